@@ -41,41 +41,41 @@ final class MetaImageHeader {
     private MetaImageHeader(Path p, Map<String, String> f, long length) {
         this.path = p;
         this.length = length;
-        String objectType = f.get("objecttype");
+        String objectType = get(f, "ObjectType");
         if (objectType != null && !objectType.equalsIgnoreCase("Image")) {
             throw bad("ObjectType is " + objectType + ", not Image", "give a MetaImage image file");
         }
-        ndims = intValue(f, "ndims");
+        ndims = intValue(f, "NDims");
         if (ndims != 3 && ndims != 4) throw bad("NDims is " + ndims + "; only 3D (or 4D with channels) images are read", "give a 3D image");
-        long[] ds = longs(f, "dimsize", ndims, null);
+        long[] ds = longs(f, "DimSize", ndims, null);
         dimSize = new int[ndims];
         for (int i = 0; i < ndims; i++) {
             if (ds[i] <= 0 || ds[i] > Integer.MAX_VALUE) throw bad("DimSize entry " + ds[i] + " is not a positive size", "fix DimSize");
             dimSize[i] = (int) ds[i];
         }
-        String et = require(f, "elementtype");
+        String et = require(f, "ElementType");
         type = DataType.fromMetaName(et);
         if (type == null) {
             throw bad("unsupported ElementType " + et, "convert to MET_UCHAR, MET_CHAR, MET_SHORT, MET_USHORT, MET_INT, MET_UINT, MET_LONG_LONG, MET_FLOAT or MET_DOUBLE");
         }
-        elementChannels = f.containsKey("elementnumberofchannels") ? intValue(f, "elementnumberofchannels") : 1;
+        elementChannels = get(f, "ElementNumberOfChannels") != null ? intValue(f, "ElementNumberOfChannels") : 1;
         if (elementChannels < 1) throw bad("ElementNumberOfChannels is " + elementChannels, "fix the header");
         if (elementChannels > 1 && ndims == 4) {
             throw bad("both NDims 4 and ElementNumberOfChannels " + elementChannels + " are set", "store the channels one way only");
         }
-        spacing = doubles(f, ndims, one(ndims), "elementspacing", "elementsize");
-        offset = doubles(f, ndims, new double[ndims], "offset", "position", "origin");
-        transform = doubles(f, ndims * ndims, identity(ndims), "transformmatrix", "rotation", "orientation");
-        boolean msb = bool(f, "binarydatabyteordermsb") || bool(f, "elementbyteordermsb");
+        spacing = doubles(f, ndims, one(ndims), "ElementSpacing", "ElementSize");
+        offset = doubles(f, ndims, new double[ndims], "Offset", "Position", "Origin");
+        transform = doubles(f, ndims * ndims, identity(ndims), "TransformMatrix", "Rotation", "Orientation");
+        boolean msb = bool(f, "BinaryDataByteOrderMSB") || bool(f, "ElementByteOrderMSB");
         order = msb ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
-        compressed = bool(f, "compresseddata");
-        if (f.containsKey("binarydata") && !bool(f, "binarydata")) {
+        compressed = bool(f, "CompressedData");
+        if (get(f, "BinaryData") != null && !bool(f, "BinaryData")) {
             throw bad("BinaryData = False (ASCII voxels) is not supported", "save the image with binary data");
         }
-        headerSize = f.containsKey("headersize") ? longs(f, "headersize", 1, null)[0] : 0;
+        headerSize = get(f, "HeaderSize") != null ? longs(f, "HeaderSize", 1, null)[0] : 0;
         if (headerSize < -1) throw bad("HeaderSize is " + headerSize, "fix the header");
         if (headerSize == -1 && compressed) throw bad("HeaderSize = -1 with compressed data", "fix the header");
-        dataFile = require(f, "elementdatafile");
+        dataFile = require(f, "ElementDataFile");
         if (dataFile.equalsIgnoreCase("LIST") || dataFile.contains("%")) {
             throw bad("ElementDataFile " + dataFile + " (data split over several files) is not supported", "save the image as a single data file");
         }
@@ -150,7 +150,7 @@ final class MetaImageHeader {
     }
 
     private String require(Map<String, String> f, String key) {
-        String v = f.get(key);
+        String v = get(f, key);
         if (v == null || v.isEmpty()) throw bad("MetaImage header has no " + key + " field", "fix the header");
         return v;
     }
@@ -162,7 +162,7 @@ final class MetaImageHeader {
     }
 
     private long[] longs(Map<String, String> f, String key, int n, long[] dflt) {
-        String v = f.get(key);
+        String v = get(f, key);
         if (v == null) {
             if (dflt != null) return dflt;
             throw bad("MetaImage header has no " + key + " field", "fix the header");
@@ -180,7 +180,7 @@ final class MetaImageHeader {
 
     private double[] doubles(Map<String, String> f, int n, double[] dflt, String... keys) {
         for (String key : keys) {
-            String v = f.get(key);
+            String v = get(f, key);
             if (v == null) continue;
             String[] parts = v.split("\\s+");
             if (parts.length < n) throw bad(key + " has " + parts.length + " values, expected " + n, "fix the header");
@@ -195,8 +195,13 @@ final class MetaImageHeader {
         return dflt;
     }
 
+    /** Fields are stored under lower-case keys; callers use MetaIO's spelling for messages. */
+    private static String get(Map<String, String> f, String key) {
+        return f.get(key.toLowerCase(Locale.ROOT));
+    }
+
     private static boolean bool(Map<String, String> f, String key) {
-        String v = f.get(key);
+        String v = get(f, key);
         return v != null && (v.equalsIgnoreCase("true") || v.equals("1"));
     }
 

@@ -72,7 +72,8 @@ final class NiftiHeader {
         dataOffset = Math.max(MIN_DATA_OFFSET, (long) vox);
         double s = b.getFloat(OFF_SCL_SLOPE), c = b.getFloat(OFF_SCL_INTER);
         // As nibabel: slope 0 or non-finite means "no scaling"; a valid slope needs a finite intercept.
-        if (s == 0 || !Double.isFinite(s)) {
+        // slope 1, inter 0 is skipped too: x * 1 + 0 would turn -0.0 into +0.0.
+        if (s == 0 || !Double.isFinite(s) || (s == 1 && c == 0)) {
             slope = 0; inter = 0;
         } else {
             if (!Double.isFinite(c)) {

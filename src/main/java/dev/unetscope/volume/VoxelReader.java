@@ -56,7 +56,7 @@ final class VoxelReader {
         long claimed = d.dataBytes();
         if (claimed > available) {
             String what = compressed
-                    ? "header claims " + claimed + " bytes of voxels but the compressed file can hold at most about " + available
+                    ? "header claims " + claimed + " bytes of voxels but the compressed file can hold at most about " + Math.max(0, available)
                     : "header claims " + claimed + " bytes of voxels but the file holds only " + Math.max(0, available) + " after the header";
             throw new BadInputException(p, what, "the file is truncated or its header dims are wrong; re-export it");
         }
