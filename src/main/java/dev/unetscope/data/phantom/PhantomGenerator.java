@@ -37,12 +37,12 @@ public final class PhantomGenerator {
     /** Intensity of subcutaneous fat in output units (the neutral image's scale). */
     public static final double SIGNAL = 500.0;
     /** Rician noise sigma at noise=1, as a fraction of {@link #SIGNAL}. */
-    public static final double BASE_NOISE = 0.075;
+    public static final double BASE_NOISE = 0.055;
 
     // tissue signal levels, as fractions of SIGNAL
     static final double SC_FAT = 1.0, PELVIC_FAT = 0.86, MUSCLE = 0.26, CORTEX = 0.06, MARROW = 0.70,
             URINE = 1.30, BLADDER_WALL = 0.30, RECTAL_WALL = 0.40, RECTAL_CONTENT = 0.56, GAS = 0.03,
-            LEVATOR = 0.22, PERI = 0.34, TZ = 0.42, PZ = 0.56, AFMS = 0.28;
+            LEVATOR = 0.22, PERI = 0.30, TZ = 0.42, PZ = 0.56, AFMS = 0.28;
     /** Surround level the gland contrast is scaled about (gland_contrast=0 gives the gland this level). */
     static final double SURROUND_REF = 0.34;
 
@@ -161,31 +161,36 @@ public final class PhantomGenerator {
             return a;
         }
 
-        /** Occupancy in [0,1] from a level array (positive inside) by the analytic box partial volume. */
+        /**
+         * Occupancy in [0,1] from a level array (positive inside) by the analytic box partial volume:
+         * with the level's grid gradient g (per mm) the signed distance is d = l / |g| and the box
+         * footprint along the normal is w = sum |g_i| s_i / |g|, so d / w = l / sum |g_i| s_i, where
+         * g_i s_i is simply the level's central difference per voxel along axis i.
+         */
         float[] occupancy(float[] lv) {
             float[] o = new float[n];
+            int sxy = nx * ny;
             int i = 0;
-            for (int z = 0; z < nz; z++) for (int y = 0; y < ny; y++) for (int x = 0; x < nx; x++, i++) {
-                double l = lv[i];
-                double gx = diff(lv, i, x, nx, 1) / sx, gy = diff(lv, i, y, ny, nx) / sy, gz = diff(lv, i, z, nz, nx * ny) / sz;
-                double gm = Math.sqrt(gx * gx + gy * gy + gz * gz);
-                double occ;
-                if (gm < 1e-12) occ = l > 0 ? 1 : 0;
-                else {
-                    double d = l / gm;
-                    double w = (Math.abs(gx) * sx + Math.abs(gy) * sy + Math.abs(gz) * sz) / gm;
-                    occ = 0.5 + d / w;
+            for (int z = 0; z < nz; z++) {
+                int zm = z == 0 ? 0 : sxy, zp = z == nz - 1 ? 0 : sxy;
+                double zf = (zm == 0 || zp == 0) ? 1 : 0.5;
+                for (int y = 0; y < ny; y++) {
+                    int ym = y == 0 ? 0 : nx, yp = y == ny - 1 ? 0 : nx;
+                    double yf = (ym == 0 || yp == 0) ? 1 : 0.5;
+                    for (int x = 0; x < nx; x++, i++) {
+                        int xm = x == 0 ? 0 : 1, xp = x == nx - 1 ? 0 : 1;
+                        double xf = (xm == 0 || xp == 0) ? 1 : 0.5;
+                        double l = lv[i];
+                        double den = Math.abs(xf * (lv[i + xp] - lv[i - xm])) + Math.abs(yf * (lv[i + yp] - lv[i - ym]))
+                                + Math.abs(zf * (lv[i + zp] - lv[i - zm]));
+                        double occ;
+                        if (den < 1e-12) occ = l > 0 ? 1 : 0;
+                        else occ = 0.5 + l / den;
+                        o[i] = (float) (occ <= 0 ? 0 : occ >= 1 ? 1 : occ);
+                    }
                 }
-                o[i] = (float) Math.max(0, Math.min(1, occ));
             }
             return o;
-        }
-
-        private static double diff(float[] a, int i, int c, int len, int stride) {
-            if (len < 2) return 0;
-            if (c == 0) return a[i + stride] - a[i];
-            if (c == len - 1) return a[i] - a[i - stride];
-            return 0.5 * (a[i + stride] - a[i - stride]);
         }
 
         /** Paints a uniform tissue; {@code level} is a fraction of SIGNAL. */
