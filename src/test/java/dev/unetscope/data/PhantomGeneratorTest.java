@@ -135,6 +135,15 @@ class PhantomGeneratorTest {
     }
 
     @Test
+    void shiftTransformsNoiseOnAPhantomMatchesGenerationNoise() {
+        PhantomCase n = COHORT.get(3);
+        double viaTransforms = ShiftTransformsTest.backgroundStd(ShiftTransforms.apply(n.image(), Shift.parse("noise=3"), 99));
+        double viaGenerator = ShiftTransformsTest.backgroundStd(GEN.generate(SEED, 3, Shift.parse("noise=3")).image());
+        System.out.printf("background std under noise=3: ShiftTransforms %.1f, generator %.1f%n", viaTransforms, viaGenerator);
+        assertThat(viaTransforms).isCloseTo(viaGenerator, within(0.25 * viaGenerator));
+    }
+
+    @Test
     void backgroundIsRicianAirWithTheBaseSigma() {
         // air has zero signal: magnitude noise is Rayleigh with mean sigma*sqrt(pi/2)
         Volume im = COHORT.get(0).image();

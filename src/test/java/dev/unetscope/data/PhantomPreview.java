@@ -21,7 +21,7 @@ import java.util.List;
  * presets, then a neutral sagittal and coronal slice through the gland centre), grey image with
  * the mask contour in red, anterior up. Writes {@code /tmp/phantom-preview.png} or args[0].
  *
- * <pre>mvn -q test-compile exec:java ... or: java -cp target/classes:target/test-classes dev.unetscope.data.PhantomPreview</pre>
+ * <pre>mvn -q test-compile && java -Djava.awt.headless=true -cp target/classes:target/test-classes dev.unetscope.data.PhantomPreview [out.png] [cases] [seed]</pre>
  */
 public final class PhantomPreview {
     static final int ZOOM = 4;
