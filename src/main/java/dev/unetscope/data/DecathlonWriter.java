@@ -1,0 +1,114 @@
+package dev.unetscope.data;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.unetscope.io.AtomicFile;
+import dev.unetscope.io.BadInputException;
+import dev.unetscope.volume.DataType;
+import dev.unetscope.volume.NiftiWriter;
+import dev.unetscope.volume.VolumeIO;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Writes a dataset in the Medical Segmentation Decathlon layout, one case at a time (memory does not
+ * grow with the cohort). Everything goes into a hidden sibling folder that is renamed to the target
+ * only when {@code dataset.json} is complete, so a crash leaves the old dataset (or nothing) in place.
+ */
+public final class DecathlonWriter implements AutoCloseable {
+    private final Path target;
+    private final Path staging;
+    private final String name;
+    private final List<Map<String, String>> training = new ArrayList<>();
+    private final List<String> test = new ArrayList<>();
+    private boolean finished;
+
+    /** @param overwrite replace an existing dataset at {@code target}; without it an existing one is an error */
+    public DecathlonWriter(Path target, String name, boolean overwrite) {
+        this.target = target.toAbsolutePath().normalize();
+        this.name = name;
+        if (Files.exists(this.target) && !overwrite) {
+            throw new BadInputException(target, "already exists", "choose another --out, or pass --overwrite to replace it");
+        }
+        if (Files.exists(this.target) && !Files.isDirectory(this.target)) {
+            throw new BadInputException(target, "exists and is not a folder", "choose another --out");
+        }
+        try {
+            Files.createDirectories(this.target.getParent());
+            this.staging = Files.createTempDirectory(this.target.getParent(), "." + this.target.getFileName() + ".partial-");
+            Files.createDirectories(staging.resolve("imagesTr"));
+            Files.createDirectories(staging.resolve("labelsTr"));
+            Files.createDirectories(staging.resolve("imagesTs"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    public void add(LabelledVolume c) {
+        String file = c.id() + ".nii.gz";
+        if (c.labelled()) {
+            VolumeIO.write(c.image(), staging.resolve("imagesTr").resolve(file));
+            NiftiWriter.write(c.mask(), staging.resolve("labelsTr").resolve(file), DataType.UINT8);
+            Map<String, String> e = new LinkedHashMap<>();
+            e.put("image", "./imagesTr/" + file);
+            e.put("label", "./labelsTr/" + file);
+            training.add(e);
+        } else {
+            VolumeIO.write(c.image(), staging.resolve("imagesTs").resolve(file));
+            test.add("./imagesTs/" + file);
+        }
+    }
+
+    /** Writes {@code dataset.json} (with {@code provenance} under "unetscope") and moves the dataset into place. */
+    public void finish(String description, Map<String, Object> provenance) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", name);
+        json.put("description", description);
+        json.put("tensorImageSize", "3D");
+        json.put("modality", Map.of("0", "T2"));
+        json.put("labels", Map.of("0", "background", "1", "gland"));
+        json.put("numTraining", training.size());
+        json.put("numTest", test.size());
+        json.put("training", training);
+        json.put("test", test);
+        json.put("unetscope", provenance);
+        try {
+            AtomicFile.writeBytes(staging.resolve("dataset.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
+            Path old = null;
+            if (Files.exists(target)) {
+                old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            if (old != null) deleteTree(old);
+            finished = true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot finish " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Without {@link #finish}, removes the partial dataset and leaves the target as it was. */
+    @Override
+    public void close() {
+        if (!finished) deleteTree(staging);
+    }
+
+    static void deleteTree(Path p) {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
+        } catch (IOException e) {
+            // a leftover hidden folder is harmless; the dataset itself is whole
+        }
+    }
+}

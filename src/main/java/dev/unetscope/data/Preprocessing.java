@@ -1,0 +1,135 @@
+package dev.unetscope.data;
+
+import dev.unetscope.io.BadInputException;
+import dev.unetscope.volume.Volume;
+
+import java.util.Arrays;
+
+/**
+ * The deterministic preparation every case gets before a network sees it, recorded in
+ * {@code experiment.json}:
+ * <ol>
+ *   <li>non-finite voxels (NaN, Inf): refused with the file's name ({@link NonFinite#REFUSE}, the default), or replaced
+ *       by the image's smallest finite value ({@link NonFinite#REPLACE_WITH_MIN});</li>
+ *   <li>resample to {@code targetSpacing} mm (image trilinear, mask nearest), voxel edges aligned with the original field of view;</li>
+ *   <li>z-score inside the body: body = voxels above the Otsu threshold; centre = body median, scale = 1.4826 x body MAD
+ *       (robust to bright outliers such as bladder or fat), then clip to +-{@code clip};</li>
+ *   <li>crop or pad to {@code targetShape} about the image centre (image pads with {@code -clip}, mask with 0).</li>
+ * </ol>
+ * A null {@code targetSpacing} or {@code targetShape} skips that step.
+ */
+public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite nonFinite, double clip) {
+
+    public enum NonFinite { REFUSE, REPLACE_WITH_MIN }
+
+    public Preprocessing {
+        if (targetSpacing != null && (targetSpacing.length != 3 || Arrays.stream(targetSpacing).anyMatch(s -> !(s > 0)))) {
+            throw new BadInputException("target spacing " + Arrays.toString(targetSpacing) + " is not three positive numbers", "give e.g. 1.5,1.5,3.6");
+        }
+        if (targetShape != null && (targetShape.length != 3 || Arrays.stream(targetShape).anyMatch(s -> s <= 0))) {
+            throw new BadInputException("target shape " + Arrays.toString(targetShape) + " is not three positive integers", "give e.g. 64,64,24");
+        }
+        if (!(clip > 0)) throw new BadInputException("clip " + clip + " must be positive", "the default is 5");
+        if (nonFinite == null) nonFinite = NonFinite.REFUSE;
+    }
+
+    public static Preprocessing of(double[] spacing, int[] shape) {
+        return new Preprocessing(spacing, shape, NonFinite.REFUSE, 5.0);
+    }
+
+    /** @param source named in errors (the image file) */
+    public LabelledVolume apply(LabelledVolume c, String source) {
+        Volume image = handleNonFinite(c.image(), source);
+        Volume mask = c.mask();
+        if (targetSpacing != null) {
+            image = Resample.linear(image, targetSpacing);
+            if (mask != null) mask = Resample.nearest(mask, targetSpacing);
+        }
+        image = zScoreInBody(image, clip, source);
+        if (targetShape != null) {
+            image = CropPad.toShape(image, targetShape, (float) -clip);
+            if (mask != null) mask = CropPad.toShape(mask, targetShape, 0f);
+        }
+        return new LabelledVolume(c.id(), image, mask);
+    }
+
+    private Volume handleNonFinite(Volume v, String source) {
+        float[] d = v.data();
+        long bad = 0;
+        float min = Float.POSITIVE_INFINITY;
+        for (float x : d) {
+            if (!Float.isFinite(x)) bad++;
+            else if (x < min) min = x;
+        }
+        if (bad == 0) return v;
+        if (nonFinite == NonFinite.REFUSE || bad == d.length) {
+            throw new BadInputException(java.nio.file.Path.of(source), bad + " of " + d.length + " voxels are NaN or infinite",
+                    bad == d.length ? "the image holds no finite voxel; re-export it" : "re-export the image, or preprocess with nonFinite=REPLACE_WITH_MIN to replace them by the image minimum");
+        }
+        float[] out = d.clone();
+        for (int i = 0; i < out.length; i++) if (!Float.isFinite(out[i])) out[i] = min;
+        return v.withData(out);
+    }
+
+    static Volume zScoreInBody(Volume v, double clip, String source) {
+        float[] d = v.data();
+        double threshold = Otsu.threshold(d);
+        int n = 0;
+        for (float x : d) if (x > threshold) n++;
+        float[] body;
+        if (n < 2) {
+            body = d.clone();
+        } else {
+            body = new float[n];
+            int k = 0;
+            for (float x : d) if (x > threshold) body[k++] = x;
+        }
+        Arrays.sort(body);
+        double median = quantileSorted(body, 0.5);
+        float[] dev = new float[body.length];
+        for (int i = 0; i < body.length; i++) dev[i] = (float) Math.abs(body[i] - median);
+        Arrays.sort(dev);
+        double scale = 1.4826 * quantileSorted(dev, 0.5);
+        if (!(scale > 1e-12)) {
+            double mean = 0, sq = 0;
+            for (float x : body) mean += x;
+            mean /= body.length;
+            for (float x : body) sq += (x - mean) * (x - mean);
+            scale = Math.sqrt(sq / body.length);
+        }
+        if (!(scale > 1e-12)) {
+            throw new BadInputException(java.nio.file.Path.of(source), "image is constant (no contrast to normalise)", "check that the file holds the scan");
+        }
+        float[] out = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            double z = (d[i] - median) / scale;
+            out[i] = (float) Math.max(-clip, Math.min(clip, z));
+        }
+        return v.withData(out);
+    }
+
+    static double quantileSorted(float[] sorted, double q) {
+        if (sorted.length == 0) return Double.NaN;
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(lo + 1, sorted.length - 1);
+        double f = pos - lo;
+        return sorted[lo] * (1 - f) + sorted[hi] * f;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Preprocessing p && Arrays.equals(targetSpacing, p.targetSpacing) && Arrays.equals(targetShape, p.targetShape)
+                && nonFinite == p.nonFinite && clip == p.clip;
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(targetSpacing) * 31 + Arrays.hashCode(targetShape) * 7 + nonFinite.hashCode() + Double.hashCode(clip);
+    }
+
+    @Override
+    public String toString() {
+        return "Preprocessing[spacing=" + Arrays.toString(targetSpacing) + ", shape=" + Arrays.toString(targetShape) + ", nonFinite=" + nonFinite + ", clip=" + clip + "]";
+    }
+}

@@ -1,0 +1,226 @@
+package dev.unetscope.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unetscope.volume.Volume;
+import dev.unetscope.volume.VolumeIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"demo", "synth", "shift", "inspect", "doctor"})
+    void everyCommandHasHelp(String cmd) {
+        CliRun r = CliRun.of(cmd, "--help");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("Usage: unetscope " + cmd);
+    }
+
+    @Test
+    void versionNamesEngine() {
+        CliRun r = CliRun.of("--version");
+        assertThat(r.code()).isZero();
+        assertThat(r.out()).contains("unetscope").contains("PyTorch 2.7.1");
+    }
+
+    @Test
+    void unknownOptionIsOneLineExit2() {
+        CliRun r = CliRun.of("synth", "--no-such-flag");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.oneErrorLine()).isTrue();
+    }
+
+    @Test
+    void inspectJsonReportsStatsAndNaN() throws Exception {
+        Volume v = Volume.zeros(4, 3, 2, new double[] {0.5, 0.5, 3});
+        v.data()[0] = 2;
+        v.data()[1] = -1;
+        v.data()[2] = Float.NaN;
+        Path f = tmp.resolve("v.nii.gz");
+        VolumeIO.write(v, f);
+        CliRun r = CliRun.of("inspect", f.toString(), "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode j = new ObjectMapper().readTree(r.out());
+        assertThat(j.get("dims").toString()).isEqualTo("[4,3,2]");
+        assertThat(j.get("spacing").get(2).asDouble()).isEqualTo(3.0);
+        assertThat(j.get("nanCount").asLong()).isEqualTo(1);
+        assertThat(j.get("nonZero").asLong()).isEqualTo(2); // finite non-zero voxels; the NaN is counted apart
+        assertThat(j.get("min").asDouble()).isEqualTo(-1.0);
+        assertThat(j.get("max").asDouble()).isEqualTo(2.0);
+        assertThat(j.get("affine").get(0).get(0).asDouble()).isEqualTo(0.5);
+        CliRun text = CliRun.of("inspect", f.toString());
+        assertThat(text.out()).contains("4 x 3 x 2").contains("NaN 1");
+    }
+
+    @Test
+    void truncatedVolumeIsOneLineNamingTheFile() throws Exception {
+        Volume v = Volume.zeros(16, 16, 8, new double[] {1, 1, 1});
+        Path good = tmp.resolve("good.nii");
+        VolumeIO.write(v, good);
+        byte[] all = Files.readAllBytes(good);
+        ByteArrayOutputStream bo = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(bo)) {
+            gz.write(all);
+        }
+        byte[] gzBytes = bo.toByteArray();
+        Path bad = tmp.resolve("cut.nii.gz");
+        Files.write(bad, java.util.Arrays.copyOf(gzBytes, gzBytes.length / 2));
+        CliRun r = CliRun.of("inspect", bad.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.oneErrorLine()).isTrue();
+        assertThat(r.err()).contains("cut.nii.gz");
+    }
+
+    @Test
+    void missingFileIsExit2() {
+        CliRun r = CliRun.of("inspect", tmp.resolve("nope.nii.gz").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.oneErrorLine()).isTrue();
+        assertThat(r.err()).contains("nope.nii.gz");
+    }
+
+    @Test
+    void debugPrintsStackTrace() {
+        CliRun r = CliRun.of("inspect", "--debug", tmp.resolve("nope.nii.gz").toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("at dev.unetscope");
+    }
+
+    @Test
+    void synthWritesAReadableDatasetAndBadKnobWritesNothing() throws Exception {
+        Path out = tmp.resolve("ph");
+        CliRun bad = CliRun.of("synth", "--out", out.toString(), "--cases", "3", "--shift", "loudness=3");
+        assertThat(bad.code()).isEqualTo(2);
+        assertThat(bad.oneErrorLine()).isTrue();
+        assertThat(bad.err()).contains("loudness");
+        assertThat(out).doesNotExist();
+
+        CliRun r = CliRun.of("synth", "--out", out.toString(), "--cases", "3", "--seed", "5", "--dims", "32,32,12");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode ds = new ObjectMapper().readTree(out.resolve("dataset.json").toFile());
+        assertThat(ds.get("numTraining").asInt()).isEqualTo(3);
+        Path img = out.resolve(ds.get("training").get(0).get("image").asText());
+        assertThat(VolumeIO.read(img).dims()).containsExactly(32, 32, 12);
+
+        // an existing dataset is not replaced without --overwrite, and survives a failed overwrite
+        byte[] before = Files.readAllBytes(out.resolve("dataset.json"));
+        CliRun again = CliRun.of("synth", "--out", out.toString(), "--cases", "3");
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("--overwrite");
+        CliRun failed = CliRun.of("synth", "--out", out.toString(), "--cases", "3", "--overwrite", "--shift", "noise=-1");
+        assertThat(failed.code()).isEqualTo(2);
+        assertThat(Files.readAllBytes(out.resolve("dataset.json"))).isEqualTo(before);
+    }
+
+    @Test
+    void shiftChangesImagesKeepsMasks() throws Exception {
+        Path src = tmp.resolve("src");
+        assertThat(CliRun.of("synth", "--out", src.toString(), "--cases", "2", "--dims", "32,32,12").code()).isZero();
+        Path dst = tmp.resolve("dst");
+        CliRun r = CliRun.of("shift", "--data", src.toString(), "--out", dst.toString(), "--shift-preset", "scanner-b");
+        assertThat(r.code()).as(r.err()).isZero();
+        String name = "phantom_0000.nii.gz";
+        Volume a = VolumeIO.read(src.resolve("imagesTr").resolve(name));
+        Volume b = VolumeIO.read(dst.resolve("imagesTr").resolve(name));
+        assertThat(b.data()).isNotEqualTo(a.data());
+        assertThat(VolumeIO.read(dst.resolve("labelsTr").resolve(name)).data())
+                .containsExactly(VolumeIO.read(src.resolve("labelsTr").resolve(name)).data());
+        CliRun phantomOnly = CliRun.of("shift", "--data", src.toString(), "--out", tmp.resolve("x").toString(), "--shift", "gland_contrast=0.5");
+        assertThat(phantomOnly.code()).isEqualTo(2);
+        assertThat(tmp.resolve("x")).doesNotExist();
+    }
+
+    @Test
+    void shiftOnMissingOrEmptyOrBrokenDatasetIsExit2AndWritesNothing() throws Exception {
+        Path out = tmp.resolve("out");
+        CliRun missing = CliRun.of("shift", "--data", tmp.resolve("nowhere").toString(), "--out", out.toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("nowhere").contains("does not exist");
+
+        Path empty = tmp.resolve("empty");
+        Files.createDirectories(empty.resolve("images"));
+        CliRun e = CliRun.of("shift", "--data", empty.toString(), "--out", out.toString());
+        assertThat(e.code()).isEqualTo(2);
+        assertThat(e.err()).contains("no cases");
+
+        Path broken = tmp.resolve("broken");
+        assertThat(CliRun.of("synth", "--out", broken.toString(), "--cases", "2", "--dims", "32,32,12").code()).isZero();
+        Files.delete(broken.resolve("labelsTr").resolve("phantom_0001.nii.gz"));
+        CliRun b = CliRun.of("shift", "--data", broken.toString(), "--out", out.toString());
+        assertThat(b.code()).isEqualTo(2);
+        assertThat(b.oneErrorLine()).isTrue();
+        assertThat(b.err()).contains("dataset.json").contains("phantom_0001.nii.gz").contains("does not exist");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void maskOfAnotherShapeIsExit2() throws Exception {
+        Path ds = tmp.resolve("folder");
+        Files.createDirectories(ds.resolve("images"));
+        Files.createDirectories(ds.resolve("labels"));
+        Volume img = Volume.zeros(8, 8, 4, new double[] {1, 1, 1});
+        img.data()[3] = 5;
+        VolumeIO.write(img, ds.resolve("images").resolve("a.nii.gz"));
+        VolumeIO.write(Volume.zeros(8, 8, 5, new double[] {1, 1, 1}), ds.resolve("labels").resolve("a.nii.gz"));
+        Path out = tmp.resolve("out");
+        CliRun r = CliRun.of("shift", "--data", ds.toString(), "--out", out.toString(), "--shift", "noise=2");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.oneErrorLine()).isTrue();
+        assertThat(r.err()).contains("a.nii.gz").contains("8x8x5").contains("8x8x4");
+        assertThat(out).doesNotExist();
+        // and a mask on the same dims but another affine
+        double[] aff = Volume.diagonalAffine(new double[] {1, 1, 1});
+        aff[3] = 10;
+        VolumeIO.write(new Volume(8, 8, 4, new float[256], new double[] {1, 1, 1}, aff), ds.resolve("labels").resolve("a.nii.gz"));
+        CliRun r2 = CliRun.of("shift", "--data", ds.toString(), "--out", out.toString(), "--shift", "noise=2");
+        assertThat(r2.code()).isEqualTo(2);
+        assertThat(r2.err()).contains("affine");
+        assertThat(out).doesNotExist();
+    }
+
+    @Test
+    void demoMakesAnExperimentWithSplitAndPairedQuerySets() throws Exception {
+        Path exp = tmp.resolve("exp");
+        CliRun r = CliRun.of("demo", "--out", exp.toString(), "--cases", "6", "--seed", "3");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("split 4 train / 1 val / 1 test").contains("scanner-b");
+        JsonNode cfg = new ObjectMapper().readTree(exp.resolve("experiment.json").toFile());
+        assertThat(cfg.path("preprocessing").path("targetShape").toString()).isEqualTo("[64,64,24]");
+        assertThat(cfg.path("queries").has("scanner-b")).isTrue();
+        assertThat(cfg.path("versions").path("pytorch").asText()).isEqualTo("2.7.1");
+        JsonNode splits = new ObjectMapper().readTree(exp.resolve("splits.json").toFile());
+        String testCase = splits.get("test").get(0).asText();
+        // the shifted query set holds the same test case with the same mask and another image
+        Path q = exp.resolve("data/query/scanner-b");
+        Volume m0 = VolumeIO.read(exp.resolve("data/phantoms/labelsTr/" + testCase + ".nii.gz"));
+        Volume m1 = VolumeIO.read(q.resolve("labelsTr/" + testCase + ".nii.gz"));
+        assertThat(m1.data()).containsExactly(m0.data());
+        assertThat(VolumeIO.read(q.resolve("imagesTr/" + testCase + ".nii.gz")).data())
+                .isNotEqualTo(VolumeIO.read(exp.resolve("data/phantoms/imagesTr/" + testCase + ".nii.gz")).data());
+        // re-running reuses the data (same bytes)
+        byte[] before = Files.readAllBytes(q.resolve("imagesTr/" + testCase + ".nii.gz"));
+        assertThat(CliRun.of("demo", "--out", exp.toString(), "--cases", "6", "--seed", "3").code()).isZero();
+        assertThat(Files.readAllBytes(q.resolve("imagesTr/" + testCase + ".nii.gz"))).isEqualTo(before);
+    }
+
+    @Test
+    void notAnExperimentFolderIsExit2() throws Exception {
+        Path f = tmp.resolve("file");
+        Files.writeString(f, "x");
+        CliRun r = CliRun.of("demo", "--out", f.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.oneErrorLine()).isTrue();
+    }
+}

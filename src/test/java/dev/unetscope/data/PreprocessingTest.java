@@ -1,0 +1,111 @@
+package dev.unetscope.data;
+
+import dev.unetscope.io.BadInputException;
+import dev.unetscope.volume.Volume;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class PreprocessingTest {
+
+    @Test
+    void linearResampleHalvesAxisByAveragingNeighbours() {
+        // 4 voxels along x at 1 mm: 0, 2, 4, 6. At 2 mm the new voxel j sits at old index 2j + 0.5,
+        // so the values are the means of pairs: 1 and 5. The first voxel's centre moves to x = 0.5 mm.
+        Volume v = new Volume(4, 1, 1, new float[] {0, 2, 4, 6}, new double[] {1, 1, 1}, Volume.diagonalAffine(new double[] {1, 1, 1}));
+        Volume r = Resample.linear(v, new double[] {2, 1, 1});
+        assertThat(r.dims()).containsExactly(2, 1, 1);
+        assertThat(r.data()).containsExactly(1f, 5f);
+        assertThat(r.affine()[0]).isEqualTo(2.0);
+        assertThat(r.affine()[3]).isEqualTo(0.5);
+        assertThat(r.spacing()).containsExactly(2, 1, 1);
+    }
+
+    @Test
+    void nearestResampleKeepsMaskBinary() {
+        float[] m = new float[8 * 8 * 4];
+        for (int i = 0; i < m.length; i++) m[i] = (i % 3 == 0) ? 1 : 0;
+        Volume v = new Volume(8, 8, 4, m, new double[] {1, 1, 3}, Volume.diagonalAffine(new double[] {1, 1, 3}));
+        Volume r = Resample.nearest(v, new double[] {0.7, 0.7, 1.5});
+        assertThat(r.dims()).containsExactly(11, 11, 8);
+        for (float x : r.data()) assertThat(x).isIn(0f, 1f);
+    }
+
+    @Test
+    void cropAndPadAboutTheCentreMoveTheOrigin() {
+        Volume v = new Volume(4, 2, 1, new float[] {1, 2, 3, 4, 5, 6, 7, 8}, new double[] {1, 1, 1}, Volume.diagonalAffine(new double[] {1, 1, 1}));
+        Volume c = CropPad.toShape(v, new int[] {2, 4, 1}, -9f);
+        // x: crop 4 -> 2 keeps indices 1..2; y: pad 2 -> 4 puts one row of -9 before and after
+        assertThat(c.data()).containsExactly(-9, -9, 2, 3, 6, 7, -9, -9);
+        assertThat(c.affine()[3]).isEqualTo(1.0);
+        assertThat(c.affine()[7]).isEqualTo(-1.0);
+    }
+
+    @Test
+    void zScoreUsesBodyMedianAndMad() {
+        // air: 50 voxels at 0; body: 50 voxels 100..149 (median 124.5, MAD 12.5)
+        float[] d = new float[100];
+        for (int i = 0; i < 50; i++) d[50 + i] = 100 + i;
+        Volume v = new Volume(100, 1, 1, d, new double[] {1, 1, 1}, Volume.diagonalAffine(new double[] {1, 1, 1}));
+        Volume z = Preprocessing.zScoreInBody(v, 5, "x.nii");
+        double scale = 1.4826 * 12.5;
+        assertThat((double) z.data()[99]).isCloseTo((149 - 124.5) / scale, within(1e-5));
+        assertThat((double) z.data()[60]).isCloseTo((110 - 124.5) / scale, within(1e-5));
+        assertThat(z.data()[0]).isEqualTo(-5f); // air clipped
+    }
+
+    @Test
+    void fullPipelineGivesTargetShapeAndBinaryMask() {
+        Volume img = Volume.zeros(20, 20, 10, new double[] {1, 1, 2});
+        Volume mask = Volume.zeros(20, 20, 10, new double[] {1, 1, 2});
+        for (int z = 2; z < 8; z++) for (int y = 0; y < 20; y++) for (int x = 0; x < 20; x++) {
+            img.set(x, y, z, 100 + x + y);
+            if (x > 7 && x < 12 && y > 7 && y < 12) mask.set(x, y, z, 1);
+        }
+        Preprocessing p = Preprocessing.of(new double[] {2, 2, 2}, new int[] {8, 12, 10});
+        LabelledVolume out = p.apply(new LabelledVolume("c", img, mask), "c.nii");
+        assertThat(out.image().dims()).containsExactly(8, 12, 10);
+        assertThat(out.mask().dims()).containsExactly(8, 12, 10);
+        double sum = 0;
+        for (float x : out.mask().data()) {
+            assertThat(x).isIn(0f, 1f);
+            sum += x;
+        }
+        assertThat(sum).isEqualTo(2 * 2 * 6); // 4x4 in-plane at 1 mm -> 2x2 at 2 mm, 6 slices
+        for (float x : out.image().data()) assertThat(x).isBetween(-5f, 5f);
+    }
+
+    @Test
+    void nanVoxelsAreRefusedByDefaultAndReplacedOnRequest() {
+        Volume img = Volume.zeros(4, 4, 4, new double[] {1, 1, 1});
+        for (int i = 0; i < img.size(); i++) img.data()[i] = i;
+        img.data()[5] = Float.NaN;
+        img.data()[6] = Float.POSITIVE_INFINITY;
+        LabelledVolume c = new LabelledVolume("c", img, null);
+        assertThatThrownBy(() -> Preprocessing.of(null, null).apply(c, "scan.nii.gz"))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageContaining("scan.nii.gz").hasMessageContaining("2 of 64 voxels are NaN or infinite");
+        Preprocessing replace = new Preprocessing(null, null, Preprocessing.NonFinite.REPLACE_WITH_MIN, 5);
+        LabelledVolume out = replace.apply(c, "scan.nii.gz");
+        for (float x : out.image().data()) assertThat(Float.isFinite(x)).isTrue();
+    }
+
+    @Test
+    void constantImageIsRefused() {
+        Volume img = Volume.zeros(4, 4, 4, new double[] {1, 1, 1});
+        assertThatThrownBy(() -> Preprocessing.of(null, null).apply(new LabelledVolume("c", img, null), "flat.nii"))
+                .isInstanceOf(BadInputException.class).hasMessageContaining("constant");
+    }
+
+    @Test
+    void deterministic() {
+        Volume img = Volume.zeros(10, 10, 5, new double[] {1.2, 1.2, 3});
+        java.util.Random r = new java.util.Random(3);
+        for (int i = 0; i < img.size(); i++) img.data()[i] = (float) r.nextGaussian() * 10 + 50;
+        Preprocessing p = Preprocessing.of(new double[] {1, 1, 2}, new int[] {12, 12, 8});
+        assertThat(p.apply(new LabelledVolume("c", img, null), "a").image().data())
+                .containsExactly(p.apply(new LabelledVolume("c", img, null), "a").image().data());
+    }
+}
