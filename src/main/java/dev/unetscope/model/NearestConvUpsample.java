@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
-import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -22,8 +21,7 @@ public final class NearestConvUpsample extends AbstractBlock {
     private final Block conv;
 
     public NearestConvUpsample(int outChannels) {
-        conv = addChildBlock("conv", Conv3d.builder().setKernelShape(new Shape(3, 3, 3))
-                .optPadding(new Shape(1, 1, 1)).setFilters(outChannels).build());
+        conv = addChildBlock("conv", ResidualUNet.conv(outChannels, 3, 1, true));
     }
 
     @Override

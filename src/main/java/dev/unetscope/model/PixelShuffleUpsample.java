@@ -33,7 +33,9 @@ public final class PixelShuffleUpsample extends AbstractBlock {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
         weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(8L * outChannels, inChannels, 1, 1, 1)).build());
+                .optShape(new Shape(8L * outChannels, inChannels, 1, 1, 1))
+                // fan-in of the ConvTranspose3d(C_in, C_out, 2, stride 2) this stands for, as PyTorch counts it
+                .optInitializer(new FanInUniformInitializer(8L * outChannels)).build());
         bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
                 .optShape(new Shape(1, outChannels, 1, 1, 1)).build());
     }

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.convolutional.Conv3d;
 import ai.djl.nn.norm.BatchNorm;
@@ -118,10 +119,13 @@ public final class ResidualUNet extends AbstractBlock {
         return new ResidualUnit(convs, projection);
     }
 
-    private static Block conv(int filters, int kernel, int stride, boolean pad) {
+    /** A 3D convolution with PyTorch's default weight initialisation and zero bias. */
+    static Block conv(int filters, int kernel, int stride, boolean pad) {
         int p = pad ? kernel / 2 : 0;
-        return Conv3d.builder().setKernelShape(new Shape(kernel, kernel, kernel)).setFilters(filters)
+        Block c = Conv3d.builder().setKernelShape(new Shape(kernel, kernel, kernel)).setFilters(filters)
                 .optStride(new Shape(stride, stride, stride)).optPadding(new Shape(p, p, p)).build();
+        c.setInitializer(new FanInUniformInitializer(), Parameter.Type.WEIGHT);
+        return c;
     }
 
     static List<Tap> tapsOf(UNetConfig config) {
