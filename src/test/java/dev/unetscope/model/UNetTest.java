@@ -66,6 +66,17 @@ class UNetTest {
     }
 
     @Test
+    void plainUnitsAndDropoutBuildAndDropoutIsOffInInference() {
+        float[] x = noise(14, 8 * 8 * 8);
+        try (UNet plain = UNet.create(TINY.withResUnits(0).withAct(UNetConfig.Activation.RELU), 1);
+             UNet dropped = UNet.create(TINY.withDropout(0.5), 1)) {
+            assertThat(plain.infer(x, 1, 8, 8, 8, Set.of("dec1")).taps().get("dec1").data()).hasSize(2 * 8 * 8 * 8);
+            float[] once = dropped.infer(x, 1, 8, 8, 8, Set.of()).probabilities();
+            assertThat(dropped.infer(x, 1, 8, 8, 8, Set.of()).probabilities()).containsExactly(once);
+        }
+    }
+
+    @Test
     void unknownTapIsRefusedWithTheValidNames() {
         try (UNet net = UNet.create(TINY, 1)) {
             assertThatThrownBy(() -> net.infer(new float[8 * 8 * 8], 1, 8, 8, 8, Set.of("enc9")))
