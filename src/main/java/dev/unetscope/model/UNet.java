@@ -1,0 +1,283 @@
+package dev.unetscope.model;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.engine.EngineException;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.unetscope.io.AtomicFile;
+import dev.unetscope.io.BadInputException;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A {@link ResidualUNet} with its parameters: create it from a config and a seed, run it on volumes
+ * (logits to probabilities, plus any named taps, in one forward pass), save and load its
+ * parameters. Owns a DJL {@link Model}; close it when done.
+ *
+ * <p>Taps (see {@link ResidualUNet}): {@code enc1 .. enc(L-1), bottleneck, dec(L-1) .. dec1}, for
+ * 4 levels {@code enc1 enc2 enc3 bottleneck dec3 dec2 dec1} at strides {@code 1 2 4 8 4 2 1}.
+ * Arrays are N x C x D x H x W with D = z (slices), H = y, W = x, flattened row-major.
+ *
+ * <p>The parameter file is a small header (magic, format version, config hash, config line)
+ * followed by DJL's {@code Block.saveParameters} stream; loading checks the hash first.
+ */
+public final class UNet implements AutoCloseable {
+
+    /** Features of one tap for the whole batch: {@code data} is batch x channels x d x h x w. */
+    public record TapFeatures(String name, int channels, int d, int h, int w, float[] data) {}
+
+    /**
+     * The result of one forward pass: {@code probabilities} is batch x d x h x w (sigmoid of the
+     * logit, at the input's size), {@code taps} holds the requested taps in network order.
+     */
+    public record Inference(float[] probabilities, Map<String, TapFeatures> taps) {}
+
+    static final String MAGIC = "unetscope.UNet.parameters";
+    static final int FORMAT = 1;
+
+    private final UNetConfig config;
+    private final Model model;
+    private final ResidualUNet block;
+
+    private UNet(UNetConfig config, Model model, ResidualUNet block) {
+        this.config = config;
+        this.model = model;
+        this.block = block;
+    }
+
+    /** A freshly initialised network; the same config and seed give bit-identical parameters. */
+    public static UNet create(UNetConfig cfg, long seed) {
+        Engine.getInstance().setRandomSeed(Long.hashCode(seed)); // DJL takes an int seed
+        return build(cfg);
+    }
+
+    private static UNet build(UNetConfig cfg) {
+        Model model = Model.newInstance("unet-" + cfg.hash());
+        try {
+            ResidualUNet block = new ResidualUNet(cfg);
+            model.setBlock(block);
+            int m = cfg.sizeMultiple();
+            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, cfg.inChannels(), m, m, m));
+            return new UNet(cfg, model, block);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    public UNetConfig config() {
+        return config;
+    }
+
+    /** The network, for training loops: {@code block().forward(...)} gives logits. */
+    public ResidualUNet block() {
+        return block;
+    }
+
+    /** The DJL model; its manager holds the parameters. */
+    public Model model() {
+        return model;
+    }
+
+    public NDManager manager() {
+        return model.getNDManager();
+    }
+
+    /** Tap names in network order. */
+    public List<String> tapNames() {
+        return block.tapNames();
+    }
+
+    /** Taps in network order with channel count and stride relative to the input. */
+    public List<ResidualUNet.Tap> taps() {
+        return block.taps();
+    }
+
+    /** Number of trainable scalars. */
+    public long parameterCount() {
+        long n = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().requiresGradient()) n += p.getValue().getArray().size();
+        }
+        return n;
+    }
+
+    /**
+     * Runs the network once in inference mode (batch norm uses its running statistics, dropout is
+     * off, no autograd graph) on {@code batch} volumes of {@code inChannels x d x h x w} and returns
+     * sigmoid probabilities plus the requested taps. Dims that do not divide by
+     * {@link UNetConfig#sizeMultiple()} are padded at the high end by repeating the last slice/row/
+     * column and cropped back: probabilities to d x h x w, a tap of stride s to ceil(d/s) x ceil(h/s)
+     * x ceil(w/s). Everything the pass creates lives in a sub-manager closed before returning.
+     */
+    public Inference infer(float[] volumes, int batch, int d, int h, int w, Set<String> taps) {
+        int cin = config.inChannels();
+        if (batch < 1 || d < 1 || h < 1 || w < 1) {
+            throw new IllegalArgumentException("batch and dims must be positive: " + batch + " x " + d + " x " + h + " x " + w);
+        }
+        long expected = (long) batch * cin * d * h * w;
+        if (volumes.length != expected) {
+            throw new IllegalArgumentException("expected " + batch + " x " + cin + " x " + d + " x " + h + " x " + w
+                    + " = " + expected + " voxels, got " + volumes.length);
+        }
+        Set<String> wanted = taps == null ? Set.of() : taps;
+        for (String t : wanted) {
+            if (block.tap(t) == null) {
+                throw new BadInputException("unknown tap '" + t + "'", "valid taps: " + String.join(", ", tapNames()));
+            }
+        }
+        int m = config.sizeMultiple();
+        int pd = roundUp(d, m), ph = roundUp(h, m), pw = roundUp(w, m);
+        float[] input = (pd == d && ph == h && pw == w) ? volumes
+                : padReplicate(volumes, batch * cin, d, h, w, pd, ph, pw);
+
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager step = manager().newSubManager()) {
+            NDArray x = step.create(input, new Shape(batch, cin, pd, ph, pw));
+            Map<String, NDArray> all = wanted.isEmpty() ? null : new LinkedHashMap<>();
+            NDArray logits = block.forwardTaps(new ParameterStore(step, false), x, false, all);
+            float[] prob = ai.djl.nn.Activation.sigmoid(logits).toFloatArray();
+            prob = crop(prob, batch, pd, ph, pw, d, h, w);
+            Map<String, TapFeatures> out = new LinkedHashMap<>();
+            if (all != null) {
+                for (ResidualUNet.Tap t : block.taps()) {
+                    if (!wanted.contains(t.name())) continue;
+                    int s = t.stride();
+                    int td = ceilDiv(d, s), th = ceilDiv(h, s), tw = ceilDiv(w, s);
+                    float[] data = crop(all.get(t.name()).toFloatArray(), batch * t.channels(),
+                            pd / s, ph / s, pw / s, td, th, tw);
+                    out.put(t.name(), new TapFeatures(t.name(), t.channels(), td, th, tw, data));
+                }
+            }
+            return new Inference(prob, Collections.unmodifiableMap(out));
+        } finally {
+            JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /** Writes the parameters atomically, after a header that names the config. */
+    public void save(Path file) {
+        AtomicFile.write(file, raw -> {
+            DataOutputStream out = new DataOutputStream(raw);
+            out.writeUTF(MAGIC);
+            out.writeInt(FORMAT);
+            out.writeUTF(config.hash());
+            out.writeUTF(config.canonical());
+            block.saveParameters(out);
+            out.flush();
+        });
+    }
+
+    /**
+     * Loads parameters saved by {@link #save}. A file saved for another configuration, a foreign
+     * file or a truncated one gives a {@link BadInputException} naming the problem in one line.
+     */
+    public static UNet load(Path file, UNetConfig expected) {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(file, "no such parameter file", "check the checkpoint path");
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            String magic;
+            try {
+                magic = in.readUTF();
+            } catch (IOException e) {
+                magic = null;
+            }
+            if (!MAGIC.equals(magic)) {
+                throw new BadInputException(file, "not a unetscope parameter file", "give a file written by UNet.save");
+            }
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new BadInputException(file, "parameter file format " + format + ", this build reads " + FORMAT,
+                        "retrain or use the matching unetscope version");
+            }
+            String hash = in.readUTF();
+            String line = in.readUTF();
+            if (!hash.equals(expected.hash())) {
+                throw new BadInputException(file, "parameters are for config " + hash + " [" + line + "] but config "
+                        + expected.hash() + " [" + expected.canonical() + "] was expected",
+                        "load it with the config it was trained with");
+            }
+            UNet net = build(expected); // initial values are overwritten
+            try {
+                net.block.loadParameters(net.manager(), in);
+                if (in.read() != -1) throw new MalformedModelException("trailing bytes after the parameters");
+                return net;
+            } catch (IOException | MalformedModelException | EngineException | IllegalArgumentException
+                     | IllegalStateException e) {
+                net.close();
+                throw new BadInputException(file, "parameters do not fit config " + expected.hash() + ": "
+                        + e.getClass().getSimpleName() + ": " + e.getMessage(), "the file is damaged or from another network");
+            }
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file, "no such parameter file", "check the checkpoint path", e);
+        } catch (IOException e) {
+            throw new BadInputException(file, "cannot read parameters: " + e.getMessage(), "the file is damaged or truncated", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    private static int roundUp(int n, int m) {
+        return ceilDiv(n, m) * m;
+    }
+
+    private static int ceilDiv(int n, int m) {
+        return (n + m - 1) / m;
+    }
+
+    /** Pads each of {@code planes} d x h x w volumes to pd x ph x pw by repeating the last index. */
+    static float[] padReplicate(float[] src, int planes, int d, int h, int w, int pd, int ph, int pw) {
+        float[] dst = new float[planes * pd * ph * pw];
+        for (int p = 0; p < planes; p++) {
+            for (int z = 0; z < pd; z++) {
+                int sz = Math.min(z, d - 1);
+                for (int y = 0; y < ph; y++) {
+                    int sy = Math.min(y, h - 1);
+                    int so = ((p * d + sz) * h + sy) * w;
+                    int dof = ((p * pd + z) * ph + y) * pw;
+                    System.arraycopy(src, so, dst, dof, w);
+                    for (int x = w; x < pw; x++) dst[dof + x] = src[so + w - 1];
+                }
+            }
+        }
+        return dst;
+    }
+
+    /** Keeps the first d x h x w of each of {@code planes} pd x ph x pw volumes. */
+    static float[] crop(float[] src, int planes, int pd, int ph, int pw, int d, int h, int w) {
+        if (pd == d && ph == h && pw == w) return src;
+        float[] dst = new float[planes * d * h * w];
+        for (int p = 0; p < planes; p++) {
+            for (int z = 0; z < d; z++) {
+                for (int y = 0; y < h; y++) {
+                    System.arraycopy(src, ((p * pd + z) * ph + y) * pw, dst, ((p * d + z) * h + y) * w, w);
+                }
+            }
+        }
+        return dst;
+    }
+}
