@@ -1,0 +1,76 @@
+package dev.unetscope.data;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unetscope.experiment.Experiment;
+import dev.unetscope.io.BadInputException;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The data an experiment names in {@code experiment.json}: the labelled dataset ({@code data}),
+ * its preprocessing, its split, and the query sets ({@code queries}: name to a dataset path and,
+ * optionally, a split of it). Paths are relative to the experiment folder unless absolute.
+ */
+public final class ExperimentData {
+    private ExperimentData() {}
+
+    /** A named query set: a dataset folder and, optionally, which split of it. */
+    public record Query(String name, Path path, String split) {}
+
+    public static Preprocessing preprocessing(Experiment e) {
+        JsonNode n = e.section("preprocessing");
+        if (n.isMissingNode()) throw new BadInputException(e.root(), "experiment.json has no preprocessing section", "run 'unetscope demo' (or the data stage) first");
+        try {
+            return new ObjectMapper().treeToValue(n, Preprocessing.class);
+        } catch (Exception ex) {
+            throw new BadInputException(e.root().resolve(Experiment.CONFIG), "preprocessing section is invalid: " + ex.getMessage().split("\n")[0], "repair experiment.json");
+        }
+    }
+
+    public static Dataset dataset(Experiment e) {
+        JsonNode n = e.section("data");
+        if (n.isMissingNode()) throw new BadInputException(e.root(), "experiment.json has no data section", "run 'unetscope demo' (or the data stage) first");
+        return open(e, n);
+    }
+
+    private static Dataset open(Experiment e, JsonNode n) {
+        Path p = resolve(e, n.path("path").asText());
+        int channel = n.path("channel").asInt(0);
+        LabelMerge labels = LabelMerge.parse(n.path("labels").asText("all"));
+        return Dataset.open(p, channel, labels, false);
+    }
+
+    public static Path resolve(Experiment e, String path) {
+        Path p = Path.of(path);
+        return p.isAbsolute() ? p : e.root().resolve(p);
+    }
+
+    /** The cases of one split of the experiment's dataset, prepared. */
+    public static PreparedSet split(Experiment e, String split) {
+        Splits s = Splits.read(e);
+        return PreparedSet.load(split, dataset(e), s.get(split), preprocessing(e));
+    }
+
+    public static Map<String, Query> queries(Experiment e) {
+        Map<String, Query> out = new LinkedHashMap<>();
+        JsonNode q = e.section("queries");
+        if (q.isMissingNode() || q.isEmpty()) {
+            out.put("test", new Query("test", resolve(e, e.section("data").path("path").asText()), "test"));
+            return out;
+        }
+        q.fields().forEachRemaining(f -> out.put(f.getKey(), new Query(f.getKey(), resolve(e, f.getValue().path("path").asText()),
+                f.getValue().path("split").isMissingNode() ? null : f.getValue().path("split").asText())));
+        return out;
+    }
+
+    /** A query set, prepared with the experiment's preprocessing. */
+    public static PreparedSet query(Experiment e, Query q) {
+        Dataset ds = Dataset.open(q.path(), e.section("data").path("channel").asInt(0), LabelMerge.parse(e.section("data").path("labels").asText("all")), false);
+        List<String> only = q.split() == null ? null : Splits.read(e).get(q.split());
+        return PreparedSet.load(q.name(), ds, only, preprocessing(e));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.unetscope.data;
+
+import dev.unetscope.io.BadInputException;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Cases of a dataset after {@link Preprocessing}, held as network-ready float arrays: each volume is
+ * D x H x W with D = z, H = y, W = x, which is exactly {@code Volume}'s x-fastest order. All cases
+ * share one shape (the preprocessing's target shape).
+ */
+public record PreparedSet(String name, List<String> ids, List<float[]> images, List<float[]> masks, int d, int h, int w) {
+
+    public int size() {
+        return ids.size();
+    }
+
+    public int voxels() {
+        return d * h * w;
+    }
+
+    public boolean labelled() {
+        return masks != null && !masks.isEmpty() && masks.get(0) != null;
+    }
+
+    /**
+     * Reads and prepares the cases {@code only} (all when null) of {@code ds}. Every case must come
+     * out at the same shape; set a target shape in the preprocessing for data of mixed sizes.
+     */
+    public static PreparedSet load(String name, Dataset ds, List<String> only, Preprocessing prep) {
+        Map<String, Case> byId = ds.byId();
+        List<String> ids = only == null ? new ArrayList<>(byId.keySet()) : only;
+        if (ids.isEmpty()) {
+            throw new BadInputException(ds.root(), "query set '" + name + "' has no cases", "check the split or the dataset folder");
+        }
+        List<String> kept = new ArrayList<>();
+        List<float[]> images = new ArrayList<>(), masks = new ArrayList<>();
+        int[] dims = null;
+        for (String id : ids) {
+            Case c = byId.get(id);
+            if (c == null) {
+                throw new BadInputException(ds.root(), "has no case '" + id + "' named by the experiment's split", "use the dataset the experiment was made with");
+            }
+            LabelledVolume v = prep.apply(ds.read(c), c.image().toString());
+            int[] vd = v.image().dims();
+            if (dims == null) dims = vd;
+            else if (dims[0] != vd[0] || dims[1] != vd[1] || dims[2] != vd[2]) {
+                throw new BadInputException(c.image(), "prepares to " + v.image().dimsString() + " but earlier cases to " + dims[0] + "x" + dims[1] + "x" + dims[2],
+                        "set a target shape in the preprocessing");
+            }
+            kept.add(id);
+            images.add(v.image().data());
+            masks.add(v.labelled() ? v.mask().data() : null);
+        }
+        return new PreparedSet(name, List.copyOf(kept), images, masks, dims[2], dims[1], dims[0]);
+    }
+}
