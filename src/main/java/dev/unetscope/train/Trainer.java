@@ -96,6 +96,10 @@ public final class Trainer {
         Adam adam = new Adam(net.manager(), cfg.lr());
         try {
             if (start > 0) {
+                // loaded parameter arrays come without autograd; attach it as initialisation does
+                for (Pair<String, Parameter> p : net.block().getParameters()) {
+                    if (p.getValue().requiresGradient()) p.getValue().getArray().setRequiresGradient(true);
+                }
                 store.loadAdam(start, adam);
                 LOG.info("{}: resuming from step {}", run, start);
             }

@@ -1,0 +1,35 @@
+package dev.unetscope.train;
+
+import dev.unetscope.data.Dataset;
+import dev.unetscope.data.Preprocessing;
+import dev.unetscope.data.Splits;
+import dev.unetscope.data.phantom.PhantomCohort;
+import dev.unetscope.data.phantom.PhantomConfig;
+import dev.unetscope.data.phantom.Shift;
+import dev.unetscope.experiment.Experiment;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/** A small phantom experiment (32 x 32 x 8 voxels) with a split and one shifted query set, for training tests. */
+public final class TinyExperiment {
+    private TinyExperiment() {}
+
+    public static Experiment create(Path root, int cases) {
+        Experiment e = Experiment.openOrCreate(root);
+        PhantomConfig cfg = PhantomConfig.demo().withDims(32, 32, 8).withSpacing(3, 3, 6);
+        List<Integer> all = IntStream.range(0, cases).boxed().toList();
+        PhantomCohort.write(e.dataDir().resolve("phantoms"), cfg, 11, all, true);
+        Dataset ds = Dataset.open(e.dataDir().resolve("phantoms"));
+        Splits s = Splits.of(ds.cases().stream().map(c -> c.id()).toList(), 5);
+        s.write(e);
+        PhantomCohort.write(e.dataDir().resolve("query/noisy"), cfg.withShift(Shift.preset("noisy")), 11,
+                s.test().stream().map(PhantomCohort::indexOf).toList(), true);
+        e.putSection("data", Map.of("source", "phantom", "path", "data/phantoms"));
+        e.putSection("preprocessing", Preprocessing.of(cfg.spacing(), new int[] {32, 32, 8}));
+        e.putSection("queries", Map.of("test", Map.of("path", "data/phantoms", "split", "test"), "noisy", Map.of("path", "data/query/noisy")));
+        return e;
+    }
+}
