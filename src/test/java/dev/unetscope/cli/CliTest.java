@@ -21,7 +21,7 @@ class CliTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "synth", "shift", "inspect", "doctor"})
+    @ValueSource(strings = {"demo", "synth", "shift", "train", "evaluate", "features", "inspect", "doctor"})
     void everyCommandHasHelp(String cmd) {
         CliRun r = CliRun.of(cmd, "--help");
         assertThat(r.code()).isZero();
@@ -193,7 +193,7 @@ class CliTest {
     @Test
     void demoMakesAnExperimentWithSplitAndPairedQuerySets() throws Exception {
         Path exp = tmp.resolve("exp");
-        CliRun r = CliRun.of("demo", "--out", exp.toString(), "--cases", "6", "--seed", "3");
+        CliRun r = CliRun.of("demo", "--out", exp.toString(), "--cases", "6", "--seed", "3", "--data-only");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("split 4 train / 1 val / 1 test").contains("scanner-b");
         JsonNode cfg = new ObjectMapper().readTree(exp.resolve("experiment.json").toFile());
@@ -211,7 +211,7 @@ class CliTest {
                 .isNotEqualTo(VolumeIO.read(exp.resolve("data/phantoms/imagesTr/" + testCase + ".nii.gz")).data());
         // re-running reuses the data (same bytes)
         byte[] before = Files.readAllBytes(q.resolve("imagesTr/" + testCase + ".nii.gz"));
-        assertThat(CliRun.of("demo", "--out", exp.toString(), "--cases", "6", "--seed", "3").code()).isZero();
+        assertThat(CliRun.of("demo", "--out", exp.toString(), "--cases", "6", "--seed", "3", "--data-only").code()).isZero();
         assertThat(Files.readAllBytes(q.resolve("imagesTr/" + testCase + ".nii.gz"))).isEqualTo(before);
     }
 
