@@ -121,4 +121,27 @@ public final class CsvTable {
             throw new BadInputException(file, "is not a readable CSV table: " + e.getMessage(), "move it away and re-run the stage");
         }
     }
+
+    /**
+     * Reads a table whose header starts with {@code required} and adds any of {@code extra} it lacks
+     * (blank cells); null when the file does not exist.
+     */
+    public static CsvTable readWithColumns(Path file, List<String> required, List<String> extra) {
+        if (!Files.isRegularFile(file)) return null;
+        CsvTable t = read(file);
+        if (t.header.size() < required.size() || !t.header.subList(0, required.size()).equals(required)) {
+            throw new BadInputException(file, "has columns " + t.header + ", expected them to start with " + required,
+                    "move the old file away and re-run the stage");
+        }
+        List<String> h = new ArrayList<>(t.header);
+        for (String c : extra) if (!h.contains(c)) h.add(c);
+        if (h.size() == t.header.size()) return t;
+        CsvTable u = new CsvTable(h);
+        for (List<String> r : t.rows) {
+            List<String> row = new ArrayList<>(r);
+            while (row.size() < h.size()) row.add("");
+            u.rows.add(row);
+        }
+        return u;
+    }
 }

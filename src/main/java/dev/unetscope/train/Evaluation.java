@@ -1,8 +1,7 @@
 package dev.unetscope.train;
 
-import dev.unetscope.data.Dataset;
 import dev.unetscope.data.ExperimentData;
-import dev.unetscope.data.Splits;
+import dev.unetscope.data.QueryCache;
 import dev.unetscope.data.Overlap;
 import dev.unetscope.data.PreparedSet;
 import dev.unetscope.experiment.CsvTable;
@@ -34,8 +33,6 @@ public final class Evaluation {
             "predicted_voxels", "truth_voxels");
     public static final List<String> CHECKPOINT_COLUMNS = List.of("run", "objective", "replicate", "step", "epoch", "query", "cases",
             "iou", "dice", "val_iou");
-    /** Query sets are kept in memory while they fit in this many bytes; beyond it they are re-read for each checkpoint. */
-    static final long CACHE_BYTES = 1L << 30;
 
     private final Experiment exp;
     private final Map<String, ExperimentData.Query> queries;
@@ -53,12 +50,13 @@ public final class Evaluation {
         if (runs.isEmpty()) throw new BadInputException(exp.checkpointsDir(), "has no trained checkpoints", "run 'unetscope train' first");
         Path casesFile = exp.resultsDir().resolve(CASES_CSV), ckFile = exp.resultsDir().resolve(CHECKPOINTS_CSV);
         CsvTable cases = CsvTable.readOrEmpty(casesFile, CASE_COLUMNS);
-        CsvTable checkpoints = CsvTable.readOrEmpty(ckFile, CHECKPOINT_COLUMNS);
+        // the analysis stage may have added its columns: keep them
+        CsvTable found = CsvTable.readWithColumns(ckFile, CHECKPOINT_COLUMNS, List.of());
+        CsvTable checkpoints = found == null ? new CsvTable(CHECKPOINT_COLUMNS) : found;
         Set<String> done = new HashSet<>();
         for (Map<String, String> r : checkpoints.records()) done.add(r.get("run") + "/" + r.get("step") + "/" + r.get("query"));
 
-        Map<String, PreparedSet> cache = new LinkedHashMap<>();
-        boolean cacheAll = estimateBytes() <= CACHE_BYTES;
+        QueryCache cache = new QueryCache(exp, queries);
         int evaluated = 0, skipped = 0;
         for (CheckpointStore.Manifest m : runs) {
             CheckpointStore store = new CheckpointStore(exp, m.run());
@@ -76,7 +74,7 @@ public final class Evaluation {
                 checkpoints.removeIf(r -> r.get("run").equals(run) && r.get("step").equals(step));
                 try (UNet net = UNet.load(store.dir().resolve(e.params()), m.train().net())) {
                     for (String q : queries.keySet()) {
-                        PreparedSet set = cacheAll ? cache.computeIfAbsent(q, k -> load(k)) : load(q);
+                        PreparedSet set = cache.get(q);
                         if (!set.labelled()) {
                             throw new BadInputException(queries.get(q).path(), "query set '" + q + "' has no labels", "ground-truth IoU needs masks; use 'unetscope predict' for unlabelled data");
                         }
@@ -87,8 +85,10 @@ public final class Evaluation {
                             sum[0] += c.iou();
                             sum[1] += c.dice();
                         });
-                        checkpoints.add(List.of(m.run(), m.objective(), m.replicate(), e.step(), e.epoch(), q, set.size(),
+                        List<Object> row = new ArrayList<>(List.of(m.run(), m.objective(), m.replicate(), e.step(), e.epoch(), q, set.size(),
                                 sum[0] / set.size(), sum[1] / set.size(), e.valIoU()));
+                        while (row.size() < checkpoints.header().size()) row.add("");
+                        checkpoints.add(row);
                     }
                 }
                 cases.write(casesFile);
@@ -106,18 +106,4 @@ public final class Evaluation {
         return new Summary(evaluated, skipped, min, max);
     }
 
-    private PreparedSet load(String q) {
-        return ExperimentData.query(exp, queries.get(q));
-    }
-
-    /** Bytes the prepared query sets take (image and mask floats), from the case counts and the target shape. */
-    private long estimateBytes() {
-        var shape = exp.section("preprocessing").path("targetShape");
-        long voxels = shape.isArray() && shape.size() == 3 ? (long) shape.get(0).asInt() * shape.get(1).asInt() * shape.get(2).asInt() : 256L * 256 * 64;
-        long cases = 0;
-        for (ExperimentData.Query q : queries.values()) {
-            cases += q.split() == null ? Dataset.open(q.path()).size() : Splits.read(exp).get(q.split()).size();
-        }
-        return cases * voxels * 8L;
-    }
 }

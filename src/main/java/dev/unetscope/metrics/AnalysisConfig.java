@@ -1,0 +1,52 @@
+package dev.unetscope.metrics;
+
+import dev.unetscope.io.BadInputException;
+
+import java.util.List;
+
+/**
+ * Settings of the interior-feature metrics, recorded in {@code experiment.json} under {@code analysis}.
+ *
+ * @param samplesPerCase   receptive-field positions per case
+ * @param sampleSeed       seed of the positions (the same for every layer and checkpoint)
+ * @param stratify         draw half the positions inside the checkpoint's predicted mask (label-free)
+ * @param roughnessK       clusters of the layer input for roughness (and of the output for roughness_reverse)
+ * @param mixtureKs        numbers of components K of the confidence mixtures
+ * @param families         mixture families M ("diag", "full")
+ * @param layerWeights     weight w_l of each layer in the combined confidence; empty means uniform
+ * @param seed             seed of k-means and mixture initialisation
+ */
+public record AnalysisConfig(int samplesPerCase, long sampleSeed, boolean stratify, int roughnessK, List<Integer> mixtureKs,
+                             List<String> families, java.util.Map<String, Double> layerWeights, long seed) {
+
+    public static AnalysisConfig defaults() {
+        return new AnalysisConfig(2000, 1, false, 8, List.of(1, 2, 4, 8), List.of("diag", "full"), java.util.Map.of(), 1);
+    }
+
+    public AnalysisConfig {
+        if (samplesPerCase < 1) throw new BadInputException("--samples-per-case " + samplesPerCase + " must be at least 1", null);
+        if (roughnessK < 2) throw new BadInputException("--roughness-k " + roughnessK + " must be at least 2", null);
+        if (mixtureKs == null || mixtureKs.isEmpty() || mixtureKs.stream().anyMatch(k -> k < 1)) {
+            throw new BadInputException("--mixture-k " + mixtureKs + " must be positive integers", "e.g. 1,2,4,8");
+        }
+        for (String f : families) family(f);
+        if (layerWeights == null) layerWeights = java.util.Map.of();
+    }
+
+    public AnalysisConfig withSamplesPerCase(int n) {
+        return new AnalysisConfig(n, sampleSeed, stratify, roughnessK, mixtureKs, families, layerWeights, seed);
+    }
+
+    public static CovarianceType family(String name) {
+        return switch (name) {
+            case "diag", "diagonal" -> CovarianceType.DIAGONAL;
+            case "full" -> CovarianceType.FULL;
+            default -> throw new BadInputException("unknown mixture family '" + name + "'", "use diag and/or full");
+        };
+    }
+
+    /** The column name of one (family, k) confidence value, e.g. {@code conf_full_k4}. */
+    public static String column(String family, int k) {
+        return "conf_" + family + "_k" + k;
+    }
+}
