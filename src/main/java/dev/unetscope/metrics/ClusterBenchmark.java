@@ -12,6 +12,10 @@ import java.util.Random;
  * a full Gaussian mixture (k 4, fit then score) and Davies-Bouldin on the blobs' labels, each
  * repeated and reported as the median; the same work as {@code bench/reference_sklearn.py} does with
  * scikit-learn. The engine's thread count is fixed when it starts: {@link #main} sets it.
+ *
+ * <p>On a machine shared with other work, set {@code OMP_WAIT_POLICY=PASSIVE} in the environment
+ * (for this and for the sklearn script): libtorch's OpenMP threads otherwise spin at every op's
+ * barrier, and with more runnable threads than cores that made the whole run about 5x slower here.
  */
 public final class ClusterBenchmark {
     private ClusterBenchmark() {}
@@ -21,7 +25,9 @@ public final class ClusterBenchmark {
     public record Result(int points, int dims, int repeats, String device, List<Line> lines, double totalSeconds) {
         public String format() {
             StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "cluster benchmark: %d points x %d dims, median of %d, %s%n", points, dims, repeats, device));
+            sb.append(String.format(Locale.ROOT, "cluster benchmark: %d points x %d dims, median of %d, %s, %s threads, OMP_WAIT_POLICY=%s%n",
+                    points, dims, repeats, device, System.getProperty("ai.djl.pytorch.num_threads", "default"),
+                    System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)")));
             for (Line l : lines) sb.append(String.format(Locale.ROOT, "%-22s %8.3f s%n", l.name, l.medianSeconds));
             sb.append(String.format(Locale.ROOT, "%-22s %8.3f s%n", "total", totalSeconds));
             return sb.toString();
