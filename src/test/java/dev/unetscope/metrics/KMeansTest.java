@@ -1,0 +1,83 @@
+package dev.unetscope.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.unetscope.io.BadInputException;
+import org.junit.jupiter.api.Test;
+
+class KMeansTest {
+
+    // two obvious clusters: around (0,0) and (10,10)
+    static final FeatureMatrix TWO = FeatureMatrix.of(new float[][] {
+            {0, 0}, {0, 2}, {2, 0}, {2, 2}, {10, 10}, {10, 12}, {12, 10}, {12, 12}, {11, 11}});
+
+    @Test
+    void twoObviousClusters() {
+        KMeansModel m = new KMeans(2, 5).fit(TWO);
+        int a = m.labels()[0], b = m.labels()[4];
+        assertThat(a).isNotEqualTo(b);
+        assertThat(m.labels()).containsExactly(a, a, a, a, b, b, b, b, b);
+        // centroids (1,1) and (11,11); inertia: 4 corners at squared distance 2 each, twice, plus 0 for (11,11)
+        assertThat(m.centroids()[a * 2]).isCloseTo(1f, within(1e-5f));
+        assertThat(m.centroids()[a * 2 + 1]).isCloseTo(1f, within(1e-5f));
+        assertThat(m.centroids()[b * 2]).isCloseTo(11f, within(1e-5f));
+        assertThat(m.centroids()[b * 2 + 1]).isCloseTo(11f, within(1e-5f));
+        assertThat(m.inertia()).isCloseTo(16.0, within(1e-4));
+        assertThat(m.predict(FeatureMatrix.of(new float[][] {{-3, 1}, {9, 14}}))).containsExactly(a, b);
+    }
+
+    @Test
+    void sameSeedSameClusters() {
+        FeatureMatrix x = ClusterBenchmark.blobs(1500, 4, 8, 3).x();
+        KMeansModel m1 = new KMeans(5, 11).fit(x);
+        KMeansModel m2 = new KMeans(5, 11).fit(x);
+        assertThat(m2.labels()).isEqualTo(m1.labels());
+        assertThat(m2.centroids()).isEqualTo(m1.centroids());
+        assertThat(m2.inertia()).isEqualTo(m1.inertia());
+    }
+
+    @Test
+    void constantColumnWorks() {
+        float[][] rows = new float[9][];
+        for (int i = 0; i < 9; i++) rows[i] = new float[] {TWO.get(i, 0), 7f, TWO.get(i, 1)};
+        KMeansModel m = new KMeans(2, 1).fit(FeatureMatrix.of(rows));
+        assertThat(m.inertia()).isCloseTo(16.0, within(1e-4));
+        assertThat(m.centroids()[1]).isEqualTo(7f);
+    }
+
+    @Test
+    void moreClustersThanDistinctPoints() {
+        FeatureMatrix x = FeatureMatrix.of(new float[][] {{1, 1}, {1, 1}, {2, 2}, {2, 2}});
+        assertThatThrownBy(() -> new KMeans(3, 0).fit(x))
+                .isInstanceOf(BadInputException.class)
+                .hasMessageStartingWith("k=3 is larger than the 2 distinct points");
+        assertThat(new KMeans(2, 0).fit(x).inertia()).isCloseTo(0.0, within(1e-9));
+    }
+
+    @Test
+    void nanIsAnError() {
+        FeatureMatrix x = FeatureMatrix.of(new float[][] {{1, 1}, {1, Float.NaN}, {2, 2}, {3, 3}});
+        assertThatThrownBy(() -> new KMeans(2, 0).fit(x))
+                .isInstanceOf(BadInputException.class).hasMessageStartingWith("NaN in features");
+    }
+
+    @Test
+    void manyChunksMatchOneChunk() {
+        // more rows than one chunk holds: chunked sums must agree with the plain reassignment
+        FeatureMatrix x = ClusterBenchmark.blobs(70_000, 16, 8, 5).x();
+        KMeansModel m = new KMeans(8, 1, 300, 1e-4, 2).fit(x);
+        double inertia = 0;
+        int d = x.d();
+        for (int i = 0; i < x.n(); i++) {
+            int j = m.labels()[i];
+            for (int q = 0; q < d; q++) {
+                double v = x.get(i, q) - m.centroids()[j * d + q];
+                inertia += v * v;
+            }
+        }
+        assertThat(m.inertia()).isCloseTo(inertia, within(inertia * 1e-5));
+        assertThat(m.predict(x)).isEqualTo(m.labels());
+    }
+}
