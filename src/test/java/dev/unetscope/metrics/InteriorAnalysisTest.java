@@ -1,0 +1,84 @@
+package dev.unetscope.metrics;
+
+import dev.unetscope.cli.Main;
+import dev.unetscope.experiment.CsvTable;
+import dev.unetscope.train.TinyExperiment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class InteriorAnalysisTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void layersAndCombinedColumnsAndAnIndependentRecomputation() throws Exception {
+        Path ex = tmp.resolve("e");
+        TinyExperiment.create(ex, 8);
+        assertThat(Main.execute("train", "--experiment", ex.toString(), "--objectives", "dice", "--steps", "6", "--checkpoints", "2",
+                "--channels", "8,16,32", "--res-units", "1")).isZero();
+        assertThat(Main.execute("evaluate", "--experiment", ex.toString())).isZero();
+        String[] analyze = {"analyze", "--experiment", ex.toString(), "--samples-per-case", "1500", "--mixture-k", "1,2"};
+        assertThat(Main.execute(analyze)).isZero();
+
+        CsvTable layers = CsvTable.read(ex.resolve("results/layers.csv"));
+        assertThat(layers.rows()).hasSize(2 * 2 * 5); // checkpoints x {test, noisy} x {enc1 enc2 bottleneck dec2 dec1}
+        List<Map<String, String>> noisy6 = layers.records().stream().filter(r -> r.get("step").equals("6") && r.get("query").equals("noisy")).toList();
+        assertThat(noisy6).extracting(r -> r.get("layer")).containsExactly("enc1", "enc2", "bottleneck", "dec2", "dec1");
+        assertThat(noisy6).extracting(r -> r.get("input_layer")).containsExactly("image", "enc1", "enc2", "bottleneck", "dec2");
+        double meanC = 0;
+        for (Map<String, String> r : noisy6) {
+            double c = Double.parseDouble(r.get("confidence"));
+            assertThat(c).isFinite();
+            // c_l is the best of the per-model values
+            assertThat(c).isEqualTo(Math.max(Math.max(d(r, "conf_diag_k1"), d(r, "conf_diag_k2")), Math.max(d(r, "conf_full_k1"), d(r, "conf_full_k2"))));
+            assertThat(d(r, "roughness")).isPositive();
+            assertThat(d(r, "roughness_reverse")).isPositive();
+            meanC += c / noisy6.size();
+        }
+        CsvTable cks = CsvTable.read(ex.resolve("results/checkpoints.csv"));
+        Map<String, String> row = cks.records().stream().filter(r -> r.get("step").equals("6") && r.get("query").equals("noisy")).findFirst().orElseThrow();
+        assertThat(Double.parseDouble(row.get("confidence"))).isCloseTo(meanC, within(1e-9));
+        assertThat(row.get("iou")).isNotEmpty();
+
+        // resumable: nothing is recomputed
+        byte[] before = Files.readAllBytes(ex.resolve("results/layers.csv"));
+        assertThat(Main.execute(analyze)).isZero();
+        assertThat(Files.readAllBytes(ex.resolve("results/layers.csv"))).isEqualTo(before);
+
+        // a scientist recomputes db_labels and the k=1 full-covariance confidence from the exported files with scikit-learn
+        Path fq = tmp.resolve("fq"), ft = tmp.resolve("ft");
+        assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice:6", "--set", "noisy", "--out", fq.toString(),
+                "--samples-per-case", "1500")).isZero();
+        assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice:6", "--set", "train", "--out", ft.toString(),
+                "--samples-per-case", "1500")).isZero();
+        Path script = Path.of("src/test/resources/reference/recompute_metrics.py").toAbsolutePath();
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), ft.toString(), fq.toString(), "enc1").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        assertThat(p.waitFor()).as(out).isZero();
+        String[] v = out.split(" ");
+        Map<String, String> enc2 = noisy6.get(0); // enc1
+        assertThat(Double.parseDouble(enc2.get("db_labels"))).isCloseTo(Double.parseDouble(v[0]), within(1e-5 * Math.abs(Double.parseDouble(v[0]))));
+        assertThat(d(enc2, "conf_full_k1")).isCloseTo(Double.parseDouble(v[1]), within(1e-3 * Math.abs(Double.parseDouble(v[1]))));
+    }
+
+    @Test
+    void analyzeWithoutCheckpointsOrWithBadSettingsIsExit2() {
+        Path ex = tmp.resolve("e");
+        TinyExperiment.create(ex, 6);
+        assertThat(Main.execute("analyze", "--experiment", ex.toString())).isEqualTo(2);
+        assertThat(Main.execute("analyze", "--experiment", ex.toString(), "--samples-per-case", "0")).isEqualTo(2);
+        assertThat(Main.execute("analyze", "--experiment", ex.toString(), "--families", "spherical")).isEqualTo(2);
+    }
+
+    private static double d(Map<String, String> r, String c) {
+        return Double.parseDouble(r.get(c));
+    }
+}
