@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unetscope.data.Dataset;
 import dev.unetscope.data.ExperimentData;
+import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.model.UNetConfig;
 import dev.unetscope.train.TrainConfig;
 import dev.unetscope.data.LabelledVolume;
@@ -53,6 +54,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--objectives", split = ",", defaultValue = "dice,bce,focal,tversky", description = "Objectives to train (default ${DEFAULT-VALUE}).")
     List<String> objectives;
+
+    @Option(names = "--samples-per-case", defaultValue = "1000", description = "Receptive-field positions per case for the metrics (default ${DEFAULT-VALUE}).")
+    int samplesPerCase;
 
     @Option(names = "--data-only", description = "Stop after writing the data (no training).")
     boolean dataOnly;
@@ -116,7 +120,13 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("test IoU per checkpoint and query set (results/checkpoints.csv):");
         EvaluateCommand.printTable(exp);
-        System.out.printf("%nstage times: data %.0f s, train %.0f s, evaluate %.0f s%n", dataSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9);
+        AnalyzeCommand.run(exp, AnalysisConfig.defaults().withSamplesPerCase(samplesPerCase));
+        long t4 = System.nanoTime();
+        System.out.println();
+        System.out.println("interior-feature metrics beside IoU, per query set (results/checkpoints.csv; per layer in results/layers.csv):");
+        AnalyzeCommand.printTable(exp);
+        System.out.printf("%nstage times: data %.0f s, train %.0f s, evaluate %.0f s, analyze %.0f s%n", dataSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
+                (t4 - t3) / 1e9);
         return 0;
     }
 
