@@ -46,6 +46,9 @@ final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--stratify", description = "Draw half the positions inside the checkpoint's predicted mask (label-free).")
     boolean stratify;
 
+    @Option(names = "--layers", split = ",", paramLabel = "L1,L2", description = "Layers to write (default: every tap).")
+    List<String> layers;
+
     @Option(names = "--raw", description = "Write the features as the network computed them, not standardised.")
     boolean raw;
 
@@ -57,9 +60,9 @@ final class FeaturesCommand implements Callable<Integer> {
                 stratify ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
         PreparedSet data = load(exp, set);
         try (UNet net = UNet.load(ref.params(), ref.manifest().train().net())) {
-            List<String> taps = net.tapNames();
+            List<String> taps = layers == null ? net.tapNames() : layers;
             FeatureSample s = FeatureExtractor.extract(net, data, sampler, taps);
-            FeatureSample train = raw ? null : set.equals("train") ? s : FeatureExtractor.extract(net, ExperimentData.split(exp, "train"), sampler, taps);
+            FeatureSample train = raw ? null : set.equals("train") ? s : FeatureExtractor.extract(net, ExperimentData.streamSplit(exp, "train"), sampler, taps);
             for (Map.Entry<String, LayerSample> e : s.layers().entrySet()) {
                 LayerSample l = raw ? e.getValue() : Standardizer.fit(train.layer(e.getKey())).apply(e.getValue());
                 Npy.writeFloat32(out.resolve(e.getKey() + ".npy"), l.data(), l.n(), l.channels());
@@ -79,11 +82,12 @@ final class FeaturesCommand implements Callable<Integer> {
     }
 
     static PreparedSet load(Experiment exp, String set) {
-        if (set.equals("train") || set.equals("val") || set.equals("test")) return ExperimentData.split(exp, set);
+        // streamed: one case in memory at a time, so memory follows the sample budget, not the cohort
+        if (set.equals("train") || set.equals("val") || set.equals("test")) return ExperimentData.streamSplit(exp, set);
         var q = ExperimentData.queries(exp).get(set);
         if (q == null) {
             throw new BadInputException(exp.root(), "has no set '" + set + "'", "use train, val, test or one of: " + String.join(", ", ExperimentData.queries(exp).keySet()));
         }
-        return ExperimentData.query(exp, q);
+        return ExperimentData.query(exp, q, true);
     }
 }

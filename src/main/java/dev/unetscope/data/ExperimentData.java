@@ -67,10 +67,20 @@ public final class ExperimentData {
         return out;
     }
 
-    /** A query set, prepared with the experiment's preprocessing. */
+    /** A query set, prepared with the experiment's preprocessing, held in memory. */
     public static PreparedSet query(Experiment e, Query q) {
+        return query(e, q, false);
+    }
+
+    /** A query set; {@code streamed} reads each case when it is visited instead of holding the set. */
+    public static PreparedSet query(Experiment e, Query q, boolean streamed) {
         Dataset ds = Dataset.open(q.path(), e.section("data").path("channel").asInt(0), LabelMerge.parse(e.section("data").path("labels").asText("all")), false);
         List<String> only = q.split() == null ? null : Splits.read(e).get(q.split());
-        return PreparedSet.load(q.name(), ds, only, preprocessing(e));
+        return streamed ? PreparedSet.stream(q.name(), ds, only, preprocessing(e)) : PreparedSet.load(q.name(), ds, only, preprocessing(e));
+    }
+
+    /** One split, read case by case when visited. */
+    public static PreparedSet streamSplit(Experiment e, String split) {
+        return PreparedSet.stream(split, dataset(e), Splits.read(e).get(split), preprocessing(e));
     }
 }

@@ -56,4 +56,70 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
         }
         return new PreparedSet(name, List.copyOf(kept), images, masks, dims[2], dims[1], dims[0]);
     }
+
+    /**
+     * The same cases, read and prepared only when asked for (one case kept at a time), so a stage
+     * that visits cases in order holds one volume, not the set. The first case is read up front for
+     * the shape and the labels.
+     */
+    public static PreparedSet stream(String name, Dataset ds, List<String> only, Preprocessing prep) {
+        Map<String, Case> byId = ds.byId();
+        List<String> ids = only == null ? new ArrayList<>(byId.keySet()) : List.copyOf(only);
+        if (ids.isEmpty()) {
+            throw new BadInputException(ds.root(), "query set '" + name + "' has no cases", "check the split or the dataset folder");
+        }
+        for (String id : ids) {
+            if (!byId.containsKey(id)) {
+                throw new BadInputException(ds.root(), "has no case '" + id + "' named by the experiment's split", "use the dataset the experiment was made with");
+            }
+        }
+        OneCase reader = new OneCase(ds, byId, ids, prep);
+        LabelledVolume first = reader.get(0);
+        int[] dims = first.image().dims();
+        List<float[]> images = new java.util.AbstractList<>() {
+            public float[] get(int i) { return reader.checked(i, dims).image().data(); }
+            public int size() { return ids.size(); }
+        };
+        List<float[]> masks = !first.labelled() ? null : new java.util.AbstractList<>() {
+            public float[] get(int i) { return reader.checked(i, dims).mask().data(); }
+            public int size() { return ids.size(); }
+        };
+        return new PreparedSet(name, ids, images, masks, dims[2], dims[1], dims[0]);
+    }
+
+    /** Reads one case at a time and keeps only the last one. */
+    private static final class OneCase {
+        private final Dataset ds;
+        private final Map<String, Case> byId;
+        private final List<String> ids;
+        private final Preprocessing prep;
+        private int index = -1;
+        private LabelledVolume last;
+
+        OneCase(Dataset ds, Map<String, Case> byId, List<String> ids, Preprocessing prep) {
+            this.ds = ds;
+            this.byId = byId;
+            this.ids = ids;
+            this.prep = prep;
+        }
+
+        synchronized LabelledVolume get(int i) {
+            if (i != index) {
+                Case c = byId.get(ids.get(i));
+                last = prep.apply(ds.read(c), c.image().toString());
+                index = i;
+            }
+            return last;
+        }
+
+        LabelledVolume checked(int i, int[] dims) {
+            LabelledVolume v = get(i);
+            int[] vd = v.image().dims();
+            if (vd[0] != dims[0] || vd[1] != dims[1] || vd[2] != dims[2]) {
+                throw new BadInputException(byId.get(ids.get(i)).image(), "prepares to " + v.image().dimsString() + " but earlier cases to "
+                        + dims[0] + "x" + dims[1] + "x" + dims[2], "set a target shape in the preprocessing");
+            }
+            return v;
+        }
+    }
 }

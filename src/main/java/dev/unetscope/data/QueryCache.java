@@ -25,7 +25,7 @@ public final class QueryCache {
     }
 
     public PreparedSet get(String name) {
-        if (!keep) return ExperimentData.query(exp, queries.get(name));
+        if (!keep) return ExperimentData.query(exp, queries.get(name), true);
         return cache.computeIfAbsent(name, k -> ExperimentData.query(exp, queries.get(k)));
     }
 

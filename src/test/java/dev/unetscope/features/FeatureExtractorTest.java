@@ -102,5 +102,9 @@ class FeatureExtractorTest {
         assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice", "--set", "nowhere", "--out", out.toString())).isEqualTo(2);
         assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice", "--set", "noisy", "--out", out.toString(),
                 "--samples-per-case", "0")).isEqualTo(2);
+        assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice", "--set", "noisy", "--out", out.toString(),
+                "--samples-per-case", "999999")).isEqualTo(2);
+        assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice", "--set", "noisy", "--out", out.toString(),
+                "--layers", "enc9")).isEqualTo(2);
     }
 }
