@@ -126,13 +126,13 @@ def main():
         x = x.contiguous(memory_format=fmt)
         opt = torch.optim.Adam(net.parameters(), lr=1e-3)
         net.train()
-        tot, fw, bw, up = [], [], [], []
+        tot, fw, bw, up, cpu = [], [], [], [], []
         prof = None
         for s in range(a.warmup + a.steps):
             if s == a.warmup and a.profile:
                 prof = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
                 prof.__enter__()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             loss = soft_dice(net(x), y)
             t1 = time.perf_counter()
             loss.backward()
@@ -141,30 +141,34 @@ def main():
             opt.step()
             opt.zero_grad(set_to_none=False)
             t3 = time.perf_counter()
+            c = time.process_time() - c0
             timed = s >= a.warmup
             print(f"train step {s} {'timed' if timed else 'warm '} {t3 - t0:.3f} s (forward {t1 - t0:.3f} "
-                  f"backward {t2 - t1:.3f} update {t3 - t2:.3f}) loss {lv:.4f}")
+                  f"backward {t2 - t1:.3f} update {t3 - t2:.3f}) cpu {c:.3f} s loss {lv:.4f}")
             if timed:
-                tot.append(t3 - t0); fw.append(t1 - t0); bw.append(t2 - t1); up.append(t3 - t2)
+                tot.append(t3 - t0); fw.append(t1 - t0); bw.append(t2 - t1); up.append(t3 - t2); cpu.append(c)
         if prof is not None:
             prof.__exit__(None, None, None)
             prof.export_chrome_trace(a.profile)
         print(f"train median {statistics.median(tot):.3f} s/step over {a.steps} steps (forward "
-              f"{statistics.median(fw):.3f} backward {statistics.median(bw):.3f} update {statistics.median(up):.3f})")
+              f"{statistics.median(fw):.3f} backward {statistics.median(bw):.3f} update {statistics.median(up):.3f}; "
+              f"process cpu {statistics.median(cpu):.3f} s/step)")
 
     net.eval()
     for nb in [int(b) for b in a.infer_batch.split(",") if b]:
         x, _ = batch_data(nb, d, h, w, seed=2)
         x = x.contiguous(memory_format=fmt)
-        per = []
+        per, cpu = [], []
         with torch.inference_mode():
             for s in range(a.warmup + a.steps):
-                t0 = time.perf_counter()
+                c0, t0 = time.process_time(), time.perf_counter()
                 p = torch.sigmoid(net(x)).contiguous().numpy().copy()
-                sec = time.perf_counter() - t0
+                sec, c = time.perf_counter() - t0, time.process_time() - c0
                 if s >= a.warmup:
                     per.append(sec / nb)
-        print(f"infer batch {nb} median {statistics.median(per):.3f} s/volume over {a.steps} calls")
+                    cpu.append(c / nb)
+        print(f"infer batch {nb} median {statistics.median(per):.3f} s/volume over {a.steps} calls "
+              f"(process cpu {statistics.median(cpu):.3f} s/volume)")
 
 
 if __name__ == "__main__":

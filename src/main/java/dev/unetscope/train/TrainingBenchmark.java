@@ -55,56 +55,62 @@ public final class TrainingBenchmark {
         Shape shape = new Shape(s.n(), s.net().inChannels(), s.d(), s.h(), s.w());
         long seed = 1;
         double[] tot = new double[s.steps()], fw = new double[s.steps()], bw = new double[s.steps()], up = new double[s.steps()];
+        double[] cpu = new double[s.steps()];
         try (UNet net = UNet.create(s.net(), seed); Adam adam = new Adam(net.manager(), s.lr())) {
             out.printf(Locale.ROOT, "bench train: %s, %d parameters, objective %s%n", s.describe(), net.parameterCount(), objective.name());
             long[] marks = new long[2];
             Trainer.PhaseClock clock = (phase, nanos) -> marks[phase] = nanos;
             for (int i = 0; i < s.warmup() + s.steps(); i++) {
                 if (i == s.warmup()) startProfile(s);
-                long t0 = System.nanoTime();
+                long c0 = processCpuNanos(), t0 = System.nanoTime();
                 float loss = Trainer.step(net, adam, objective, xy[0], xy[1], shape, seed, i + 1, clock);
                 long t3 = System.nanoTime();
+                double c = (processCpuNanos() - c0) / 1e9;
                 double f = (marks[0] - t0) / 1e9, b = (marks[1] - marks[0]) / 1e9, u = (t3 - marks[1]) / 1e9, t = (t3 - t0) / 1e9;
                 boolean timed = i >= s.warmup();
-                out.printf(Locale.ROOT, "step %d %s %.3f s (forward %.3f backward %.3f update %.3f) loss %.4f%n",
-                        i + 1, timed ? "timed" : "warm-up", t, f, b, u, loss);
+                out.printf(Locale.ROOT, "step %d %s %.3f s (forward %.3f backward %.3f update %.3f) cpu %.3f s loss %.4f%n",
+                        i + 1, timed ? "timed" : "warm-up", t, f, b, u, c, loss);
                 if (timed) {
                     int k = i - s.warmup();
                     tot[k] = t;
                     fw[k] = f;
                     bw[k] = b;
                     up[k] = u;
+                    cpu[k] = c;
                 }
             }
             stopProfile(s, out);
         }
         Result r = new Result(tot, fw, bw, up, s.n());
-        out.printf(Locale.ROOT, "median %.3f s/step over %d steps (forward %.3f backward %.3f update %.3f; min %.3f max %.3f)%n",
-                r.median(), s.steps(), median(fw), median(bw), median(up), min(tot), max(tot));
+        out.printf(Locale.ROOT, "median %.3f s/step over %d steps (forward %.3f backward %.3f update %.3f; min %.3f max %.3f; process cpu %.3f s/step)%n",
+                r.median(), s.steps(), median(fw), median(bw), median(up), min(tot), max(tot), median(cpu));
         return r;
     }
 
     /** Times {@code warmup + steps} inference calls on batches of {@code n} volumes and prints s/volume. */
     public static Result infer(Setup s, PrintStream out) {
         float[] x = phantomBatch(s.n(), s.d(), s.h(), s.w(), 2)[0];
-        double[] tot = new double[s.steps()];
+        double[] tot = new double[s.steps()], cpu = new double[s.steps()];
         try (UNet net = UNet.create(s.net(), 1)) {
             out.printf(Locale.ROOT, "bench infer: %s, %d parameters, batch norm and dropout in inference mode%n", s.describe(), net.parameterCount());
             for (int i = 0; i < s.warmup() + s.steps(); i++) {
                 if (i == s.warmup()) startProfile(s);
-                long t0 = System.nanoTime();
+                long c0 = processCpuNanos(), t0 = System.nanoTime();
                 UNet.Inference inf = net.infer(x, s.n(), s.d(), s.h(), s.w(), Set.of());
-                double t = (System.nanoTime() - t0) / 1e9;
+                double t = (System.nanoTime() - t0) / 1e9, c = (processCpuNanos() - c0) / 1e9;
                 boolean timed = i >= s.warmup();
-                out.printf(Locale.ROOT, "call %d %s %.3f s (%.3f s/volume) mean p %.4f%n", i + 1, timed ? "timed" : "warm-up", t, t / s.n(),
-                        mean(inf.probabilities()));
-                if (timed) tot[i - s.warmup()] = t;
+                out.printf(Locale.ROOT, "call %d %s %.3f s (%.3f s/volume) cpu %.3f s mean p %.4f%n", i + 1, timed ? "timed" : "warm-up", t,
+                        t / s.n(), c, mean(inf.probabilities()));
+                if (timed) {
+                    tot[i - s.warmup()] = t;
+                    cpu[i - s.warmup()] = c;
+                }
             }
             stopProfile(s, out);
         }
         Result r = new Result(tot, new double[0], new double[0], new double[0], s.n());
-        out.printf(Locale.ROOT, "median %.3f s/volume over %d calls of %d volumes (%.3f s/call; min %.3f max %.3f s/call)%n",
-                r.medianPerVolume(), s.steps(), s.n(), r.median(), min(tot), max(tot));
+        out.printf(Locale.ROOT, "median %.3f s/volume over %d calls of %d volumes (%.3f s/call; min %.3f max %.3f s/call; process cpu %.3f s/volume)%n",
+                r.medianPerVolume(), s.steps(), s.n(), r.median(), min(tot), max(tot), median(cpu) / s.n());
         return r;
     }
 
@@ -140,6 +146,17 @@ public final class TrainingBenchmark {
             }
         }
         return new float[][] {x, y};
+    }
+
+    /**
+     * CPU seconds of the whole process (all threads, as nanoseconds): steadier than wall time on a
+     * shared machine, though threads spinning at a barrier count as busy.
+     */
+    static long processCpuNanos() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            return os.getProcessCpuTime();
+        }
+        return 0;
     }
 
     static double median(double[] a) {
