@@ -187,18 +187,39 @@ public final class Trainer {
 
     /** Forward, loss, backward, Adam, zeroed gradients; everything the step creates is closed with it. */
     private float step(UNet net, Adam adam, Objective objective, float[] x, float[] y, long runSeed, int step) {
+        Shape shape = new Shape(cfg.batch(), net.config().inChannels(), train.d(), train.h(), train.w());
+        return step(net, adam, objective, x, y, shape, runSeed, step, null);
+    }
+
+    /** Receives the end of each phase of a {@link #step}, as {@link System#nanoTime()}. */
+    interface PhaseClock {
+        /** Called after forward + loss and after backward (loss read back); the update runs to the return. */
+        void mark(int phase, long nanos);
+
+        int FORWARD = 0, BACKWARD = 1;
+    }
+
+    /**
+     * One training step on {@code x} ({@code shape} = n x inC x d x h x w) and its mask {@code y}
+     * (n x 1 x d x h x w): seeded by (run seed, step), forward under a gradient collector, loss,
+     * backward, Adam on every trainable parameter, gradients zeroed; returns the loss before the
+     * update. Everything it creates lives in a sub-manager closed before it returns. {@code clock},
+     * when not null, is told when each phase ends (the bench command times the phases apart).
+     */
+    static float step(UNet net, Adam adam, Objective objective, float[] x, float[] y, Shape shape, long runSeed, int step,
+                      PhaseClock clock) {
         Engine.getInstance().setRandomSeed(Long.hashCode(runSeed * 131 + step)); // dropout masks depend on the step only
-        int n = cfg.batch();
-        Shape shape = new Shape(n, net.config().inChannels(), train.d(), train.h(), train.w());
         float loss;
         try (NDManager sm = net.manager().newSubManager()) {
             NDArray xa = sm.create(x, shape);
-            NDArray ya = sm.create(y, new Shape(n, 1, train.d(), train.h(), train.w()));
+            NDArray ya = sm.create(y, new Shape(shape.get(0), 1, shape.get(2), shape.get(3), shape.get(4)));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = net.block().forward(new ParameterStore(sm, false), new NDList(xa), true).singletonOrThrow();
                 NDArray l = objective.loss(logits, ya);
+                if (clock != null) clock.mark(PhaseClock.FORWARD, System.nanoTime());
                 gc.backward(l);
                 loss = l.getFloat();
+                if (clock != null) clock.mark(PhaseClock.BACKWARD, System.nanoTime());
             }
             adam.beginStep();
             for (Pair<String, Parameter> p : net.block().getParameters()) {

@@ -11,7 +11,7 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Not a test: median seconds per training step of the benchmark's reference network (channels
+ * Not a test (superseded by {@code unetscope bench train}, which uses the trainer's own step and Adam): median seconds per training step of the benchmark's reference network (channels
  * 8-16-32-64, one residual sub-unit, batch norm, ReLU, nearest+conv upsampling, batch 2 x 1 x 32 x
  * 64 x 64, soft Dice, Adam). Run with ONEDNN_MAX_CPU_ISA=AVX2 and -Dai.djl.pytorch.num_threads=2.
  * Arguments: [timed steps (15)] [warm-up steps (3)].
