@@ -22,7 +22,17 @@ public final class FeatureExtractor {
 
     private FeatureExtractor() {}
 
+    /** Receives each case's probabilities from the same forward pass (for the probability baselines). */
+    @FunctionalInterface
+    public interface ProbabilityListener {
+        void accept(int caseIndex, float[] probabilities);
+    }
+
     public static FeatureSample extract(UNet net, PreparedSet set, ReceptiveFieldSampler sampler, List<String> taps) {
+        return extract(net, set, sampler, taps, null);
+    }
+
+    public static FeatureSample extract(UNet net, PreparedSet set, ReceptiveFieldSampler sampler, List<String> taps, ProbabilityListener listener) {
         List<ResidualUNet.Tap> wanted = new ArrayList<>();
         for (ResidualUNet.Tap t : net.taps()) if (taps.contains(t.name())) wanted.add(t);
         for (String t : taps) {
@@ -43,6 +53,7 @@ public final class FeatureExtractor {
         List<int[]> posPerCase = new ArrayList<>();
         int[] total = {0};
         BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, new LinkedHashSet<>(taps), (ci, prob, tapMaps) -> {
+            if (listener != null) listener.accept(ci, prob);
             int[] pos = sampler.positions(set.ids().get(ci), vox, prob);
             posPerCase.add(pos);
             total[0] += pos.length;

@@ -32,7 +32,18 @@ public final class LayerMetrics {
     }
 
     public static double roughness(LayerSample input, LayerSample output, int k, long seed) {
-        int[] clusters = new KMeans(k, seed).fit(matrix(input)).labels();
-        return DaviesBouldin.score(matrix(output), clusters);
+        return DaviesBouldin.score(matrix(output), inputClusters(input, k, seed));
+    }
+
+    /** The k-means labels of the layer input that roughness groups the output by. */
+    public static int[] inputClusters(LayerSample input, int k, long seed) {
+        return new KMeans(k, seed).fit(matrix(input)).labels();
+    }
+
+    /** Davies-Bouldin of the rows {@code from..to} of {@code s} grouped by {@code labels[from..to]} (one case's points). */
+    public static double dbOfRows(LayerSample s, int[] labels, int from, int to) {
+        int c = s.channels();
+        float[] d = java.util.Arrays.copyOfRange(s.data(), from * c, to * c);
+        return DaviesBouldin.score(new FeatureMatrix(d, to - from, c), java.util.Arrays.copyOfRange(labels, from, to));
     }
 }

@@ -1,0 +1,71 @@
+package dev.unetscope.metrics;
+
+import dev.unetscope.features.LayerSample;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
+import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
+
+/**
+ * Mahalanobis distance of features to the training features under one Gaussian (the k = 1 case
+ * of confidence): {@code sqrt((x - mu)^T (Sigma + reg I)^-1 (x - mu))}, with mu and Sigma from the
+ * training sample and reg = {@link GaussianMixture#DEFAULT_REG_COVAR}, as the mixtures use.
+ */
+public final class Mahalanobis {
+    private final double[] mean;
+    private final DMatrixRMaj lowerInverse;
+    private final int d;
+
+    private Mahalanobis(double[] mean, DMatrixRMaj lowerInverse) {
+        this.mean = mean;
+        this.lowerInverse = lowerInverse;
+        this.d = mean.length;
+    }
+
+    public static Mahalanobis fit(LayerSample train) {
+        int d = train.channels(), n = train.n();
+        float[] x = train.data();
+        double[] mean = new double[d];
+        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) mean[j] += x[i * d + j];
+        for (int j = 0; j < d; j++) mean[j] /= n;
+        DMatrixRMaj cov = new DMatrixRMaj(d, d);
+        double[] r = new double[d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) r[j] = x[i * d + j] - mean[j];
+            for (int a = 0; a < d; a++) for (int b = a; b < d; b++) cov.data[a * d + b] += r[a] * r[b];
+        }
+        for (int a = 0; a < d; a++) {
+            for (int b = a; b < d; b++) {
+                double v = cov.data[a * d + b] / n;
+                cov.data[a * d + b] = v;
+                cov.data[b * d + a] = v;
+            }
+            cov.data[a * d + a] += GaussianMixture.DEFAULT_REG_COVAR;
+        }
+        CholeskyDecomposition_F64<DMatrixRMaj> chol = DecompositionFactory_DDRM.chol(d, true);
+        if (!chol.decompose(cov)) throw new ArithmeticException("covariance is not positive definite");
+        DMatrixRMaj lower = chol.getT(null);
+        DMatrixRMaj inv = new DMatrixRMaj(d, d);
+        CommonOps_DDRM.invert(lower, inv);
+        return new Mahalanobis(mean, inv);
+    }
+
+    /** Distance of each row of {@code s}. */
+    public double[] distances(LayerSample s) {
+        int n = s.n();
+        float[] x = s.data();
+        double[] out = new double[n];
+        double[] r = new double[d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) r[j] = x[i * d + j] - mean[j];
+            double sum = 0;
+            for (int a = 0; a < d; a++) {
+                double z = 0;
+                for (int b = 0; b <= a; b++) z += lowerInverse.data[a * d + b] * r[b];
+                sum += z * z;
+            }
+            out[i] = Math.sqrt(sum);
+        }
+        return out;
+    }
+}
