@@ -145,7 +145,7 @@ public final class Correlation {
             cg[i] = groups == null ? i : groups[keep[i]];
         }
         List<int[]> clusters = clusters(cg);
-        int dfLoss = 0; // degrees of freedom lost to group means
+        int dfLoss = 0; // degrees of freedom lost to group means beyond the one overall mean: G - 1
         if (within) {
             List<int[]> multi = new ArrayList<>();
             int singles = 0;
@@ -182,7 +182,7 @@ public final class Correlation {
             cy = wy;
             clusters = wc;
             n = m;
-            dfLoss = multi.size();
+            dfLoss = multi.size() - 1;
         }
 
         String undefined = null;
