@@ -170,10 +170,17 @@ public final class Correlation {
                 }
                 mx /= c.length;
                 my /= c.length;
+                // a value repeated over the group (a checkpoint-level metric) centres to exactly 0,
+                // not to rounding noise that would then be "correlated"
+                boolean flatX = true, flatY = true;
+                for (int i : c) {
+                    flatX &= cx[i] == cx[c[0]];
+                    flatY &= cy[i] == cy[c[0]];
+                }
                 int[] idx = new int[c.length];
                 for (int j = 0; j < c.length; j++) {
-                    wx[k] = cx[c[j]] - mx;
-                    wy[k] = cy[c[j]] - my;
+                    wx[k] = flatX ? 0 : cx[c[j]] - mx;
+                    wy[k] = flatY ? 0 : cy[c[j]] - my;
                     idx[j] = k++;
                 }
                 wc.add(idx);
@@ -388,7 +395,7 @@ public final class Correlation {
             return r;
         }
 
-        /** {sum c(c-1)/2, sum c(c-1)(c-2), sum c(c-1)(2c+5)} over runs of equal ranks of sizes c &gt; 1 (sorted input). */
+        /** {sum c(c-1)/2, sum c(c-1)(c-2), sum c(c-1)(2c+5)} over the tie counts c &gt; 1 of dense ranks. */
         private static double[] tieStats(int[] ranks) {
             int[] count = new int[Arrays.stream(ranks).max().orElse(0) + 1];
             for (int r : ranks) count[r]++;

@@ -137,6 +137,21 @@ class CorrelationTest {
     }
 
     @Test
+    void withinGroupOfAGroupLevelMetricIsUndefined() {
+        // x is one value per checkpoint repeated over its query sets (0.1 three times does not
+        // centre to exactly 0 in floating point): no within-group variation, so NaN, not noise
+        double[] x = {0.1, 0.1, 0.1, 0.7, 0.7, 0.7};
+        double[] y = {0.3, 0.5, 0.4, 0.9, 0.2, 0.6};
+        int[] g = {0, 0, 0, 1, 1, 1};
+        List<Estimate> w = new Correlation().withinGroup(x, y, g);
+        assertThat(w).allSatisfy(e -> {
+            assertThat(e.value()).isNaN();
+            assertThat(e.reason()).contains("x is constant within every group");
+        });
+        assertThatThrownBy(() -> new Correlation().withinGroup(x, y, null)).isInstanceOf(BadInputException.class);
+    }
+
+    @Test
     void bootstrapContainsEstimateIsSeededAndNarrowsWithData() {
         double[][] small = StatsReferenceTest.correlated(new Random(1), 30, 0.6, 0, 1);
         double[][] large = StatsReferenceTest.correlated(new Random(1), 300, 0.6, 0, 1);
