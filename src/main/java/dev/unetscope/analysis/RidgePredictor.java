@@ -33,14 +33,18 @@ import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
  * </ul>
  */
 public final class RidgePredictor {
-    /** 1e-3 to 1e4 in half decades. */
-    public static final double[] DEFAULT_LAMBDAS = grid(-3, 4, 15);
+    private static final double[] DEFAULT_LAMBDAS = grid(-3, 4, 15);
     public static final double DEFAULT_Z = 1.959963984540054;
 
     private final double[] lambdas;
     private final double z;
 
-    /** lambda chosen by leave-one-out over {@link #DEFAULT_LAMBDAS}; 95% intervals. */
+    /** The default lambda grid: 1e-3 to 1e4 in half decades (15 values). */
+    public static double[] defaultLambdas() {
+        return DEFAULT_LAMBDAS.clone();
+    }
+
+    /** lambda chosen by leave-one-out over {@link #defaultLambdas()}; 95% intervals. */
     public RidgePredictor() {
         this(DEFAULT_LAMBDAS, DEFAULT_Z);
     }
