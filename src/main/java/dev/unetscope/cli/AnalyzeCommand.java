@@ -1,5 +1,6 @@
 package dev.unetscope.cli;
 
+import dev.unetscope.analysis.GeneralizationStudy;
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
@@ -45,10 +46,17 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of positions, k-means and mixtures (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--resamples", defaultValue = "2000", description = "Bootstrap resamples of checkpoints for the intervals (default ${DEFAULT-VALUE}).")
+    int resamples;
+
+    @Option(names = "--failure-threshold", defaultValue = "0.7", description = "A case with IoU below this has failed (default ${DEFAULT-VALUE}).")
+    double failureThreshold;
+
     @Override
     public Integer call() {
         Experiment exp = Experiment.open(experiment);
         run(exp, new AnalysisConfig(samplesPerCase, seed, stratify, roughnessK, mixtureKs, families, weights, seed));
+        study(exp, resamples, seed, failureThreshold);
         return 0;
     }
 
@@ -57,6 +65,51 @@ final class AnalyzeCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         InteriorAnalysis.Summary s = new InteriorAnalysis(exp, cfg, ExperimentData.queries(exp)).run();
         System.out.printf("analysed %d checkpoint(s) (%d already done) in %.0f s%n", s.analysed(), s.skipped(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Correlations, the IoU predictor and failure flags, when ground-truth IoU is there; prints the table sorted by |r|. */
+    static void study(Experiment exp, int resamples, long seed, double threshold) {
+        if (!java.nio.file.Files.isRegularFile(exp.resultsDir().resolve(Evaluation.CHECKPOINTS_CSV))) {
+            System.out.println("no results/checkpoints.csv: run 'unetscope evaluate' for correlations with test IoU");
+            return;
+        }
+        if (resamples < 0) throw new dev.unetscope.io.BadInputException("--resamples " + resamples + " must be 0 or more", null);
+        GeneralizationStudy.Result r = new GeneralizationStudy(exp, resamples, seed, threshold).run();
+        printCorrelations(r.correlations());
+        System.out.println();
+        for (Map<String, String> row : r.summary().records()) {
+            System.out.printf("IoU predictor (ridge on the label-free scores), %s: mean absolute error %s, interval coverage %s (%s folds)%s%n",
+                    row.get("scheme"), f(row.get("mae")), f(row.get("coverage")), row.get("folds"),
+                    row.get("reason").isEmpty() ? "" : " - " + row.get("reason"));
+        }
+    }
+
+    static void printCorrelations(CsvTable corr) {
+        List<Map<String, String>> pop = new ArrayList<>();
+        Map<String, Map<String, String>> within = new LinkedHashMap<>();
+        for (Map<String, String> r : corr.records()) {
+            if (r.get("scope").equals("all") && r.get("method").equals("pearson")) pop.add(r);
+            if (r.get("scope").equals("within") && r.get("method").startsWith("pearson")) within.put(r.get("score"), r);
+        }
+        pop.sort((a, b) -> Double.compare(abs(b.get("value")), abs(a.get("value"))));
+        System.out.printf("%ncorrelation with test IoU over (checkpoint, query set) pairs, sorted by |r| (results/correlations.csv)%n");
+        System.out.printf("%-22s %5s %8s %19s %10s %14s%n", "score", "n", "r", "95% interval", "p", "r within ckpt");
+        for (Map<String, String> r : pop) {
+            Map<String, String> w = within.get(r.get("score"));
+            System.out.printf("%-22s %5s %8s %19s %10s %14s%n", r.get("score"), r.get("n"), f(r.get("value")),
+                    "[" + f(r.get("lo")) + ", " + f(r.get("hi")) + "]", p(r.get("p")), w == null ? "-" : f(w.get("value")));
+        }
+    }
+
+    private static double abs(String v) {
+        double d = v == null || v.isEmpty() ? Double.NaN : Double.parseDouble(v);
+        return Double.isNaN(d) ? -1 : Math.abs(d);
+    }
+
+    private static String p(String v) {
+        if (v == null || v.isEmpty()) return "-";
+        double d = Double.parseDouble(v);
+        return Double.isNaN(d) ? "NaN" : String.format("%.2g", d);
     }
 
     /** Per query set: each checkpoint's IoU beside confidence, roughness and db_labels. */

@@ -125,6 +125,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("interior-feature metrics beside IoU, per query set (results/checkpoints.csv; per layer in results/layers.csv):");
         AnalyzeCommand.printTable(exp);
+        AnalyzeCommand.study(exp, 2000, seed, 0.7);
         System.out.printf("%nstage times: data %.0f s, train %.0f s, evaluate %.0f s, analyze %.0f s%n", dataSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
                 (t4 - t3) / 1e9);
         return 0;

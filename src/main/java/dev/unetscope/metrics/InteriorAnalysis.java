@@ -35,7 +35,12 @@ import java.util.Set;
 public final class InteriorAnalysis {
     private static final Logger LOG = LoggerFactory.getLogger(InteriorAnalysis.class);
     public static final String LAYERS_CSV = "layers.csv";
-    public static final List<String> COMBINED = List.of("confidence", "roughness", "roughness_reverse", "db_labels");
+    public static final String CASE_SCORES_CSV = "case_scores.csv";
+    public static final List<String> COMBINED = List.of("confidence", "roughness", "roughness_reverse", "db_labels", "softmax_confidence",
+            "gland_confidence", "entropy", "soft_iou", "tta_agreement", "checkpoint_agreement", "mahalanobis");
+    /** Per-case scores: the per-case forms of confidence and roughness, and the baselines. */
+    public static final List<String> CASE_COLUMNS = List.of("run", "objective", "replicate", "step", "query", "case", "confidence", "roughness",
+            "softmax_confidence", "gland_confidence", "entropy", "soft_iou", "tta_agreement", "checkpoint_agreement", "mahalanobis");
 
     private final Experiment exp;
     private final AnalysisConfig cfg;
@@ -70,11 +75,11 @@ public final class InteriorAnalysis {
         for (Map<String, String> r : layers.records()) done.add(r.get("run") + "/" + r.get("step") + "/" + r.get("query"));
         PreparedSet train = ExperimentData.split(exp, "train");
         QueryCache cache = new QueryCache(exp, queries);
-        ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
-                cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
+        Path caseFile = exp.resultsDir().resolve(CASE_SCORES_CSV);
+        CsvTable caseScores = CsvTable.readOrEmpty(caseFile, CASE_COLUMNS);
+        Map<String, Map<String, List<java.util.BitSet>>> references = references(runs, new ArrayList<>(queries.keySet()), cache::get);
         int analysed = 0, skipped = 0;
         for (CheckpointStore.Manifest m : runs) {
-            CheckpointStore store = new CheckpointStore(exp, m.run());
             for (CheckpointStore.Entry e : m.checkpoints()) {
                 boolean all = queries.keySet().stream().allMatch(q -> done.contains(m.run() + "/" + e.step() + "/" + q));
                 if (all) {
@@ -83,28 +88,61 @@ public final class InteriorAnalysis {
                 }
                 String run = m.run(), step = Integer.toString(e.step());
                 layers.removeIf(r -> r.get("run").equals(run) && r.get("step").equals(step));
-                Map<String, Map<String, Double>> combined = new LinkedHashMap<>();
-                try (UNet net = UNet.load(store.dir().resolve(e.params()), m.train().net())) {
-                    List<String> taps = net.tapNames();
-                    FeatureSample trainSample = FeatureExtractor.extract(net, train, sampler, taps);
-                    Map<String, Standardizer> std = new LinkedHashMap<>();
-                    Map<String, Confidence> conf = new LinkedHashMap<>();
-                    for (String l : trainSample.layers().keySet()) {
-                        std.put(l, Standardizer.fit(trainSample.layer(l)));
-                        if (!l.equals(FeatureExtractor.IMAGE)) conf.put(l, Confidence.fit(std.get(l).apply(trainSample.layer(l)), cfg));
-                    }
-                    for (String q : queries.keySet()) {
-                        FeatureSample s = FeatureExtractor.extract(net, cache.get(q), sampler, taps);
-                        combined.put(q, analyseSet(m, e, q, s, std, conf, layers));
-                    }
-                }
+                caseScores.removeIf(r -> r.get("run").equals(run) && r.get("step").equals(step));
+                Map<String, Map<String, Double>> combined = analyseCheckpoint(m, e, train, new ArrayList<>(queries.keySet()), cache::get, references,
+                        layers, caseScores);
                 layers.write(layersFile);
+                caseScores.write(caseFile);
                 writeCombined(m.run(), e.step(), combined);
                 analysed++;
                 LOG.info("analysed {} step {} on {} query sets", m.run(), e.step(), queries.size());
             }
         }
         return new Summary(analysed, skipped);
+    }
+
+    /**
+     * All metrics of one checkpoint on the named sets (rows added to {@code layers} and
+     * {@code caseScores}); returns per set the combined scores and, under {@code c_LAYER} and
+     * {@code roughness_LAYER}, the per-layer values.
+     */
+    public Map<String, Map<String, Double>> analyseCheckpoint(CheckpointStore.Manifest m, CheckpointStore.Entry e, PreparedSet train,
+                                                              List<String> setNames, java.util.function.Function<String, PreparedSet> sets,
+                                                              Map<String, Map<String, List<java.util.BitSet>>> references, CsvTable layers,
+                                                              CsvTable caseScores) {
+        ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
+                cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
+        CheckpointStore store = new CheckpointStore(exp, m.run());
+        Map<String, Map<String, Double>> combined = new LinkedHashMap<>();
+        try (UNet net = UNet.load(store.dir().resolve(e.params()), m.train().net())) {
+            List<String> taps = net.tapNames();
+            FeatureSample trainSample = FeatureExtractor.extract(net, train, sampler, taps);
+            Map<String, Standardizer> std = new LinkedHashMap<>();
+            Map<String, Confidence> conf = new LinkedHashMap<>();
+            for (String l : trainSample.layers().keySet()) {
+                std.put(l, Standardizer.fit(trainSample.layer(l)));
+                if (!l.equals(FeatureExtractor.IMAGE)) conf.put(l, Confidence.fit(std.get(l).apply(trainSample.layer(l)), cfg));
+            }
+            String bottleneck = taps.contains("bottleneck") ? "bottleneck" : taps.get(taps.size() / 2);
+            Mahalanobis maha = fitOrNull(std.get(bottleneck).apply(trainSample.layer(bottleneck)));
+            for (String q : setNames) {
+                PreparedSet set = sets.apply(q);
+                List<float[]> probs = new ArrayList<>();
+                FeatureSample s = FeatureExtractor.extract(net, set, sampler, taps, (ci, p) -> probs.add(p));
+                Map<String, Double> c = analyseSet(m, e, q, s, std, conf, layers);
+                c.putAll(caseLevel(net, m, e, q, set, s, probs, std, conf, maha, bottleneck, references, caseScores));
+                combined.put(q, c);
+            }
+        }
+        for (Map.Entry<String, Map<String, Double>> c : combined.entrySet()) {
+            for (Map<String, String> r : layers.records()) {
+                if (r.get("run").equals(m.run()) && r.get("step").equals(Integer.toString(e.step())) && r.get("query").equals(c.getKey())) {
+                    c.getValue().put("c_" + r.get("layer"), Double.parseDouble(r.get("confidence")));
+                    c.getValue().put("roughness_" + r.get("layer"), Double.parseDouble(r.get("roughness")));
+                }
+            }
+        }
+        return combined;
     }
 
     private Map<String, Double> analyseSet(CheckpointStore.Manifest m, CheckpointStore.Entry e, String q, FeatureSample s,
@@ -150,6 +188,190 @@ public final class InteriorAnalysis {
         c.put("roughness_reverse", mean(rev));
         c.put("db_labels", mean(db));
         return c;
+    }
+
+    /** Thresholded predictions of each run's final checkpoint on each query set: the references of checkpoint agreement. */
+    public Map<String, Map<String, List<java.util.BitSet>>> references(List<CheckpointStore.Manifest> runs, List<String> setNames,
+                                                                        java.util.function.Function<String, PreparedSet> sets) {
+        Map<String, Map<String, List<java.util.BitSet>>> out = new LinkedHashMap<>();
+        if (runs.size() < 2) return out;
+        for (CheckpointStore.Manifest m : runs) {
+            CheckpointStore.Entry last = m.checkpoints().get(m.checkpoints().size() - 1);
+            Map<String, List<java.util.BitSet>> byQuery = new LinkedHashMap<>();
+            try (UNet net = UNet.load(new CheckpointStore(exp, m.run()).dir().resolve(last.params()), m.train().net())) {
+                for (String q : setNames) {
+                    List<java.util.BitSet> masks = new ArrayList<>();
+                    dev.unetscope.train.BatchInference.run(net, sets.apply(q), dev.unetscope.train.BatchInference.DEFAULT_BATCH, Set.of(),
+                            (i, p, t) -> masks.add(mask(p)));
+                    byQuery.put(q, masks);
+                }
+            }
+            out.put(m.run(), byQuery);
+        }
+        return out;
+    }
+
+    static java.util.BitSet mask(float[] p) {
+        java.util.BitSet b = new java.util.BitSet(p.length);
+        for (int i = 0; i < p.length; i++) if (p[i] >= 0.5f) b.set(i);
+        return b;
+    }
+
+    static double agreement(java.util.BitSet a, java.util.BitSet b) {
+        java.util.BitSet i = (java.util.BitSet) a.clone();
+        i.and(b);
+        java.util.BitSet u = (java.util.BitSet) a.clone();
+        u.or(b);
+        int un = u.cardinality();
+        return un == 0 ? Baselines.BOTH_EMPTY_AGREEMENT : (double) i.cardinality() / un;
+    }
+
+    private static Mahalanobis fitOrNull(LayerSample train) {
+        try {
+            return Mahalanobis.fit(train);
+        } catch (ArithmeticException | BadInputException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Per case: the probability baselines, test-time-augmentation agreement (left-right flip, and an
+     * intensity jitter x(1 + 0.1 g1) + 0.1 g2 seeded by case id), agreement with the other runs' final
+     * checkpoints, Mahalanobis distance of the bottleneck, and the per-case forms of confidence (mean
+     * over the case's points of the per-dimension log-likelihood under each layer's best model, averaged
+     * over layers) and roughness (DB of the case's points, averaged over layers). Returns the set means.
+     */
+    private Map<String, Double> caseLevel(UNet net, CheckpointStore.Manifest m, CheckpointStore.Entry e, String q, PreparedSet set,
+                                          FeatureSample s, List<float[]> probs, Map<String, Standardizer> std, Map<String, Confidence> conf,
+                                          Mahalanobis maha, String bottleneck, Map<String, Map<String, List<java.util.BitSet>>> refs, CsvTable out) {
+        int nCases = set.size();
+        double[] tta = new double[nCases];
+        int w = set.w(), vox = set.voxels();
+        PreparedSet flipped = transformed(set, (i, img) -> {
+            float[] f = new float[img.length];
+            for (int k = 0; k < img.length; k++) f[k] = img[k - k % w + (w - 1 - k % w)];
+            return f;
+        });
+        PreparedSet jittered = transformed(set, (i, img) -> {
+            java.util.Random r = new java.util.Random(cfg.seed() * 31 + set.ids().get(i).hashCode());
+            float a = (float) (1 + 0.1 * r.nextGaussian()), b = (float) (0.1 * r.nextGaussian());
+            float[] f = new float[img.length];
+            for (int k = 0; k < img.length; k++) f[k] = img[k] * a + b;
+            return f;
+        });
+        dev.unetscope.train.BatchInference.run(net, flipped, dev.unetscope.train.BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
+            float[] back = new float[vox];
+            for (int k = 0; k < vox; k++) back[k] = p[k - k % w + (w - 1 - k % w)];
+            tta[i] += 0.5 * Baselines.agreement(probs.get(i), back, Baselines.BOTH_EMPTY_AGREEMENT);
+        });
+        dev.unetscope.train.BatchInference.run(net, jittered, dev.unetscope.train.BatchInference.DEFAULT_BATCH, Set.of(),
+                (i, p, t) -> tta[i] += 0.5 * Baselines.agreement(probs.get(i), p, Baselines.BOTH_EMPTY_AGREEMENT));
+
+        // per-point scores for the per-case confidence and roughness
+        List<String> names = new ArrayList<>(s.layers().keySet());
+        int n = s.n();
+        double[] confSum = new double[nCases], roughSum = new double[nCases];
+        int[] confCount = new int[nCases], roughCount = new int[nCases];
+        int[] start = new int[nCases + 1];
+        for (int i = 0; i < n; i++) start[s.caseOf()[i] + 1] = i + 1;
+        for (int c = 1; c <= nCases; c++) start[c] = Math.max(start[c], start[c - 1]);
+        for (int li = 1; li < names.size(); li++) {
+            String l = names.get(li);
+            LayerSample x = std.get(l).apply(s.layer(l)), xin = std.get(names.get(li - 1)).apply(s.layer(names.get(li - 1)));
+            String best = Confidence.argBest(safeScore(conf.get(l), x));
+            if (best != null) {
+                double[] pts = conf.get(l).scorePoints(x, best);
+                for (int c = 0; c < nCases; c++) {
+                    if (start[c + 1] == start[c]) continue;
+                    double sum = 0;
+                    for (int i = start[c]; i < start[c + 1]; i++) sum += pts[i];
+                    confSum[c] += sum / (start[c + 1] - start[c]);
+                    confCount[c]++;
+                }
+            }
+            try {
+                int[] labels = LayerMetrics.inputClusters(xin, cfg.roughnessK(), cfg.seed());
+                for (int c = 0; c < nCases; c++) {
+                    try {
+                        roughSum[c] += LayerMetrics.dbOfRows(x, labels, start[c], start[c + 1]);
+                        roughCount[c]++;
+                    } catch (BadInputException ex) {
+                        // fewer than two clusters among this case's points: no per-case value at this layer
+                    }
+                }
+            } catch (BadInputException ex) {
+                // recorded at the layer level
+            }
+        }
+        double[] mahaPts = null;
+        if (maha != null) {
+            try {
+                mahaPts = maha.distances(std.get(bottleneck).apply(s.layer(bottleneck)));
+            } catch (RuntimeException ex) {
+                mahaPts = null;
+            }
+        }
+
+        Map<String, double[]> sums = new LinkedHashMap<>();
+        for (String col : List.of("softmax_confidence", "gland_confidence", "entropy", "soft_iou", "tta_agreement", "checkpoint_agreement", "mahalanobis")) {
+            sums.put(col, new double[] {0, 0});
+        }
+        for (int c = 0; c < nCases; c++) {
+            Baselines.CaseScores b = Baselines.of(probs.get(c));
+            java.util.BitSet own = mask(probs.get(c));
+            double agree = Double.NaN;
+            int nRef = 0;
+            double agreeSum = 0;
+            for (Map.Entry<String, Map<String, List<java.util.BitSet>>> ref : refs.entrySet()) {
+                if (ref.getKey().equals(m.run())) continue;
+                agreeSum += agreement(own, ref.getValue().get(q).get(c));
+                nRef++;
+            }
+            if (nRef > 0) agree = agreeSum / nRef;
+            double mh = Double.NaN;
+            if (mahaPts != null && start[c + 1] > start[c]) {
+                double sum = 0;
+                for (int i = start[c]; i < start[c + 1]; i++) sum += mahaPts[i];
+                mh = sum / (start[c + 1] - start[c]);
+            }
+            double cc = confCount[c] == 0 ? Double.NaN : confSum[c] / confCount[c];
+            double rc = roughCount[c] == 0 ? Double.NaN : roughSum[c] / roughCount[c];
+            out.add(List.of(m.run(), m.objective(), m.replicate(), e.step(), q, set.ids().get(c), cc, rc, b.softmaxConfidence(), b.glandConfidence(),
+                    b.entropy(), b.softIoU(), tta[c], agree, mh));
+            double[] vals = {b.softmaxConfidence(), b.glandConfidence(), b.entropy(), b.softIoU(), tta[c], agree, mh};
+            int k = 0;
+            for (double[] acc : sums.values()) {
+                double v = vals[k++];
+                if (!Double.isNaN(v)) {
+                    acc[0] += v;
+                    acc[1]++;
+                }
+            }
+        }
+        Map<String, Double> means = new LinkedHashMap<>();
+        for (Map.Entry<String, double[]> en : sums.entrySet()) means.put(en.getKey(), en.getValue()[1] == 0 ? Double.NaN : en.getValue()[0] / en.getValue()[1]);
+        return means;
+    }
+
+    private static Map<String, Double> safeScore(Confidence c, LayerSample x) {
+        try {
+            return c.score(x);
+        } catch (BadInputException ex) {
+            return Map.of();
+        }
+    }
+
+    interface ImageTransform {
+        float[] apply(int caseIndex, float[] image);
+    }
+
+    /** The set with each image transformed on access (masks unchanged). */
+    static PreparedSet transformed(PreparedSet set, ImageTransform t) {
+        List<float[]> images = new java.util.AbstractList<>() {
+            public float[] get(int i) { return t.apply(i, set.images().get(i)); }
+            public int size() { return set.size(); }
+        };
+        return new PreparedSet(set.name(), set.ids(), images, set.masks(), set.d(), set.h(), set.w());
     }
 
     interface Metric {

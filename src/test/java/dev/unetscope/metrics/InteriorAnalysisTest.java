@@ -48,6 +48,19 @@ class InteriorAnalysisTest {
         assertThat(Double.parseDouble(row.get("confidence"))).isCloseTo(meanC, within(1e-9));
         assertThat(row.get("iou")).isNotEmpty();
 
+        // per-case scores: one row per checkpoint, query set and case; set means in checkpoints.csv
+        CsvTable cs = CsvTable.read(ex.resolve("results/case_scores.csv"));
+        List<Map<String, String>> noisyCases = cs.records().stream().filter(r -> r.get("step").equals("6") && r.get("query").equals("noisy")).toList();
+        assertThat(noisyCases).isNotEmpty();
+        double meanSoft = noisyCases.stream().mapToDouble(r -> d(r, "softmax_confidence")).average().orElseThrow();
+        assertThat(d(row, "softmax_confidence")).isCloseTo(meanSoft, within(1e-9));
+        for (Map<String, String> r : noisyCases) {
+            assertThat(d(r, "tta_agreement")).isBetween(0.0, 1.0);
+            assertThat(d(r, "mahalanobis")).isPositive();
+            assertThat(d(r, "confidence")).isFinite();
+            assertThat(r.get("checkpoint_agreement")).isEqualTo("NaN"); // one run only: no other checkpoint to agree with
+        }
+
         // resumable: nothing is recomputed
         byte[] before = Files.readAllBytes(ex.resolve("results/layers.csv"));
         assertThat(Main.execute(analyze)).isZero();

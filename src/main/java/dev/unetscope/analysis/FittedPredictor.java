@@ -1,0 +1,61 @@
+package dev.unetscope.analysis;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.unetscope.io.AtomicFile;
+import dev.unetscope.io.BadInputException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ridge predictor of test IoU fitted on a whole experiment, as saved in
+ * {@code results/predictor.json}: input names, the columns it kept, their training mean and standard
+ * deviation, standardised coefficients, intercept and the prediction interval's half-width
+ * (1.96 x the leave-one-out RMS residual). {@code unetscope predict} applies it to new, unlabelled data.
+ */
+public record FittedPredictor(List<String> inputs, int[] kept, double[] means, double[] sds, double[] coefficients, double intercept,
+                              double halfWidth, double lambda, int n) {
+
+    public static FittedPredictor of(RidgeModel m, List<String> inputs) {
+        return new FittedPredictor(inputs, m.keptColumns(), m.means(), m.sds(), m.standardisedCoefficients(), m.intercept(), m.halfWidth(),
+                m.lambda(), m.n());
+    }
+
+    public RidgeModel.Prediction predict(Map<String, Double> values) {
+        double v = intercept;
+        for (int j = 0; j < kept.length; j++) {
+            String name = inputs.get(kept[j]);
+            Double x = values.get(name);
+            if (x == null || !Double.isFinite(x)) {
+                throw new BadInputException("the predictor needs '" + name + "', which could not be computed for this data",
+                        "check that the query images are readable and the checkpoint is not diverged");
+            }
+            v += coefficients[j] * (x - means[j]) / sds[j];
+        }
+        return new RidgeModel.Prediction(v, v - halfWidth, v + halfWidth);
+    }
+
+    public void write(Path file) {
+        try {
+            AtomicFile.writeBytes(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(this));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static FittedPredictor read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(file, "no fitted predictor", "run 'unetscope analyze' on an evaluated experiment first");
+        }
+        try {
+            return new ObjectMapper().readValue(file.toFile(), FittedPredictor.class);
+        } catch (IOException e) {
+            throw new BadInputException(file, "cannot be read: " + e.getMessage().split("\n")[0], "re-run 'unetscope analyze'");
+        }
+    }
+}
