@@ -21,7 +21,7 @@ class CliTest {
     Path tmp;
 
     @ParameterizedTest
-    @ValueSource(strings = {"demo", "synth", "shift", "train", "evaluate", "features", "inspect", "doctor"})
+    @ValueSource(strings = {"demo", "synth", "shift", "train", "evaluate", "features", "analyze", "predict", "inspect", "doctor"})
     void everyCommandHasHelp(String cmd) {
         CliRun r = CliRun.of(cmd, "--help");
         assertThat(r.code()).isZero();

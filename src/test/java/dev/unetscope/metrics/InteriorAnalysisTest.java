@@ -61,6 +61,32 @@ class InteriorAnalysisTest {
             assertThat(r.get("checkpoint_agreement")).isEqualTo("NaN"); // one run only: no other checkpoint to agree with
         }
 
+        // correlations, predictor and failure flags come with the analysis
+        CsvTable corr = CsvTable.read(ex.resolve("results/correlations.csv"));
+        Map<String, String> pearson = corr.records().stream()
+                .filter(r -> r.get("score").equals("confidence") && r.get("scope").equals("all") && r.get("method").equals("pearson")).findFirst().orElseThrow();
+        double[] x = cks.records().stream().mapToDouble(r -> d(r, "confidence")).toArray();
+        double[] y = cks.records().stream().mapToDouble(r -> d(r, "iou")).toArray();
+        assertThat(d(pearson, "value")).isCloseTo(dev.unetscope.analysis.Correlation.pearson(x, y).value(), within(1e-12));
+        assertThat(corr.records().stream().anyMatch(r -> r.get("scope").equals("within"))).isTrue();
+        CsvTable summary = CsvTable.read(ex.resolve("results/prediction_summary.csv"));
+        assertThat(summary.records()).extracting(r -> r.get("scheme")).containsExactly("leave-one-objective-out", "leave-one-query-out");
+        assertThat(summary.records().get(0).get("reason")).contains("at least 2"); // one objective only
+        assertThat(ex.resolve("results/predictor.json")).exists();
+        assertThat(CsvTable.read(ex.resolve("results/failure.csv")).rows()).isNotEmpty();
+
+        // predict on new images without labels: the noisy query folder with its labels removed
+        Path unlabelled = tmp.resolve("new");
+        Files.createDirectories(unlabelled.resolve("images"));
+        try (var files = Files.list(ex.resolve("data/query/noisy/imagesTr"))) {
+            for (Path f : files.toList()) Files.copy(f, unlabelled.resolve("images").resolve(f.getFileName()));
+        }
+        assertThat(Main.execute("predict", "--experiment", ex.toString(), "--checkpoint", "dice", "--query", unlabelled.toString())).isZero();
+        Files.createDirectories(tmp.resolve("empty/images"));
+        assertThat(Main.execute("predict", "--experiment", ex.toString(), "--checkpoint", "dice", "--query", tmp.resolve("empty").toString())).isEqualTo(2);
+        Files.delete(ex.resolve("results/predictor.json"));
+        assertThat(Main.execute("predict", "--experiment", ex.toString(), "--checkpoint", "dice", "--query", unlabelled.toString())).isEqualTo(2);
+
         // resumable: nothing is recomputed
         byte[] before = Files.readAllBytes(ex.resolve("results/layers.csv"));
         assertThat(Main.execute(analyze)).isZero();
