@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
     boolean dataOnly;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         if (cases < 5) throw new BadInputException("--cases " + cases + " is too few for a train/val/test split", "use at least 5");
         long t0 = System.nanoTime();
         Experiment exp = Experiment.openOrCreate(out);
@@ -126,8 +126,13 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("interior-feature metrics beside IoU, per query set (results/checkpoints.csv; per layer in results/layers.csv):");
         AnalyzeCommand.printTable(exp);
         AnalyzeCommand.study(exp, 2000, seed, 0.7);
-        System.out.printf("%nstage times: data %.0f s, train %.0f s, evaluate %.0f s, analyze %.0f s%n", dataSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9,
-                (t4 - t3) / 1e9);
+        long t5 = System.nanoTime();
+        System.out.println();
+        java.nio.file.Path index = ReportCommand.run(exp, 3);
+        long t6 = System.nanoTime();
+        System.out.printf("%nstage times: data %.0f s, train %.0f s, evaluate %.0f s, analyze %.0f s, correlate %.0f s, report %.0f s; total %.0f s%n",
+                dataSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t5 - t4) / 1e9, (t6 - t5) / 1e9, (t6 - t0) / 1e9);
+        System.out.println("open the report: " + index.toAbsolutePath());
         return 0;
     }
 

@@ -1,0 +1,171 @@
+package dev.unetscope.report;
+
+import dev.unetscope.data.PreparedSet;
+import dev.unetscope.features.FeatureSample;
+import dev.unetscope.features.LayerSample;
+import dev.unetscope.features.Standardizer;
+import dev.unetscope.metrics.FeatureMatrix;
+import dev.unetscope.metrics.KMeans;
+import dev.unetscope.metrics.KMeansModel;
+import dev.unetscope.model.UNet;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The seed's picture of a network's interior: for one case, the axial slice with the most gland,
+ * and for every layer from enc1 to dec1 its feature map on that slice (upsampled to the image grid)
+ * as RGB from three principal components of the training features (the same projection for every
+ * case, so colours mean the same thing) and as its k-means cluster map, each laid over the image
+ * with the ground-truth contour (green) and the network's prediction (magenta). Anterior is up.
+ */
+public final class FeatureStrip {
+    static final int SCALE = 3;
+    static final Color TRUTH = new Color(40, 220, 80);
+    static final Color PREDICTION = new Color(255, 60, 220);
+    static final int[] PALETTE = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf, 0xaec7e8, 0xffbb78};
+
+    /** Per layer, what is fitted on the training features of one checkpoint. */
+    public record LayerStyle(Standardizer standardizer, Pca pca, KMeansModel clusters) {}
+
+    private FeatureStrip() {}
+
+    /** Fits, per tap, the standardisation, the PCA projection and k-means (k clusters) on the training sample. */
+    public static Map<String, LayerStyle> fit(FeatureSample train, int k, long seed) {
+        Map<String, LayerStyle> out = new LinkedHashMap<>();
+        for (Map.Entry<String, LayerSample> e : train.layers().entrySet()) {
+            if (e.getKey().equals("image")) continue;
+            Standardizer st = Standardizer.fit(e.getValue());
+            LayerSample z = st.apply(e.getValue());
+            KMeansModel km = new KMeans(k, seed).withRestarts(1).fit(new FeatureMatrix(z.data(), z.n(), z.channels()));
+            out.put(e.getKey(), new LayerStyle(st, Pca.fit(z), km));
+        }
+        return out;
+    }
+
+    /** The slice (z) with the most gland in the mask, or the middle slice when there is none. */
+    static int bestSlice(float[] mask, int d, int h, int w) {
+        int best = d / 2;
+        long most = 0;
+        for (int z = 0; z < d; z++) {
+            long c = 0;
+            for (int i = 0; i < h * w; i++) if (mask != null && mask[z * h * w + i] > 0.5f) c++;
+            if (c > most) {
+                most = c;
+                best = z;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Renders the strip of one case: row 1 the PCA colours, row 2 the cluster maps, one column per layer,
+     * after a first column with the image alone. {@code title} goes above.
+     */
+    public static BufferedImage render(UNet net, PreparedSet set, int caseIndex, int slice, Map<String, LayerStyle> styles, String title) {
+        int d = set.d(), h = set.h(), w = set.w();
+        float[] img = set.images().get(caseIndex);
+        float[] mask = set.labelled() ? set.masks().get(caseIndex) : null;
+        List<String> taps = net.tapNames();
+        UNet.Inference inf = net.infer(img, 1, d, h, w, Set.copyOf(taps));
+        float[] prob = inf.probabilities();
+        int z = slice < 0 ? bestSlice(mask, d, h, w) : slice;
+        int pw = w * SCALE, ph = h * SCALE, label = 18, top = 24, gap = 4;
+        int cols = taps.size() + 1;
+        BufferedImage out = new BufferedImage(cols * (pw + gap) + gap, top + 2 * (ph + label + gap) + gap, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = out.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, out.getWidth(), out.getHeight());
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        g.drawString(title + "   (slice " + z + "; green: ground truth, magenta: prediction)", gap, 16);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        float lo = percentile(img, 0.01), hi = percentile(img, 0.99);
+        for (int row = 0; row < 2; row++) {
+            int y0 = top + row * (ph + label + gap);
+            for (int c = 0; c < cols; c++) {
+                int x0 = gap + c * (pw + gap);
+                BufferedImage panel = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+                String name;
+                if (c == 0) {
+                    name = row == 0 ? "image" : "image (clusters: k-means)";
+                    for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) panel.setRGB(x, h - 1 - y, grey(img[(z * h + y) * w + x], lo, hi));
+                } else {
+                    String tap = taps.get(c - 1);
+                    UNet.TapFeatures f = inf.taps().get(tap);
+                    LayerStyle st = styles.get(tap);
+                    int s = net.taps().get(c - 1).stride();
+                    name = tap + (row == 0 ? " PCA" : " clusters");
+                    int ch = f.channels(), plane = f.d() * f.h() * f.w();
+                    float[] v = new float[ch];
+                    int[] colour = new int[f.h() * f.w()];
+                    int fz = Math.min(z / s, f.d() - 1);
+                    for (int yy = 0; yy < f.h(); yy++) {
+                        for (int xx = 0; xx < f.w(); xx++) {
+                            int cell = (fz * f.h() + yy) * f.w() + xx;
+                            for (int k = 0; k < ch; k++) v[k] = (float) ((f.data()[k * plane + cell] - st.standardizer().mean()[k]) / st.standardizer().scale()[k]);
+                            colour[yy * f.w() + xx] = row == 0 ? st.pca().rgb(v, 0)
+                                    : PALETTE[st.clusters().predict(new FeatureMatrix(v, 1, ch))[0] % PALETTE.length];
+                        }
+                    }
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            int fc = colour[Math.min(y / s, f.h() - 1) * f.w() + Math.min(x / s, f.w() - 1)];
+                            panel.setRGB(x, h - 1 - y, blend(fc, grey(img[(z * h + y) * w + x], lo, hi), 0.8));
+                        }
+                    }
+                }
+                g.drawImage(panel, x0, y0, pw, ph, null);
+                contour(g, mask, z, h, w, x0, y0, TRUTH);
+                contour(g, prob, z, h, w, x0, y0, PREDICTION);
+                g.setColor(Color.BLACK);
+                g.drawString(name, x0 + 2, y0 + ph + 14);
+            }
+        }
+        g.dispose();
+        return out;
+    }
+
+    /** Draws the boundary of {@code m >= 0.5} on slice z as line segments between inside and outside voxels. */
+    static void contour(Graphics2D g, float[] m, int z, int h, int w, int x0, int y0, Color colour) {
+        if (m == null) return;
+        g.setColor(colour);
+        g.setStroke(new BasicStroke(2f));
+        int base = z * h * w;
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                boolean in = m[base + y * w + x] >= 0.5f;
+                int sx = x0 + x * SCALE, sy = y0 + (h - 1 - y) * SCALE;
+                if (x + 1 < w && in != (m[base + y * w + x + 1] >= 0.5f)) g.drawLine(sx + SCALE, sy, sx + SCALE, sy + SCALE);
+                if (y + 1 < h && in != (m[base + (y + 1) * w + x] >= 0.5f)) g.drawLine(sx, sy, sx + SCALE, sy);
+            }
+        }
+    }
+
+    static int grey(float v, float lo, float hi) {
+        int g = (int) Math.round(255 * Math.max(0, Math.min(1, (v - lo) / (hi - lo + 1e-6f))));
+        return (g << 16) | (g << 8) | g;
+    }
+
+    static int blend(int a, int b, double alpha) {
+        int r = (int) (((a >> 16) & 255) * alpha + ((b >> 16) & 255) * (1 - alpha));
+        int gg = (int) (((a >> 8) & 255) * alpha + ((b >> 8) & 255) * (1 - alpha));
+        int bb = (int) ((a & 255) * alpha + (b & 255) * (1 - alpha));
+        return (r << 16) | (gg << 8) | bb;
+    }
+
+    static float percentile(float[] v, double q) {
+        float[] s = v.clone();
+        java.util.Arrays.sort(s);
+        return s[(int) (q * (s.length - 1))];
+    }
+}

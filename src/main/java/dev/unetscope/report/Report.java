@@ -1,0 +1,416 @@
+package dev.unetscope.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.unetscope.analysis.GeneralizationStudy;
+import dev.unetscope.data.ExperimentData;
+import dev.unetscope.data.PreparedSet;
+import dev.unetscope.experiment.CsvTable;
+import dev.unetscope.experiment.Experiment;
+import dev.unetscope.features.FeatureExtractor;
+import dev.unetscope.features.FeatureSample;
+import dev.unetscope.features.ReceptiveFieldSampler;
+import dev.unetscope.io.AtomicFile;
+import dev.unetscope.metrics.InteriorAnalysis;
+import dev.unetscope.model.UNet;
+import dev.unetscope.train.CheckpointStore;
+import dev.unetscope.train.Evaluation;
+import dev.unetscope.train.Trainer;
+import org.knowm.xchart.XYChart;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Writes {@code report/index.html} and {@code report/figures/*.png}: what was run, the correlation
+ * table (sortable), the plots, the feature strips with a chooser, the per-case table with failure
+ * flags, and links to every CSV. It renders whatever the experiment has and lists what is missing,
+ * in the page and in {@link #missing()}. Plain HTML and a few lines of JavaScript; opens from the
+ * file system with no server and no network.
+ */
+public final class Report {
+    private final Experiment exp;
+    private final Path dir, figures;
+    private final List<String> missing = new ArrayList<>();
+    private final StringBuilder body = new StringBuilder();
+
+    public Report(Experiment exp) {
+        this.exp = exp;
+        this.dir = exp.reportDir();
+        this.figures = dir.resolve("figures");
+    }
+
+    public List<String> missing() {
+        return missing;
+    }
+
+    private CsvTable table(String name, String stage) {
+        Path f = exp.resultsDir().resolve(name);
+        if (!Files.isRegularFile(f)) {
+            missing.add("results/" + name + " (run '" + stage + "')");
+            return null;
+        }
+        return CsvTable.read(f);
+    }
+
+    public Path write(int stripsPerRun) throws Exception {
+        Files.createDirectories(figures);
+        overview();
+        CsvTable ck = table(Evaluation.CHECKPOINTS_CSV, "unetscope evaluate");
+        CsvTable corr = table(GeneralizationStudy.CORRELATIONS_CSV, "unetscope analyze");
+        CsvTable layers = table(InteriorAnalysis.LAYERS_CSV, "unetscope analyze");
+        CsvTable training = table(Trainer.TRAINING_CSV, "unetscope train");
+        CsvTable prediction = table(GeneralizationStudy.PREDICTION_CSV, "unetscope analyze");
+        CsvTable summary = table(GeneralizationStudy.PREDICTION_SUMMARY_CSV, "unetscope analyze");
+        CsvTable caseScores = table(InteriorAnalysis.CASE_SCORES_CSV, "unetscope analyze");
+        CsvTable cases = table(Evaluation.CASES_CSV, "unetscope evaluate");
+        CsvTable failure = table(GeneralizationStudy.FAILURE_CSV, "unetscope analyze");
+
+        section("Does each score predict test IoU?");
+        if (corr != null) correlationTable(corr);
+        if (summary != null) predictorSummary(summary);
+        if (ck != null && ck.header().contains("confidence")) scatters(ck, corr);
+        if (prediction != null) predictedVsTrue(prediction);
+        section("Inside the network: feature maps");
+        strips(stripsPerRun);
+        section("Across training");
+        if (training != null) trainingCurves(training);
+        if (layers != null) layerCurves(layers);
+        section("Per case: failure flags");
+        if (failure != null) failureTable(failure);
+        if (caseScores != null && cases != null) caseTable(caseScores, cases);
+        section("Tables");
+        csvLinks();
+
+        StringBuilder html = new StringBuilder();
+        html.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>unetscope report</title>\n<style>")
+                .append(CSS).append("</style></head><body>\n<h1>unetscope report</h1>\n");
+        if (!missing.isEmpty()) {
+            html.append("<div class=\"missing\"><b>Missing from this experiment</b> (the report shows what exists):<ul>");
+            for (String m : missing) html.append("<li>").append(esc(m)).append("</li>");
+            html.append("</ul></div>\n");
+        }
+        html.append(body).append("<script>").append(JS).append("</script>\n</body></html>\n");
+        Path index = dir.resolve("index.html");
+        AtomicFile.writeString(index, html.toString());
+        return index;
+    }
+
+    // ---- sections -----------------------------------------------------------------------------
+
+    private void overview() throws Exception {
+        section("What was run");
+        var cfg = exp.config();
+        ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        body.append("<p>Experiment <code>").append(esc(exp.root().toAbsolutePath().toString())).append("</code>, created ")
+                .append(esc(cfg.path("created").asText("?"))).append(".</p>\n");
+        List<CheckpointStore.Manifest> runs = CheckpointStore.all(exp);
+        if (runs.isEmpty()) missing.add("checkpoints (run 'unetscope train')");
+        else {
+            body.append("<p>").append(runs.size()).append(" training runs: ");
+            List<String> r = new ArrayList<>();
+            for (CheckpointStore.Manifest mf : runs) r.add(mf.run() + " (" + mf.checkpoints().size() + " checkpoints)");
+            body.append(esc(String.join(", ", r))).append(".</p>\n");
+        }
+        body.append("<details><summary>Configuration and versions (experiment.json)</summary><pre>").append(esc(m.writeValueAsString(cfg)))
+                .append("</pre></details>\n");
+    }
+
+    private void correlationTable(CsvTable corr) {
+        body.append("<h3>Correlation with test IoU over (checkpoint, query set) pairs</h3>\n<p>Pearson r is the seed's headline; ")
+                .append("intervals are 95 % bootstrap intervals resampling checkpoints. <i>within</i> centres score and IoU on each checkpoint's ")
+                .append("mean over query sets: does the score rank the query sets for a fixed model? Click a header to sort.</p>\n");
+        Map<String, Map<String, Map<String, String>>> byScore = new LinkedHashMap<>();
+        for (Map<String, String> r : corr.records()) {
+            if (!r.get("scope").equals("all") && !r.get("scope").equals("within")) continue;
+            byScore.computeIfAbsent(r.get("score"), k -> new LinkedHashMap<>()).put(r.get("method"), r);
+        }
+        body.append("<table class=\"sortable\" id=\"corr\"><thead><tr><th>score</th><th>n</th><th>Pearson r</th><th>95 % interval</th><th>p</th>")
+                .append("<th>Spearman &rho;</th><th>Kendall &tau;</th><th>r within checkpoint</th><th>interval</th></tr></thead><tbody>\n");
+        for (Map.Entry<String, Map<String, Map<String, String>>> e : byScore.entrySet()) {
+            Map<String, String> p = e.getValue().get("pearson"), s = e.getValue().get("spearman"), k = e.getValue().get("kendall");
+            Map<String, String> w = e.getValue().get("pearson_within");
+            if (p == null) continue;
+            body.append("<tr><td>").append(esc(e.getKey())).append(reason(p)).append("</td><td>").append(p.get("n")).append("</td>")
+                    .append(num(p.get("value"))).append("<td>[").append(f(p.get("lo"))).append(", ").append(f(p.get("hi"))).append("]</td>")
+                    .append(num(p.get("p"))).append(num(s == null ? "" : s.get("value"))).append(num(k == null ? "" : k.get("value")))
+                    .append(num(w == null ? "" : w.get("value"))).append("<td>").append(w == null ? "" : "[" + f(w.get("lo")) + ", " + f(w.get("hi")) + "]")
+                    .append("</td></tr>\n");
+        }
+        body.append("</tbody></table>\n");
+    }
+
+    private void predictorSummary(CsvTable summary) {
+        body.append("<h3>Predicting IoU of an unlabelled cohort</h3><p>A ridge regression of IoU on the label-free scores (combined and per layer), ")
+                .append("each fold fitted without the held-out objective or query set:</p><ul>");
+        for (Map<String, String> r : summary.records()) {
+            body.append("<li>").append(esc(r.get("scheme"))).append(": mean absolute error ").append(f(r.get("mae")))
+                    .append(", interval coverage ").append(f(r.get("coverage"))).append(" (").append(r.get("folds")).append(" folds)")
+                    .append(r.get("reason").isEmpty() ? "" : " &mdash; " + esc(r.get("reason"))).append("</li>");
+        }
+        body.append("</ul>\n");
+    }
+
+    private void scatters(CsvTable ck, CsvTable corr) {
+        Map<String, Map<String, String>> pearson = new LinkedHashMap<>();
+        if (corr != null) {
+            for (Map<String, String> r : corr.records()) if (r.get("scope").equals("all") && r.get("method").equals("pearson")) pearson.put(r.get("score"), r);
+        }
+        body.append("<h3>Each score against test IoU</h3><p>Colour: objective; marker: query set. One point per checkpoint and query set.</p><div class=\"grid\">\n");
+        for (String score : GeneralizationStudy.SCORES) {
+            if (!ck.header().contains(score)) continue;
+            List<Plots.Point> pts = new ArrayList<>();
+            for (Map<String, String> r : ck.records()) {
+                pts.add(new Plots.Point(d(r.get(score)), d(r.get("iou")), r.get("run"), r.get("query")));
+            }
+            Map<String, String> p = pearson.get(score);
+            String title = score + (p == null ? "" : String.format(": r = %s [%s, %s]", f(p.get("value")), f(p.get("lo")), f(p.get("hi"))));
+            XYChart c = Plots.scatter(title, score, "test IoU", pts);
+            figure(c, "scatter_" + score + ".png", title);
+        }
+        body.append("</div>\n");
+    }
+
+    private void predictedVsTrue(CsvTable prediction) {
+        String scheme = prediction.records().stream().map(r -> r.get("scheme")).filter(s -> s.contains("objective")).findFirst()
+                .orElse(prediction.records().isEmpty() ? null : prediction.records().get(0).get("scheme"));
+        if (scheme == null) return;
+        List<Plots.Point> pts = new ArrayList<>();
+        for (Map<String, String> r : prediction.records()) {
+            if (r.get("scheme").equals(scheme)) pts.add(new Plots.Point(d(r.get("iou")), d(r.get("predicted")), r.get("run"), r.get("query")));
+        }
+        XYChart c = Plots.scatter("Predicted vs true IoU (" + scheme + ")", "true test IoU", "predicted IoU", pts);
+        Plots.identity(c, 0, 1);
+        body.append("<div class=\"grid\">");
+        figure(c, "predicted_vs_true.png", "predicted vs true IoU");
+        body.append("</div>\n");
+    }
+
+    private void trainingCurves(CsvTable training) {
+        Map<String, double[][]> loss = new LinkedHashMap<>();
+        Map<String, List<double[]>> pts = new LinkedHashMap<>();
+        for (Map<String, String> r : training.records()) pts.computeIfAbsent(r.get("run"), k -> new ArrayList<>()).add(new double[] {d(r.get("step")), d(r.get("loss"))});
+        for (Map.Entry<String, List<double[]>> e : pts.entrySet()) loss.put(e.getKey(), xy(e.getValue()));
+        Map<String, double[][]> val = new LinkedHashMap<>();
+        for (CheckpointStore.Manifest m : CheckpointStore.all(exp)) {
+            List<double[]> v = new ArrayList<>();
+            for (CheckpointStore.Entry e : m.checkpoints()) v.add(new double[] {e.step(), e.valIoU()});
+            val.put(m.run(), xy(v));
+        }
+        body.append("<div class=\"grid\">");
+        figure(Plots.lines("Training loss", "step", "loss", loss), "training_loss.png", "training loss");
+        figure(Plots.lines("Validation IoU at each checkpoint", "step", "validation IoU", val), "validation_iou.png", "validation IoU");
+        body.append("</div>\n");
+    }
+
+    private void layerCurves(CsvTable layers) {
+        body.append("<h3>Per layer across training (query set <i>test</i>)</h3><div class=\"grid\">");
+        Map<String, Map<String, List<double[]>>> conf = new LinkedHashMap<>(), rough = new LinkedHashMap<>();
+        for (Map<String, String> r : layers.records()) {
+            if (!r.get("query").equals("test")) continue;
+            conf.computeIfAbsent(r.get("run"), k -> new LinkedHashMap<>()).computeIfAbsent(r.get("layer"), k -> new ArrayList<>())
+                    .add(new double[] {d(r.get("step")), d(r.get("confidence"))});
+            rough.computeIfAbsent(r.get("run"), k -> new LinkedHashMap<>()).computeIfAbsent(r.get("layer"), k -> new ArrayList<>())
+                    .add(new double[] {d(r.get("step")), d(r.get("roughness"))});
+        }
+        for (String run : conf.keySet()) {
+            Map<String, double[][]> c = new LinkedHashMap<>(), ro = new LinkedHashMap<>();
+            conf.get(run).forEach((l, v) -> c.put(l, xy(v)));
+            rough.get(run).forEach((l, v) -> ro.put(l, xy(v)));
+            figure(Plots.lines(run + ": confidence c_l per layer", "step", "c_l (log-likelihood per dim)", c), "layers_" + run + "_confidence.png", run + " c_l");
+            figure(Plots.lines(run + ": roughness per layer", "step", "roughness_l (DB)", ro), "layers_" + run + "_roughness.png", run + " roughness");
+        }
+        body.append("</div>\n");
+    }
+
+    private void strips(int perRun) throws Exception {
+        List<CheckpointStore.Manifest> runs = CheckpointStore.all(exp);
+        if (runs.isEmpty() || perRun <= 0) {
+            body.append("<p>No feature strips (no checkpoints).</p>");
+            return;
+        }
+        Map<String, ExperimentData.Query> queries = ExperimentData.queries(exp);
+        String shifted = queries.containsKey("scanner-b") ? "scanner-b" : queries.keySet().stream().filter(q -> !q.equals("test")).findFirst().orElse(null);
+        PreparedSet test = ExperimentData.split(exp, "test");
+        PreparedSet shift = shifted == null ? null : ExperimentData.query(exp, queries.get(shifted));
+        PreparedSet train = ExperimentData.streamSplit(exp, "train");
+        ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(1, 300, ReceptiveFieldSampler.Mode.UNIFORM);
+        int caseIndex = 0;
+        String caseId = test.ids().get(caseIndex);
+        int shiftIndex = shift == null ? -1 : shift.ids().indexOf(caseId);
+        int slice = FeatureStrip.bestSlice(test.masks().get(caseIndex), test.d(), test.h(), test.w());
+        List<String> options = new ArrayList<>();
+        for (CheckpointStore.Manifest m : runs) {
+            List<CheckpointStore.Entry> es = m.checkpoints();
+            LinkedHashSet<Integer> pick = new LinkedHashSet<>();
+            if (perRun == 1) pick.add(es.size() - 1);
+            else for (int i = 0; i < perRun; i++) pick.add((int) Math.round(i * (es.size() - 1) / (double) (perRun - 1)));
+            for (int idx : pick) {
+                CheckpointStore.Entry e = es.get(idx);
+                try (UNet net = UNet.load(new CheckpointStore(exp, m.run()).dir().resolve(e.params()), m.train().net())) {
+                    FeatureSample tr = FeatureExtractor.extract(net, train, sampler, net.tapNames());
+                    Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, 6, 1);
+                    String id = m.run() + "_" + e.step();
+                    Plots.writeImage(FeatureStrip.render(net, test, caseIndex, slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", test (in distribution)"),
+                            figures.resolve("strip_" + id + "_test.png"));
+                    if (shiftIndex >= 0) {
+                        Plots.writeImage(FeatureStrip.render(net, shift, shiftIndex, slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", " + shifted + " (shifted)"),
+                                figures.resolve("strip_" + id + "_shifted.png"));
+                    }
+                    options.add(id);
+                }
+            }
+        }
+        body.append("<p>Each strip: the image, then every layer from the first encoder unit to the last decoder unit, on the slice with the most gland. ")
+                .append("Top row: the feature map's first three principal components (fitted on the training features of that layer and checkpoint) as RGB, ")
+                .append("so the same colour means the same thing in both strips. Bottom row: k-means clusters of the features (k = 6). ")
+                .append("Where the shifted scan's features stop looking like the in-distribution ones is what the label-free scores measure.</p>\n")
+                .append("<label>Checkpoint: <select id=\"strip-choice\" onchange=\"showStrip()\">");
+        for (int i = 0; i < options.size(); i++) {
+            body.append("<option value=\"").append(esc(options.get(i))).append(i == options.size() - 1 ? "\" selected>" : "\">")
+                    .append(esc(options.get(i).replace('_', ' ').replace(" ", " step "))).append("</option>");
+        }
+        String last = options.get(options.size() - 1);
+        body.append("</select></label>\n<div class=\"strips\"><figure><img id=\"strip-test\" src=\"figures/strip_").append(last)
+                .append("_test.png\" alt=\"feature strip, in-distribution case\"><figcaption>in distribution (test split)</figcaption></figure>\n");
+        if (shiftIndex >= 0) {
+            body.append("<figure><img id=\"strip-shifted\" src=\"figures/strip_").append(last).append("_shifted.png\" alt=\"feature strip, shifted case\"><figcaption>")
+                    .append(esc(shifted)).append(" (the same patient, another scanner)</figcaption></figure>\n");
+        }
+        body.append("</div>\n");
+    }
+
+    private void failureTable(CsvTable failure) {
+        body.append("<h3>Flagging failed cases (IoU &lt; threshold) with each per-case score</h3><p>AUROC 0.5 is chance; AURC is the area under the ")
+                .append("risk-coverage curve (lower is better; the oracle's is its floor). Mean over checkpoints:</p>\n");
+        Map<String, double[]> agg = new TreeMap<>();
+        for (Map<String, String> r : failure.records()) {
+            double a = d(r.get("auroc")), c = d(r.get("aurc_failure")), o = d(r.get("oracle_aurc_failure"));
+            double[] s = agg.computeIfAbsent(r.get("score"), k -> new double[5]);
+            if (Double.isFinite(a)) {
+                s[0] += a;
+                s[1]++;
+            }
+            if (Double.isFinite(c)) {
+                s[2] += c;
+                s[3] += o;
+                s[4]++;
+            }
+        }
+        body.append("<table class=\"sortable\"><thead><tr><th>score</th><th>mean AUROC</th><th>checkpoints</th><th>mean AURC</th><th>oracle AURC</th></tr></thead><tbody>");
+        for (Map.Entry<String, double[]> e : agg.entrySet()) {
+            double[] s = e.getValue();
+            body.append("<tr><td>").append(esc(e.getKey())).append("</td>").append(num(s[1] == 0 ? "NaN" : Double.toString(s[0] / s[1])))
+                    .append("<td>").append((int) s[1]).append("</td>").append(num(s[4] == 0 ? "NaN" : Double.toString(s[2] / s[4])))
+                    .append(num(s[4] == 0 ? "NaN" : Double.toString(s[3] / s[4]))).append("</tr>\n");
+        }
+        body.append("</tbody></table>\n");
+    }
+
+    private void caseTable(CsvTable scores, CsvTable cases) {
+        Map<String, String> iou = new LinkedHashMap<>();
+        for (Map<String, String> r : cases.records()) iou.put(r.get("run") + ":" + r.get("step") + ":" + r.get("query") + ":" + r.get("case"), r.get("iou"));
+        Map<String, Integer> lastStep = new LinkedHashMap<>();
+        for (Map<String, String> r : scores.records()) lastStep.merge(r.get("run"), Integer.parseInt(r.get("step")), Math::max);
+        body.append("<h3>Per case, final checkpoint of each run</h3><table class=\"sortable\"><thead><tr><th>run</th><th>step</th><th>query</th><th>case</th>")
+                .append("<th>IoU</th><th>failed</th><th>confidence</th><th>roughness</th><th>softmax conf.</th><th>entropy</th><th>TTA agr.</th>")
+                .append("<th>ckpt agr.</th><th>Mahalanobis</th></tr></thead><tbody>\n");
+        for (Map<String, String> r : scores.records()) {
+            if (Integer.parseInt(r.get("step")) != lastStep.get(r.get("run"))) continue;
+            String v = iou.get(r.get("run") + ":" + r.get("step") + ":" + r.get("query") + ":" + r.get("case"));
+            boolean failed = v != null && d(v) < 0.7;
+            body.append("<tr").append(failed ? " class=\"failed\"" : "").append("><td>").append(esc(r.get("run"))).append("</td><td>").append(r.get("step"))
+                    .append("</td><td>").append(esc(r.get("query"))).append("</td><td>").append(esc(r.get("case"))).append("</td>").append(num(v))
+                    .append("<td>").append(v == null ? "" : failed ? "yes" : "no").append("</td>");
+            for (String c : List.of("confidence", "roughness", "softmax_confidence", "entropy", "tta_agreement", "checkpoint_agreement", "mahalanobis")) {
+                body.append(num(r.get(c)));
+            }
+            body.append("</tr>\n");
+        }
+        body.append("</tbody></table>\n");
+    }
+
+    private void csvLinks() throws Exception {
+        body.append("<p>Every number above is in these tables:</p><ul>");
+        if (Files.isDirectory(exp.resultsDir())) {
+            try (var s = Files.list(exp.resultsDir())) {
+                for (Path p : s.sorted().toList()) {
+                    String n = p.getFileName().toString();
+                    if (n.startsWith(".")) continue;
+                    body.append("<li><a href=\"../results/").append(esc(n)).append("\">results/").append(esc(n)).append("</a></li>");
+                }
+            }
+        }
+        body.append("</ul>\n");
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private void figure(XYChart c, String file, String alt) {
+        Plots.write(c, figures.resolve(file));
+        body.append("<figure><img src=\"figures/").append(esc(file)).append("\" alt=\"").append(esc(alt)).append("\"></figure>\n");
+    }
+
+    private void section(String title) {
+        body.append("<h2>").append(esc(title)).append("</h2>\n");
+    }
+
+    private static double[][] xy(List<double[]> pts) {
+        pts.sort((a, b) -> Double.compare(a[0], b[0]));
+        double[][] out = new double[2][pts.size()];
+        for (int i = 0; i < pts.size(); i++) {
+            out[0][i] = pts.get(i)[0];
+            out[1][i] = pts.get(i)[1];
+        }
+        return out;
+    }
+
+    static double d(String s) {
+        if (s == null || s.isEmpty()) return Double.NaN;
+        return Double.parseDouble(s);
+    }
+
+    static String f(String s) {
+        double v = d(s);
+        return Double.isNaN(v) ? "NaN" : String.format("%.3f", v);
+    }
+
+    private static String num(String s) {
+        double v = d(s);
+        return "<td data-v=\"" + (Double.isNaN(v) ? "" : v) + "\">" + (Double.isNaN(v) ? "&ndash;" : Math.abs(v) < 1e-3 && v != 0 ? String.format("%.1e", v) : String.format("%.3f", v)) + "</td>";
+    }
+
+    private static String reason(Map<String, String> r) {
+        String reason = r.get("reason");
+        return reason == null || reason.isEmpty() || !Double.isNaN(d(r.get("value"))) ? "" : " <span class=\"why\" title=\"" + esc(reason) + "\">(why NaN?)</span>";
+    }
+
+    static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    static final String CSS = "body{font-family:sans-serif;margin:1.5em;max-width:1800px;color:#222}h2{border-bottom:1px solid #ccc;margin-top:1.6em}"
+            + "table{border-collapse:collapse;margin:.5em 0;font-size:13px}td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}"
+            + "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3;cursor:pointer}tr.failed{background:#fde8e8}"
+            + ".grid{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}.strips{display:flex;flex-direction:column;gap:10px}"
+            + ".strips img{max-width:100%}.missing{background:#fff4d6;border:1px solid #e0c060;padding:.5em 1em}.why{color:#a00;font-size:11px}"
+            + "pre{background:#f7f7f7;padding:.5em;font-size:12px;max-height:30em;overflow:auto}";
+
+    static final String JS = """
+            function showStrip(){var v=document.getElementById('strip-choice').value;
+              var a=document.getElementById('strip-test'); if(a) a.src='figures/strip_'+v+'_test.png';
+              var b=document.getElementById('strip-shifted'); if(b) b.src='figures/strip_'+v+'_shifted.png';}
+            document.querySelectorAll('table.sortable th').forEach(function(th,i){th.addEventListener('click',function(){
+              var t=th.closest('table'),b=t.tBodies[0],rows=Array.from(b.rows),asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';
+              rows.sort(function(x,y){var p=x.cells[i],q=y.cells[i];var u=p.dataset.v,w=q.dataset.v;
+                if(u!==undefined&&w!==undefined){u=u===''?-Infinity:+u;w=w===''?-Infinity:+w;return asc?u-w:w-u;}
+                return asc?p.textContent.localeCompare(q.textContent):q.textContent.localeCompare(p.textContent);});
+              rows.forEach(function(r){b.appendChild(r);});});});
+            """;
+}
