@@ -3,11 +3,14 @@ package dev.unetscope.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unetscope.data.Dataset;
+import dev.unetscope.data.DecathlonWriter;
+import dev.unetscope.data.LabelMerge;
+import dev.unetscope.data.LabelledVolume;
+import dev.unetscope.data.ShiftTransforms;
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.model.UNetConfig;
 import dev.unetscope.train.TrainConfig;
-import dev.unetscope.data.LabelledVolume;
 import dev.unetscope.data.Preprocessing;
 import dev.unetscope.data.Splits;
 import dev.unetscope.data.phantom.PhantomCohort;
@@ -61,10 +64,46 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--data-only", description = "Stop after writing the data (no training).")
     boolean dataOnly;
 
+    enum Scale { demo, seed }
+
+    @Option(names = "--scale", defaultValue = "demo",
+            description = "demo: a laptop CPU in minutes; seed: the paper's scale for a GPU machine (200 cases, channels 16-32-64-128-256, "
+                    + "30 checkpoints per objective over 3000 steps, 3 replicates, 2000 positions per case) (default ${DEFAULT-VALUE}).")
+    Scale scale;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Use a real labelled dataset (Decathlon layout, e.g. Task05_Prostate, or images/ + labels/) instead of phantoms; "
+                    + "its test split is shifted with the image-level presets to make the query sets.")
+    Path data;
+
+    @Option(names = "--channel", defaultValue = "0", description = "With --data: image channel of 4D files (default ${DEFAULT-VALUE}; T2 in Task05_Prostate).")
+    int channel;
+
+    @Option(names = "--labels", defaultValue = "all", description = "With --data: label values that are gland (default: every label > 0).")
+    String labels;
+
+    @Option(names = "--spacing", split = ",", defaultValue = "1.2,1.2,3.6", paramLabel = "X,Y,Z", description = "With --data: target voxel size in mm (default ${DEFAULT-VALUE}).")
+    double[] spacing;
+
+    @Option(names = "--shape", split = ",", defaultValue = "96,96,24", paramLabel = "X,Y,Z", description = "With --data: target shape, each divisible by 8 (default ${DEFAULT-VALUE}).")
+    int[] shape;
+
+    private int replicates = 1;
+    private UNetConfig net = UNetConfig.defaults();
+
     @Override
     public Integer call() throws Exception {
         if (cases < 5) throw new BadInputException("--cases " + cases + " is too few for a train/val/test split", "use at least 5");
+        if (scale == Scale.seed) {
+            cases = Math.max(cases, 200);
+            steps = 3000;
+            checkpoints = 30;
+            replicates = 3;
+            samplesPerCase = 2000;
+            net = UNetConfig.seedScale();
+        }
         long t0 = System.nanoTime();
+        if (data != null) return realData(t0);
         Experiment exp = Experiment.openOrCreate(out);
         PhantomConfig cfg = PhantomConfig.demo();
         List<Integer> all = IntStream.range(0, cases).boxed().toList();
@@ -109,10 +148,14 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         if (dataOnly) return 0;
+        return pipeline(exp, t0, dataSeconds);
+    }
 
+    /** Train, evaluate, analyse, correlate, report. */
+    private Integer pipeline(Experiment exp, long t0, double dataSeconds) throws Exception {
         System.out.println();
         long t1 = System.nanoTime();
-        TrainConfig train = new TrainConfig(objectives, 1, steps, 2, checkpoints, 0.003, seed, true, UNetConfig.defaults());
+        TrainConfig train = new TrainConfig(objectives, replicates, steps, 2, checkpoints, 0.003, seed, true, net);
         TrainCommand.run(exp, train);
         long t2 = System.nanoTime();
         EvaluateCommand.run(exp, ExperimentData.queries(exp));
@@ -134,6 +177,42 @@ final class DemoCommand implements Callable<Integer> {
                 dataSeconds, (t2 - t1) / 1e9, (t3 - t2) / 1e9, (t4 - t3) / 1e9, (t5 - t4) / 1e9, (t6 - t5) / 1e9, (t6 - t0) / 1e9);
         System.out.println("open the report: " + index.toAbsolutePath());
         return 0;
+    }
+
+    /** The same pipeline on a real labelled dataset: split it, shift its test cases with the image-level presets, then train and analyse. */
+    private Integer realData(long t0) throws Exception {
+        Dataset ds = Dataset.open(data, channel, LabelMerge.parse(labels), false);
+        Experiment exp = Experiment.openOrCreate(out);
+        Splits splits = Splits.of(ds.cases().stream().map(c -> c.id()).toList(), seed);
+        splits.write(exp);
+        Map<String, Object> queries = new LinkedHashMap<>();
+        queries.put("test", Map.of("path", data.toAbsolutePath().toString(), "split", "test"));
+        for (String preset : Shift.presetNames()) {
+            Shift sh = Shift.preset(preset);
+            if (preset.equals("neutral") || sh.glandContrast() != 1) continue; // gland contrast changes anatomy: phantoms only
+            Path q = exp.dataDir().resolve("query").resolve(preset);
+            if (!Files.isRegularFile(q.resolve("dataset.json"))) {
+                try (DecathlonWriter w = new DecathlonWriter(q, "shifted " + data.getFileName(), true)) {
+                    int i = 0;
+                    for (var c : ds.cases()) {
+                        if (!splits.test().contains(c.id())) continue;
+                        LabelledVolume v = ds.read(c);
+                        w.add(new LabelledVolume(c.id(), ShiftTransforms.apply(v.image(), sh, seed * 1_000_003L + i++), v.mask()));
+                    }
+                    w.finish("test split of " + data + " shifted with " + preset, Map.of("source", data.toAbsolutePath().toString(), "shift", sh.asMap()));
+                }
+            }
+            queries.put(preset, Map.of("path", "data/query/" + preset, "shift", sh.asMap()));
+        }
+        exp.putSection("data", Map.of("source", "dataset", "path", data.toAbsolutePath().toString(), "channel", channel, "labels", labels));
+        exp.putSection("preprocessing", Preprocessing.of(spacing, shape));
+        exp.putSection("splits", Map.of("seed", seed, "train", Splits.DEFAULT_TRAIN, "val", Splits.DEFAULT_VAL, "file", Splits.FILE));
+        exp.putSection("queries", queries);
+        double dataSeconds = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("experiment %s%ndata: %d cases from %s, split %d train / %d val / %d test, %d shifted query sets (%.1f s)%n", exp.root(),
+                ds.size(), data, splits.train().size(), splits.val().size(), splits.test().size(), queries.size() - 1, dataSeconds);
+        if (dataOnly) return 0;
+        return pipeline(exp, t0, dataSeconds);
     }
 
     /** Writes the cohort unless the same one (same generator, seed, grid, shift, cases) is already there. */

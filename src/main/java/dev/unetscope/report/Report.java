@@ -403,6 +403,11 @@ public final class Report {
             + "pre{background:#f7f7f7;padding:.5em;font-size:12px;max-height:30em;overflow:auto}";
 
     static final String JS = """
+            // a health mark a reader (or a test) can check: how many images failed to load, how many script errors happened
+            var jsErrors=0; window.addEventListener('error',function(){jsErrors++;document.body.setAttribute('data-js-errors',jsErrors);});
+            window.addEventListener('load',function(){var broken=Array.from(document.images).filter(function(i){return !i.complete||i.naturalWidth===0;});
+              document.body.setAttribute('data-images',document.images.length);document.body.setAttribute('data-images-broken',broken.length);
+              document.body.setAttribute('data-js-errors',jsErrors);});
             function showStrip(){var v=document.getElementById('strip-choice').value;
               var a=document.getElementById('strip-test'); if(a) a.src='figures/strip_'+v+'_test.png';
               var b=document.getElementById('strip-shifted'); if(b) b.src='figures/strip_'+v+'_shifted.png';}

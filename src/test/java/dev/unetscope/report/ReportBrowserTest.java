@@ -1,0 +1,78 @@
+package dev.unetscope.report;
+
+import dev.unetscope.cli.Main;
+import dev.unetscope.train.TinyExperiment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The report opens in a real browser (Debian's Chromium, headless, no network): not blank, every image loaded, no script error. */
+class ReportBrowserTest {
+    @TempDir
+    Path tmp;
+
+    static final List<String> CHROMIUM = List.of("/usr/bin/chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-quic", "--allow-file-access-from-files",
+            "--virtual-time-budget=10000");
+
+    static String run(Path tmp, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(CHROMIUM);
+        cmd.add("--user-data-dir=" + Files.createTempDirectory(tmp, "chromium-profile"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("chromium.err").toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    @Test
+    void reportOpensInHeadlessChromiumWithEveryImageAndNoScriptError() throws Exception {
+        assertThat(Path.of("/usr/bin/chromium")).as("Debian's chromium (bin/test installs it)").exists();
+        Path ex = tmp.resolve("e");
+        TinyExperiment.create(ex, 8);
+        assertThat(Main.execute("train", "--experiment", ex.toString(), "--objectives", "dice,bce", "--steps", "4", "--checkpoints", "2",
+                "--channels", "8,16,32", "--res-units", "1")).isZero();
+        assertThat(Main.execute("evaluate", "--experiment", ex.toString())).isZero();
+        assertThat(Main.execute("analyze", "--experiment", ex.toString(), "--samples-per-case", "400", "--mixture-k", "1,2", "--resamples", "200")).isZero();
+        assertThat(Main.execute("report", "--experiment", ex.toString(), "--strips", "2")).isZero();
+        Path index = ex.resolve("report/index.html");
+        String url = index.toUri().toString();
+
+        String dom = run(tmp, "--dump-dom", url);
+        Matcher images = Pattern.compile("data-images=\"(\\d+)\"").matcher(dom);
+        assertThat(images.find()).as("the page's load handler ran").isTrue();
+        assertThat(Integer.parseInt(images.group(1))).isGreaterThan(10);
+        assertThat(dom).contains("data-images-broken=\"0\"").contains("data-js-errors=\"0\"");
+        assertThat(Files.readString(tmp.resolve("chromium.err"))).doesNotContain("Uncaught");
+        assertThat(dom).contains("Pearson r").contains("strip-choice");
+
+        Path shot = tmp.resolve("shot.png");
+        run(tmp, "--screenshot=" + shot, "--window-size=1400,1800", url);
+        BufferedImage img = ImageIO.read(shot.toFile());
+        Set<Integer> colours = new HashSet<>();
+        for (int y = 0; y < img.getHeight(); y += 3) for (int x = 0; x < img.getWidth(); x += 3) colours.add(img.getRGB(x, y));
+        assertThat(colours.size()).as("distinct colours in the screenshot").isGreaterThan(200);
+    }
+
+    @Test
+    void reportOnAnExperimentWithoutAnalysisSaysWhatIsMissing() throws Exception {
+        Path ex = tmp.resolve("e");
+        TinyExperiment.create(ex, 6);
+        assertThat(Main.execute("report", "--experiment", ex.toString())).isZero();
+        String html = Files.readString(ex.resolve("report/index.html"));
+        assertThat(html).contains("Missing from this experiment").contains("results/checkpoints.csv").contains("unetscope train");
+    }
+}
