@@ -223,4 +223,18 @@ class CliTest {
         assertThat(r.code()).isEqualTo(2);
         assertThat(r.oneErrorLine()).isTrue();
     }
+
+    @Test
+    void demoOnARealDatasetShiftsItsTestSplit() throws Exception {
+        Path real = tmp.resolve("Task05");
+        assertThat(CliRun.of("synth", "--out", real.toString(), "--cases", "6", "--dims", "40,40,12", "--spacing", "1,1,3").code()).isZero();
+        Path exp = tmp.resolve("exp");
+        CliRun r = CliRun.of("demo", "--out", exp.toString(), "--data", real.toString(), "--spacing", "2,2,3", "--shape", "24,24,8", "--data-only");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode cfg = new ObjectMapper().readTree(exp.resolve("experiment.json").toFile());
+        assertThat(cfg.path("queries").has("scanner-b")).isTrue();
+        assertThat(cfg.path("queries").has("low-contrast")).isFalse(); // gland contrast is a phantom-only knob
+        JsonNode ds = new ObjectMapper().readTree(exp.resolve("data/query/scanner-b/dataset.json").toFile());
+        assertThat(ds.get("numTraining").asInt()).isEqualTo(1);
+    }
 }
