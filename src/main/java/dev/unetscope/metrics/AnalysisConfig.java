@@ -33,6 +33,10 @@ public record AnalysisConfig(int samplesPerCase, long sampleSeed, boolean strati
         if (layerWeights == null) layerWeights = java.util.Map.of();
     }
 
+    public AnalysisConfig withMixtureKs(List<Integer> ks) {
+        return new AnalysisConfig(samplesPerCase, sampleSeed, stratify, roughnessK, ks, families, layerWeights, seed);
+    }
+
     public AnalysisConfig withSamplesPerCase(int n) {
         return new AnalysisConfig(n, sampleSeed, stratify, roughnessK, mixtureKs, families, layerWeights, seed);
     }

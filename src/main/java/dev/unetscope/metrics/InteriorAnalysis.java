@@ -129,8 +129,11 @@ public final class InteriorAnalysis {
                 PreparedSet set = sets.apply(q);
                 List<float[]> probs = new ArrayList<>();
                 FeatureSample s = FeatureExtractor.extract(net, set, sampler, taps, (ci, p) -> probs.add(p));
-                Map<String, Double> c = analyseSet(m, e, q, s, std, conf, layers);
-                c.putAll(caseLevel(net, m, e, q, set, s, probs, std, conf, maha, bottleneck, references, caseScores));
+                Map<String, LayerSample> z = new LinkedHashMap<>();
+                for (String l : s.layers().keySet()) z.put(l, std.get(l).apply(s.layer(l)));
+                Map<String, int[]> clusters = new LinkedHashMap<>();
+                Map<String, Double> c = analyseSet(m, e, q, z, conf, layers, clusters);
+                c.putAll(caseLevel(net, m, e, q, set, s, z, clusters, probs, conf, maha, bottleneck, references, caseScores));
                 combined.put(q, c);
             }
         }
@@ -145,11 +148,9 @@ public final class InteriorAnalysis {
         return combined;
     }
 
-    private Map<String, Double> analyseSet(CheckpointStore.Manifest m, CheckpointStore.Entry e, String q, FeatureSample s,
-                                           Map<String, Standardizer> std, Map<String, Confidence> conf, CsvTable out) {
-        List<String> names = new ArrayList<>(s.layers().keySet());
-        Map<String, LayerSample> z = new LinkedHashMap<>();
-        for (String l : names) z.put(l, std.get(l).apply(s.layer(l)));
+    private Map<String, Double> analyseSet(CheckpointStore.Manifest m, CheckpointStore.Entry e, String q, Map<String, LayerSample> z,
+                                           Map<String, Confidence> conf, CsvTable out, Map<String, int[]> clustersOut) {
+        List<String> names = new ArrayList<>(z.keySet());
         double wSum = 0, cSum = 0;
         List<Double> rough = new ArrayList<>(), rev = new ArrayList<>(), db = new ArrayList<>();
         for (int i = 1; i < names.size(); i++) {
@@ -157,7 +158,11 @@ public final class InteriorAnalysis {
             LayerSample x = z.get(l), xin = z.get(in);
             List<String> reasons = new ArrayList<>();
             double dbl = attempt(() -> LayerMetrics.dbLabels(x), "db_labels", reasons);
-            double r = attempt(() -> LayerMetrics.roughness(xin, x, cfg.roughnessK(), cfg.seed()), "roughness", reasons);
+            double r = attempt(() -> {
+                int[] labels = LayerMetrics.inputClusters(xin, cfg.roughnessK(), cfg.seed());
+                clustersOut.put(l, labels); // reused for the per-case roughness
+                return DaviesBouldin.score(LayerMetrics.matrix(x), labels);
+            }, "roughness", reasons);
             double rr = attempt(() -> LayerMetrics.roughness(x, xin, cfg.roughnessK(), cfg.seed()), "roughness_reverse", reasons);
             Map<String, Double> byModel;
             try {
@@ -235,37 +240,32 @@ public final class InteriorAnalysis {
     }
 
     /**
-     * Per case: the probability baselines, test-time-augmentation agreement (left-right flip, and an
-     * intensity jitter x(1 + 0.1 g1) + 0.1 g2 seeded by case id), agreement with the other runs' final
+     * Per case: the probability baselines, test-time-augmentation agreement (IoU with the prediction of one copy flipped left-right and
+     * intensity-jittered x(1 + 0.1 g1) + 0.1 g2, g seeded by case id, flipped back), agreement with the other runs' final
      * checkpoints, Mahalanobis distance of the bottleneck, and the per-case forms of confidence (mean
      * over the case's points of the per-dimension log-likelihood under each layer's best model, averaged
      * over layers) and roughness (DB of the case's points, averaged over layers). Returns the set means.
      */
     private Map<String, Double> caseLevel(UNet net, CheckpointStore.Manifest m, CheckpointStore.Entry e, String q, PreparedSet set,
-                                          FeatureSample s, List<float[]> probs, Map<String, Standardizer> std, Map<String, Confidence> conf,
+                                          FeatureSample s, Map<String, LayerSample> z, Map<String, int[]> clusters, List<float[]> probs,
+                                          Map<String, Confidence> conf,
                                           Mahalanobis maha, String bottleneck, Map<String, Map<String, List<java.util.BitSet>>> refs, CsvTable out) {
         int nCases = set.size();
         double[] tta = new double[nCases];
         int w = set.w(), vox = set.voxels();
-        PreparedSet flipped = transformed(set, (i, img) -> {
-            float[] f = new float[img.length];
-            for (int k = 0; k < img.length; k++) f[k] = img[k - k % w + (w - 1 - k % w)];
-            return f;
-        });
-        PreparedSet jittered = transformed(set, (i, img) -> {
+        // one augmented copy per case: flipped left-right and intensity-jittered x(1 + 0.1 g1) + 0.1 g2 (g seeded by case id)
+        PreparedSet augmented = transformed(set, (i, img) -> {
             java.util.Random r = new java.util.Random(cfg.seed() * 31 + set.ids().get(i).hashCode());
             float a = (float) (1 + 0.1 * r.nextGaussian()), b = (float) (0.1 * r.nextGaussian());
             float[] f = new float[img.length];
-            for (int k = 0; k < img.length; k++) f[k] = img[k] * a + b;
+            for (int k = 0; k < img.length; k++) f[k] = img[k - k % w + (w - 1 - k % w)] * a + b;
             return f;
         });
-        dev.unetscope.train.BatchInference.run(net, flipped, dev.unetscope.train.BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
+        dev.unetscope.train.BatchInference.run(net, augmented, dev.unetscope.train.BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
             float[] back = new float[vox];
             for (int k = 0; k < vox; k++) back[k] = p[k - k % w + (w - 1 - k % w)];
-            tta[i] += 0.5 * Baselines.agreement(probs.get(i), back, Baselines.BOTH_EMPTY_AGREEMENT);
+            tta[i] = Baselines.agreement(probs.get(i), back, Baselines.BOTH_EMPTY_AGREEMENT);
         });
-        dev.unetscope.train.BatchInference.run(net, jittered, dev.unetscope.train.BatchInference.DEFAULT_BATCH, Set.of(),
-                (i, p, t) -> tta[i] += 0.5 * Baselines.agreement(probs.get(i), p, Baselines.BOTH_EMPTY_AGREEMENT));
 
         // per-point scores for the per-case confidence and roughness
         List<String> names = new ArrayList<>(s.layers().keySet());
@@ -277,7 +277,7 @@ public final class InteriorAnalysis {
         for (int c = 1; c <= nCases; c++) start[c] = Math.max(start[c], start[c - 1]);
         for (int li = 1; li < names.size(); li++) {
             String l = names.get(li);
-            LayerSample x = std.get(l).apply(s.layer(l)), xin = std.get(names.get(li - 1)).apply(s.layer(names.get(li - 1)));
+            LayerSample x = z.get(l);
             String best = Confidence.argBest(safeScore(conf.get(l), x));
             if (best != null) {
                 double[] pts = conf.get(l).scorePoints(x, best);
@@ -289,8 +289,8 @@ public final class InteriorAnalysis {
                     confCount[c]++;
                 }
             }
-            try {
-                int[] labels = LayerMetrics.inputClusters(xin, cfg.roughnessK(), cfg.seed());
+            int[] labels = clusters.get(l);
+            if (labels != null) {
                 for (int c = 0; c < nCases; c++) {
                     try {
                         roughSum[c] += LayerMetrics.dbOfRows(x, labels, start[c], start[c + 1]);
@@ -299,14 +299,12 @@ public final class InteriorAnalysis {
                         // fewer than two clusters among this case's points: no per-case value at this layer
                     }
                 }
-            } catch (BadInputException ex) {
-                // recorded at the layer level
             }
         }
         double[] mahaPts = null;
         if (maha != null) {
             try {
-                mahaPts = maha.distances(std.get(bottleneck).apply(s.layer(bottleneck)));
+                mahaPts = maha.distances(z.get(bottleneck));
             } catch (RuntimeException ex) {
                 mahaPts = null;
             }
