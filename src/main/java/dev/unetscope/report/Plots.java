@@ -30,8 +30,12 @@ public final class Plots {
     public record Point(double x, double y, String colour, String marker) {}
 
     public static XYChart scatter(String title, String xLabel, String yLabel, List<Point> points) {
-        XYChart c = new XYChartBuilder().width(560).height(420).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+        XYChart c = new XYChartBuilder().width(780).height(600).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
         style(c);
+        // one legend entry per (colour, marker) pair: a column beside the plot keeps them all readable
+        c.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.OutsideE);
+        c.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Vertical);
+        c.getStyler().setLegendFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 10));
         c.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
         c.getStyler().setMarkerSize(7);
         Map<String, Integer> colours = new LinkedHashMap<>(), markers = new LinkedHashMap<>();

@@ -50,12 +50,12 @@ public record Shift(double noise, double bias, double gamma, double blur, double
         PRESETS.put("neutral", NEUTRAL);
         // a second hospital: noisier, stronger coil shading, other contrast curve, thicker-slice
         // blur, another intensity scale
-        PRESETS.put("scanner-b", new Shift(1.6, 2.0, 0.75, 0.9, 1.8, 0, 1));
+        PRESETS.put("scanner-b", new Shift(2.5, 3.0, 0.7, 1.5, 1.8, 0, 1));
         PRESETS.put("noisy", NEUTRAL.with("noise", 2.0));
         PRESETS.put("very-noisy", NEUTRAL.with("noise", 3.0));
-        PRESETS.put("biased", NEUTRAL.with("bias", 2.5));
-        PRESETS.put("low-contrast", NEUTRAL.with("gland_contrast", 0.5));
-        PRESETS.put("blurred", NEUTRAL.with("blur", 1.5));
+        PRESETS.put("biased", NEUTRAL.with("bias", 3.5));
+        PRESETS.put("low-contrast", NEUTRAL.with("gland_contrast", 0.3));
+        PRESETS.put("blurred", NEUTRAL.with("blur", 2.0));
         PRESETS.put("gamma", NEUTRAL.with("gamma", 0.6));
         PRESETS.put("rescaled", NEUTRAL.with("scale", 2.5).with("offset", 100));
     }
