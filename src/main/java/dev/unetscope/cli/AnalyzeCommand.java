@@ -46,6 +46,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of positions, k-means and mixtures (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--jobs", defaultValue = "1", description = "Checkpoints analysed in parallel, capped by the heap (default ${DEFAULT-VALUE}).")
+    int jobs;
+
     @Option(names = "--resamples", defaultValue = "2000", description = "Bootstrap resamples of checkpoints for the intervals (default ${DEFAULT-VALUE}).")
     int resamples;
 
@@ -55,15 +58,20 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Experiment exp = Experiment.open(experiment);
-        run(exp, new AnalysisConfig(samplesPerCase, seed, stratify, roughnessK, mixtureKs, families, weights, seed));
+        if (jobs < 1) throw new dev.unetscope.io.BadInputException("--jobs " + jobs + " must be at least 1", null);
+        run(exp, new AnalysisConfig(samplesPerCase, seed, stratify, roughnessK, mixtureKs, families, weights, seed), jobs);
         study(exp, resamples, seed, failureThreshold);
         return 0;
     }
 
     static void run(Experiment exp, AnalysisConfig cfg) {
+        run(exp, cfg, 1);
+    }
+
+    static void run(Experiment exp, AnalysisConfig cfg, int jobs) {
         exp.putSection("analysis", cfg);
         long t0 = System.nanoTime();
-        InteriorAnalysis.Summary s = new InteriorAnalysis(exp, cfg, ExperimentData.queries(exp)).run();
+        InteriorAnalysis.Summary s = new InteriorAnalysis(exp, cfg, ExperimentData.queries(exp)).run(jobs);
         System.out.printf("analysed %d checkpoint(s) (%d already done) in %.0f s%n", s.analysed(), s.skipped(), (System.nanoTime() - t0) / 1e9);
     }
 

@@ -24,7 +24,7 @@ public final class QueryCache {
         this.keep = estimateBytes() <= BUDGET_BYTES;
     }
 
-    public PreparedSet get(String name) {
+    public synchronized PreparedSet get(String name) {
         if (!keep) return ExperimentData.query(exp, queries.get(name), true);
         return cache.computeIfAbsent(name, k -> ExperimentData.query(exp, queries.get(k)));
     }

@@ -63,6 +63,11 @@ public final class InteriorAnalysis {
     public record Summary(int analysed, int skipped) {}
 
     public Summary run() {
+        return run(1);
+    }
+
+    /** Analyses the checkpoints not yet in layers.csv, {@code jobs} at a time (capped by the heap). */
+    public Summary run(int jobs) {
         List<CheckpointStore.Manifest> runs = CheckpointStore.all(exp);
         if (runs.isEmpty()) throw new BadInputException(exp.checkpointsDir(), "has no trained checkpoints", "run 'unetscope train' first");
         for (ExperimentData.Query q : queries.values()) {
@@ -78,28 +83,86 @@ public final class InteriorAnalysis {
         Path caseFile = exp.resultsDir().resolve(CASE_SCORES_CSV);
         CsvTable caseScores = CsvTable.readOrEmpty(caseFile, CASE_COLUMNS);
         Map<String, Map<String, List<java.util.BitSet>>> references = references(runs, new ArrayList<>(queries.keySet()), cache::get);
-        int analysed = 0, skipped = 0;
+        int[] counts = new int[2]; // analysed, skipped
+        List<String> names = new ArrayList<>(queries.keySet());
+        Object lock = new Object();
+        List<java.util.concurrent.Callable<Void>> tasks = new ArrayList<>();
         for (CheckpointStore.Manifest m : runs) {
             for (CheckpointStore.Entry e : m.checkpoints()) {
                 boolean all = queries.keySet().stream().allMatch(q -> done.contains(m.run() + "/" + e.step() + "/" + q));
                 if (all) {
-                    skipped++;
+                    counts[1]++;
                     continue;
                 }
-                String run = m.run(), step = Integer.toString(e.step());
-                layers.removeIf(r -> r.get("run").equals(run) && r.get("step").equals(step));
-                caseScores.removeIf(r -> r.get("run").equals(run) && r.get("step").equals(step));
-                Map<String, Map<String, Double>> combined = analyseCheckpoint(m, e, train, new ArrayList<>(queries.keySet()), cache::get, references,
-                        layers, caseScores);
-                layers.write(layersFile);
-                caseScores.write(caseFile);
-                writeCombined(m.run(), e.step(), combined);
-                analysed++;
-                LOG.info("analysed {} step {} on {} query sets", m.run(), e.step(), queries.size());
+                tasks.add(() -> {
+                    // each checkpoint fills its own tables; they join the files under the lock, in a fixed order
+                    CsvTable l = new CsvTable(layerColumns()), c = new CsvTable(CASE_COLUMNS);
+                    Map<String, Map<String, Double>> combined = analyseCheckpoint(m, e, train, names, cache::get, references, l, c);
+                    String run = m.run(), step = Integer.toString(e.step());
+                    synchronized (lock) {
+                        layers.removeIf(r -> r.get("run").equals(run) && r.get("step").equals(step));
+                        caseScores.removeIf(r -> r.get("run").equals(run) && r.get("step").equals(step));
+                        layers.rows().addAll(l.rows());
+                        caseScores.rows().addAll(c.rows());
+                        sortByCheckpoint(layers);
+                        sortByCheckpoint(caseScores);
+                        layers.write(layersFile);
+                        caseScores.write(caseFile);
+                        writeCombined(m.run(), e.step(), combined);
+                        counts[0]++;
+                    }
+                    LOG.info("analysed {} step {} on {} query sets", m.run(), e.step(), queries.size());
+                    return null;
+                });
             }
         }
-        return new Summary(analysed, skipped);
+        runAll(tasks, jobs);
+        return new Summary(counts[0], counts[1]);
     }
+
+    /** Peak memory one checkpoint's analysis needs here, used to cap {@code --jobs} by the heap. */
+    static final long BYTES_PER_JOB = 768L << 20;
+
+    private static void runAll(List<java.util.concurrent.Callable<Void>> tasks, int jobs) {
+        int cap = (int) Math.max(1, Runtime.getRuntime().maxMemory() / BYTES_PER_JOB);
+        int n = Math.max(1, Math.min(jobs, cap));
+        if (n < jobs) LOG.info("--jobs {} capped at {} by the memory budget ({} MiB heap)", jobs, n, Runtime.getRuntime().maxMemory() >> 20);
+        if (n == 1) {
+            for (var t : tasks) {
+                try {
+                    t.call();
+                } catch (RuntimeException ex) {
+                    throw ex;
+                } catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+        try {
+            for (var f : pool.invokeAll(tasks)) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException ex) {
+                    if (ex.getCause() instanceof RuntimeException re) throw re;
+                    throw new IllegalStateException(ex.getCause());
+                }
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Stable sort of rows by run, then step as a number, so the file does not depend on which job finished first. */
+    static void sortByCheckpoint(CsvTable t) {
+        int r = t.column("run"), s = t.column("step");
+        t.rows().sort(java.util.Comparator.<List<String>, String>comparing(row -> row.get(r)).thenComparingInt(row -> Integer.parseInt(row.get(s))));
+    }
+
 
     /**
      * All metrics of one checkpoint on the named sets (rows added to {@code layers} and

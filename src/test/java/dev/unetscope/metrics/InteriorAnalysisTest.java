@@ -109,6 +109,37 @@ class InteriorAnalysisTest {
     }
 
     @Test
+    void parallelJobsGiveTheSameTables() throws Exception {
+        Path a = tmp.resolve("a");
+        TinyExperiment.create(a, 8);
+        assertThat(Main.execute("train", "--experiment", a.toString(), "--objectives", "dice,bce", "--steps", "4", "--checkpoints", "2",
+                "--channels", "8,16,32", "--res-units", "1")).isZero();
+        Path b = tmp.resolve("b");
+        copyTree(a, b);
+        String[] common = {"--samples-per-case", "300", "--mixture-k", "1,2", "--resamples", "100"};
+        List<String> one = new java.util.ArrayList<>(List.of("analyze", "--experiment", a.toString(), "--jobs", "1"));
+        one.addAll(List.of(common));
+        List<String> two = new java.util.ArrayList<>(List.of("analyze", "--experiment", b.toString(), "--jobs", "2"));
+        two.addAll(List.of(common));
+        assertThat(Main.execute(one.toArray(String[]::new))).isZero();
+        assertThat(Main.execute(two.toArray(String[]::new))).isZero();
+        for (String f : List.of("results/layers.csv", "results/case_scores.csv")) {
+            assertThat(Files.readString(b.resolve(f))).as(f).isEqualTo(Files.readString(a.resolve(f)));
+        }
+        assertThat(Main.execute("analyze", "--experiment", a.toString(), "--jobs", "0")).isEqualTo(2);
+    }
+
+    static void copyTree(Path from, Path to) throws Exception {
+        try (var s = Files.walk(from)) {
+            for (Path p : s.toList()) {
+                Path q = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(q);
+                else Files.copy(p, q);
+            }
+        }
+    }
+
+    @Test
     void analyzeWithoutCheckpointsOrWithBadSettingsIsExit2() {
         Path ex = tmp.resolve("e");
         TinyExperiment.create(ex, 6);
