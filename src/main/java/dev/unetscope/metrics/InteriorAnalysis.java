@@ -117,7 +117,54 @@ public final class InteriorAnalysis {
             }
         }
         runAll(tasks, jobs);
+        refreshCombined(layers, caseScores);
         return new Summary(counts[0], counts[1]);
+    }
+
+    /**
+     * Fills the combined columns of every row of checkpoints.csv from layers.csv and case_scores.csv,
+     * so an evaluation run after the analysis still gets them (the same aggregation as
+     * {@link #analyseSet}: weighted mean of c_l, means over layers and over cases, NaN ignored).
+     */
+    private void refreshCombined(CsvTable layers, CsvTable caseScores) {
+        Path f = exp.resultsDir().resolve(Evaluation.CHECKPOINTS_CSV);
+        CsvTable t = CsvTable.readWithColumns(f, Evaluation.CHECKPOINT_COLUMNS, COMBINED);
+        if (t == null) return;
+        Map<String, double[]> acc = new LinkedHashMap<>(); // key/column -> {sum, weight}
+        for (Map<String, String> r : layers.records()) {
+            String key = r.get("run") + "/" + r.get("step") + "/" + r.get("query");
+            double w = cfg.layerWeights().getOrDefault(r.get("layer"), 1.0);
+            add(acc, key + "/confidence", r.get("confidence"), w);
+            for (String c : List.of("roughness", "roughness_reverse", "db_labels")) add(acc, key + "/" + c, r.get(c), 1.0);
+        }
+        for (Map<String, String> r : caseScores.records()) {
+            String key = r.get("run") + "/" + r.get("step") + "/" + r.get("query");
+            for (String c : COMBINED.subList(4, COMBINED.size())) add(acc, key + "/" + c, r.get(c), 1.0);
+        }
+        int cr = t.column("run"), cs = t.column("step"), cq = t.column("query");
+        boolean changed = false;
+        for (List<String> row : t.rows()) {
+            String key = row.get(cr) + "/" + row.get(cs) + "/" + row.get(cq);
+            if (!acc.containsKey(key + "/confidence")) continue;
+            for (String c : COMBINED) {
+                double[] a = acc.get(key + "/" + c);
+                String v = CsvTable.num(a == null || a[1] == 0 ? Double.NaN : a[0] / a[1]);
+                if (!v.equals(row.get(t.column(c)))) {
+                    row.set(t.column(c), v);
+                    changed = true;
+                }
+            }
+        }
+        if (changed) t.write(f);
+    }
+
+    private static void add(Map<String, double[]> acc, String key, String value, double w) {
+        double[] a = acc.computeIfAbsent(key, k -> new double[2]);
+        if (value == null || value.isEmpty()) return;
+        double v = Double.parseDouble(value);
+        if (Double.isNaN(v)) return;
+        a[0] += w * v;
+        a[1] += w;
     }
 
     /** Peak memory one checkpoint's analysis needs here, used to cap {@code --jobs} by the heap. */

@@ -127,6 +127,16 @@ class InteriorAnalysisTest {
             assertThat(Files.readString(b.resolve(f))).as(f).isEqualTo(Files.readString(a.resolve(f)));
         }
         assertThat(Main.execute("analyze", "--experiment", a.toString(), "--jobs", "0")).isEqualTo(2);
+
+        // evaluated after the analysis: a second analyze fills the combined columns without recomputing
+        assertThat(Main.execute("evaluate", "--experiment", a.toString())).isZero();
+        byte[] layersBefore = Files.readAllBytes(a.resolve("results/layers.csv"));
+        assertThat(Main.execute(one.toArray(String[]::new))).isZero();
+        assertThat(Files.readAllBytes(a.resolve("results/layers.csv"))).isEqualTo(layersBefore);
+        for (Map<String, String> r : CsvTable.read(a.resolve("results/checkpoints.csv")).records()) {
+            assertThat(d(r, "confidence")).isFinite();
+            assertThat(d(r, "softmax_confidence")).isFinite();
+        }
     }
 
     static void copyTree(Path from, Path to) throws Exception {
