@@ -1,13 +1,12 @@
 package dev.unetscope.analysis;
 
+import dev.unetscope.ReferencePython;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * skips. Override the interpreter with -Dunetscope.python=...
  */
 class StatsReferenceTest {
-    private static final Path PYTHON = Path.of(System.getProperty("unetscope.python", "/usr/bin/python3"));
     private static final double[] ALPHAS = {0.01, 0.3, 1, 10, 100};
 
     @TempDir Path dir;
@@ -232,25 +229,7 @@ class StatsReferenceTest {
         return r;
     }
 
-    /** Runs a script from src/test/resources/reference and returns its stdout; fails on any error. */
     private String python(String script, String arg) throws IOException, InterruptedException {
-        assertThat(Files.isExecutable(PYTHON))
-                .as(PYTHON + " is missing: install python3 with numpy, scipy and scikit-learn (Debian: python3-sklearn), or set -Dunetscope.python")
-                .isTrue();
-        Path copy = dir.resolve(script);
-        try (InputStream in = StatsReferenceTest.class.getResourceAsStream("/reference/" + script)) {
-            assertThat(in).as("test resource reference/" + script).isNotNull();
-            Files.copy(in, copy);
-        }
-        Path stderr = dir.resolve(script + ".err");
-        Process proc = new ProcessBuilder(PYTHON.toString(), copy.toString(), arg).redirectError(stderr.toFile()).start();
-        byte[] stdout = proc.getInputStream().readAllBytes();
-        boolean done = proc.waitFor(300, TimeUnit.SECONDS);
-        if (!done) proc.destroyForcibly();
-        String err = Files.readString(stderr);
-        assertThat(done && proc.exitValue() == 0)
-                .as(script + " failed (are numpy, scipy and scikit-learn installed for " + PYTHON + "?):\n" + err)
-                .isTrue();
-        return new String(stdout, StandardCharsets.UTF_8);
+        return ReferencePython.run(dir, script, arg, "numpy, scipy and scikit-learn", 300);
     }
 }

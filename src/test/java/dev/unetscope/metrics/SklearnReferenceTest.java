@@ -1,18 +1,16 @@
 package dev.unetscope.metrics;
 
+import dev.unetscope.ReferencePython;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dunetscope.python=...
  */
 class SklearnReferenceTest {
-    private static final Path PYTHON = Path.of(System.getProperty("unetscope.python", "/usr/bin/python3"));
 
     @TempDir Path dir;
 
@@ -81,25 +78,7 @@ class SklearnReferenceTest {
         return labels;
     }
 
-    /** Runs a script from src/test/resources/reference and returns its stdout; fails on any error. */
     private String python(String script, String arg) throws IOException, InterruptedException {
-        assertThat(Files.isExecutable(PYTHON))
-                .as(PYTHON + " is missing: install python3 with numpy and scikit-learn (Debian: python3-sklearn), or set -Dunetscope.python")
-                .isTrue();
-        Path copy = dir.resolve(script);
-        try (InputStream in = SklearnReferenceTest.class.getResourceAsStream("/reference/" + script)) {
-            assertThat(in).as("test resource reference/" + script).isNotNull();
-            Files.copy(in, copy);
-        }
-        Path stderr = dir.resolve(script + ".err");
-        Process proc = new ProcessBuilder(PYTHON.toString(), copy.toString(), arg).redirectError(stderr.toFile()).start();
-        byte[] stdout = proc.getInputStream().readAllBytes();
-        boolean done = proc.waitFor(300, TimeUnit.SECONDS);
-        if (!done) proc.destroyForcibly();
-        String err = Files.readString(stderr);
-        assertThat(done && proc.exitValue() == 0)
-                .as(script + " failed (are numpy and scikit-learn installed for " + PYTHON + "?):\n" + err)
-                .isTrue();
-        return new String(stdout, StandardCharsets.UTF_8);
+        return ReferencePython.run(dir, script, arg, "numpy and scikit-learn", 300);
     }
 }

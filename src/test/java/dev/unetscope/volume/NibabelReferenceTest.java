@@ -1,18 +1,16 @@
 package dev.unetscope.volume;
 
+import dev.unetscope.ReferencePython;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
  * broken environment can never pass silently. Override the interpreter with -Dunetscope.python=...
  */
 class NibabelReferenceTest {
-    private static final Path PYTHON = Path.of(System.getProperty("unetscope.python", "/usr/bin/python3"));
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir Path dir;
@@ -83,25 +80,7 @@ class NibabelReferenceTest {
         return s;
     }
 
-    /** Runs a script from src/test/resources/reference and returns its stdout; fails on any error. */
     private String python(String script, String arg) throws IOException, InterruptedException {
-        assertThat(Files.isExecutable(PYTHON))
-                .as(PYTHON + " is missing: install python3 with numpy and nibabel (CI does), or set -Dunetscope.python")
-                .isTrue();
-        Path copy = dir.resolve(script);
-        try (InputStream in = NibabelReferenceTest.class.getResourceAsStream("/reference/" + script)) {
-            assertThat(in).as("test resource reference/" + script).isNotNull();
-            Files.copy(in, copy);
-        }
-        Path stderr = dir.resolve(script + ".err");
-        Process proc = new ProcessBuilder(PYTHON.toString(), copy.toString(), arg).redirectError(stderr.toFile()).start();
-        byte[] stdout = proc.getInputStream().readAllBytes();
-        boolean done = proc.waitFor(120, TimeUnit.SECONDS);
-        if (!done) proc.destroyForcibly();
-        String err = Files.readString(stderr);
-        assertThat(done && proc.exitValue() == 0)
-                .as(script + " failed (is nibabel installed for " + PYTHON + "?):\n" + err)
-                .isTrue();
-        return new String(stdout, StandardCharsets.UTF_8);
+        return ReferencePython.run(dir, script, arg, "numpy and nibabel", 120);
     }
 }
