@@ -11,7 +11,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import dev.unetscope.data.Overlap;
+
 import dev.unetscope.data.PreparedSet;
 import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
@@ -28,7 +28,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
+
 
 /**
  * Trains one UNet per (objective, replicate) with Adam on mini-batches of the training split and
@@ -240,9 +240,5 @@ public final class Trainer {
     double validationIoU(UNet net) {
         if (val == null || val.size() == 0 || !val.labelled()) return Double.NaN;
         return BatchInference.meanIoU(net, val);
-    }
-
-    public static Set<String> noTaps() {
-        return Set.of();
     }
 }

@@ -10,7 +10,6 @@ import dev.unetscope.model.UNet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -127,9 +126,5 @@ class TrainerTest {
         TinyExperiment.create(a, 6);
         assertThat(Main.execute("evaluate", "--experiment", a.toString())).isEqualTo(2);
         assertThat(Main.execute("train", "--experiment", tmp.resolve("missing").toString())).isEqualTo(2);
-    }
-
-    static String classpath() {
-        return System.getProperty("java.class.path").replace(File.pathSeparator, File.pathSeparator);
     }
 }
