@@ -2,7 +2,9 @@ package dev.unetscope.analysis;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.unetscope.experiment.Provenance;
 import dev.unetscope.io.AtomicFile;
+import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.io.BadInputException;
 
 import java.io.IOException;
@@ -16,14 +18,18 @@ import java.util.Map;
  * The ridge predictor of test IoU fitted on a whole experiment, as saved in
  * {@code results/predictor.json}: input names, the columns it kept, their training mean and standard
  * deviation, standardised coefficients, intercept and the prediction interval's half-width
- * (1.96 x the leave-one-out RMS residual). {@code unetscope predict} applies it to new, unlabelled data.
+ * (1.96 x the leave-one-out RMS residual), the analysis settings the inputs were computed with and their
+ * hash, and the library versions. {@code unetscope predict} applies it to new, unlabelled data, with
+ * exactly those settings.
  */
 public record FittedPredictor(List<String> inputs, int[] kept, double[] means, double[] sds, double[] coefficients, double intercept,
-                              double halfWidth, double lambda, int n) {
+                              double halfWidth, double lambda, int n, AnalysisConfig analysis, String analysisHash,
+                              Map<String, String> versions) {
 
-    public static FittedPredictor of(RidgeModel m, List<String> inputs) {
+    /** {@code analysis} and its hash: the settings the inputs were computed with, which {@code predict} must use again. */
+    public static FittedPredictor of(RidgeModel m, List<String> inputs, AnalysisConfig analysis, String analysisHash) {
         return new FittedPredictor(inputs, m.keptColumns(), m.means(), m.sds(), m.standardisedCoefficients(), m.intercept(), m.halfWidth(),
-                m.lambda(), m.n());
+                m.lambda(), m.n(), analysis, analysisHash, Provenance.versions());
     }
 
     public RidgeModel.Prediction predict(Map<String, Double> values) {

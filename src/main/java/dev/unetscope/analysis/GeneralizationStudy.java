@@ -1,10 +1,16 @@
 package dev.unetscope.analysis;
 
+import dev.unetscope.experiment.CaseKey;
+import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
+import dev.unetscope.experiment.ResultFiles;
+import dev.unetscope.experiment.SetKey;
+import dev.unetscope.experiment.SettingsHash;
 import dev.unetscope.io.BadInputException;
-import dev.unetscope.metrics.InteriorAnalysis;
-import dev.unetscope.train.Evaluation;
+import dev.unetscope.metrics.AnalysisConfig;
+import dev.unetscope.metrics.Score;
+import dev.unetscope.metrics.Scores;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,44 +29,35 @@ import java.util.Set;
  * correlations.csv, prediction.csv, prediction_summary.csv, failure.csv and predictor.json.
  */
 public final class GeneralizationStudy {
-    public static final String CORRELATIONS_CSV = "correlations.csv";
-    public static final String PREDICTION_CSV = "prediction.csv";
-    public static final String PREDICTION_SUMMARY_CSV = "prediction_summary.csv";
-    public static final String FAILURE_CSV = "failure.csv";
-    public static final String PREDICTOR_JSON = "predictor.json";
-
-    /** Scores correlated with IoU: the seed's (db_labels is label-dependent, the reference) and the baselines. */
-    public static final List<String> SCORES = List.of("confidence", "roughness", "roughness_reverse", "db_labels", "softmax_confidence",
-            "gland_confidence", "entropy", "soft_iou", "tta_agreement", "checkpoint_agreement", "mahalanobis");
-    /** Label-free checkpoint-level inputs of the predictor (per-layer c_l and roughness_l are added from layers.csv). */
-    public static final List<String> PREDICTOR_INPUTS = List.of("confidence", "roughness", "roughness_reverse", "softmax_confidence", "entropy",
-            "soft_iou", "tta_agreement", "checkpoint_agreement", "mahalanobis");
-    /** Per-case scores where higher means more confident (the others are negated for failure flags). */
-    static final Set<String> HIGHER_IS_CONFIDENT = Set.of("confidence", "softmax_confidence", "gland_confidence", "soft_iou", "tta_agreement",
-            "checkpoint_agreement");
-    static final List<String> CASE_SCORES = List.of("confidence", "roughness", "softmax_confidence", "gland_confidence", "entropy", "soft_iou",
-            "tta_agreement", "checkpoint_agreement", "mahalanobis");
+    /** Scores correlated with IoU: every set-level score (db_labels needs labels: the reference). */
+    public static final List<String> SCORES = Scores.names(Scores.at(Score.Level.SET));
+    /** Label-free set-level inputs of the predictor (per-layer forms are added from layers.csv). */
+    public static final List<String> PREDICTOR_INPUTS = Scores.names(Scores.predictorInputs());
+    static final List<Score> CASE_SCORES = Scores.at(Score.Level.CASE);
 
     private final Experiment exp;
     private final Correlation correlation;
     private final double failureThreshold;
+    private final AnalysisConfig analysis;
 
-    public GeneralizationStudy(Experiment exp, int resamples, long seed, double failureThreshold) {
+    /** {@code analysis}: the settings the scores were computed with, recorded in predictor.json (may be null in tests). */
+    public GeneralizationStudy(Experiment exp, int resamples, long seed, double failureThreshold, AnalysisConfig analysis) {
         this.exp = exp;
         this.correlation = new Correlation(resamples, seed, Correlation.DEFAULT_LEVEL);
         this.failureThreshold = failureThreshold;
+        this.analysis = analysis;
     }
 
     public record Result(CsvTable correlations, CsvTable summary) {}
 
     public Result run() {
-        Path ck = exp.resultsDir().resolve(Evaluation.CHECKPOINTS_CSV);
-        CsvTable t = CsvTable.readWithColumns(ck, Evaluation.CHECKPOINT_COLUMNS, InteriorAnalysis.COMBINED);
+        Path ck = exp.resultsDir().resolve(ResultFiles.CHECKPOINTS_CSV);
+        CsvTable t = CsvTable.readWithColumns(ck, ResultFiles.CHECKPOINT_COLUMNS, SCORES);
         if (t == null || t.rows().isEmpty()) throw new BadInputException(ck, "does not exist or is empty", "run 'unetscope evaluate' and 'unetscope analyze' first");
         List<Map<String, String>> rows = t.records().stream().filter(r -> !r.get("confidence").isEmpty()).toList();
         if (rows.isEmpty()) throw new BadInputException(ck, "has no analysed checkpoints", "run 'unetscope analyze' first");
         CsvTable corr = correlations(rows);
-        corr.write(exp.resultsDir().resolve(CORRELATIONS_CSV));
+        corr.write(exp.resultsDir().resolve(ResultFiles.CORRELATIONS_CSV));
         CsvTable summary = prediction(rows);
         failure();
         return new Result(corr, summary);
@@ -109,9 +106,9 @@ public final class GeneralizationStudy {
 
     /** Group id per row: the checkpoint (run and step), the unit the bootstrap resamples. */
     static int[] groups(List<Map<String, String>> rows) {
-        Map<String, Integer> ids = new LinkedHashMap<>();
         int[] g = new int[rows.size()];
-        for (int i = 0; i < g.length; i++) g[i] = ids.computeIfAbsent(rows.get(i).get("run") + ":" + rows.get(i).get("step"), k -> ids.size());
+        Map<CheckpointId, Integer> ids = new LinkedHashMap<>();
+        for (int i = 0; i < g.length; i++) g[i] = ids.computeIfAbsent(CheckpointId.of(rows.get(i)), k -> ids.size());
         return g;
     }
 
@@ -120,26 +117,28 @@ public final class GeneralizationStudy {
     /** The predictor's input names: the combined label-free scores, then c_l and roughness_l of every layer. */
     public List<String> predictorInputs(List<String> layerNames) {
         List<String> names = new ArrayList<>(PREDICTOR_INPUTS);
-        for (String l : layerNames) {
-            names.add("c_" + l);
-            names.add("roughness_" + l);
-        }
+        for (String l : layerNames) for (Score s : Scores.layerInputs()) names.add(s.layerColumn(l));
         return names;
     }
 
-    /** Feature vectors by "run:step:query", from checkpoints.csv and layers.csv. */
-    Map<String, double[]> features(List<Map<String, String>> rows, List<String> layerNames) {
-        CsvTable layers = CsvTable.read(exp.resultsDir().resolve(InteriorAnalysis.LAYERS_CSV));
-        Map<String, Map<String, Double>> perLayer = new LinkedHashMap<>();
+    /** Per-layer predictor inputs ({@code c_LAYER}, {@code roughness_LAYER}) of every analysed set, from layers.csv. */
+    Map<SetKey, Map<String, Double>> perLayer() {
+        CsvTable layers = CsvTable.read(exp.resultsDir().resolve(ResultFiles.LAYERS_CSV));
+        Map<SetKey, Map<String, Double>> perLayer = new LinkedHashMap<>();
         for (Map<String, String> r : layers.records()) {
-            Map<String, Double> m = perLayer.computeIfAbsent(r.get("run") + ":" + r.get("step") + ":" + r.get("query"), k -> new LinkedHashMap<>());
-            m.put("c_" + r.get("layer"), parse(r.get("confidence")));
-            m.put("roughness_" + r.get("layer"), parse(r.get("roughness")));
+            Map<String, Double> m = perLayer.computeIfAbsent(SetKey.of(r), k -> new LinkedHashMap<>());
+            for (Score s : Scores.layerInputs()) m.put(s.layerColumn(r.get("layer")), parse(r.get(s.name())));
         }
+        return perLayer;
+    }
+
+    /** Feature vectors by (checkpoint, query set), from checkpoints.csv and layers.csv. */
+    Map<SetKey, double[]> features(List<Map<String, String>> rows, List<String> layerNames) {
+        Map<SetKey, Map<String, Double>> perLayer = perLayer();
         List<String> inputs = predictorInputs(layerNames);
-        Map<String, double[]> out = new LinkedHashMap<>();
+        Map<SetKey, double[]> out = new LinkedHashMap<>();
         for (Map<String, String> r : rows) {
-            String key = r.get("run") + ":" + r.get("step") + ":" + r.get("query");
+            SetKey key = SetKey.of(r);
             double[] v = new double[inputs.size()];
             for (int i = 0; i < v.length; i++) {
                 String in = inputs.get(i);
@@ -151,7 +150,7 @@ public final class GeneralizationStudy {
     }
 
     static List<String> layerNames(Experiment exp) {
-        CsvTable layers = CsvTable.read(exp.resultsDir().resolve(InteriorAnalysis.LAYERS_CSV));
+        CsvTable layers = CsvTable.read(exp.resultsDir().resolve(ResultFiles.LAYERS_CSV));
         LinkedHashSet<String> names = new LinkedHashSet<>();
         for (Map<String, String> r : layers.records()) names.add(r.get("layer"));
         return new ArrayList<>(names);
@@ -159,7 +158,7 @@ public final class GeneralizationStudy {
 
     CsvTable prediction(List<Map<String, String>> rows) {
         List<String> layerNames = layerNames(exp);
-        Map<String, double[]> feats = features(rows, layerNames);
+        Map<SetKey, double[]> feats = features(rows, layerNames);
         double[][] x = feats.values().toArray(new double[0][]);
         double[] y = column(rows, "iou");
         CsvTable detail = new CsvTable(List.of("scheme", "run", "objective", "step", "query", "iou", "predicted", "lo", "hi"));
@@ -185,41 +184,39 @@ public final class GeneralizationStudy {
                         cv.predicted()[i], cv.lo()[i], cv.hi()[i]));
             }
         }
-        detail.write(exp.resultsDir().resolve(PREDICTION_CSV));
-        summary.write(exp.resultsDir().resolve(PREDICTION_SUMMARY_CSV));
+        detail.write(exp.resultsDir().resolve(ResultFiles.PREDICTION_CSV));
+        summary.write(exp.resultsDir().resolve(ResultFiles.PREDICTION_SUMMARY_CSV));
         RidgeModel model = ridge.fit(x, y);
-        FittedPredictor.of(model, predictorInputs(layerNames)).write(exp.resultsDir().resolve(PREDICTOR_JSON));
+        FittedPredictor.of(model, predictorInputs(layerNames), analysis, analysis == null ? null : SettingsHash.of(analysis))
+                .write(exp.resultsDir().resolve(ResultFiles.PREDICTOR_JSON));
         return summary;
     }
 
     // ---- failure flags ------------------------------------------------------------------------
 
     void failure() {
-        Path casesFile = exp.resultsDir().resolve(Evaluation.CASES_CSV);
-        Path scoresFile = exp.resultsDir().resolve(InteriorAnalysis.CASE_SCORES_CSV);
+        Path casesFile = exp.resultsDir().resolve(ResultFiles.CASES_CSV);
+        Path scoresFile = exp.resultsDir().resolve(ResultFiles.CASE_SCORES_CSV);
         CsvTable out = new CsvTable(List.of("run", "objective", "step", "score", "threshold", "n", "failures", "auroc", "aurc_failure", "aurc_loss",
                 "oracle_aurc_failure", "oracle_aurc_loss", "reason"));
         if (!java.nio.file.Files.isRegularFile(casesFile) || !java.nio.file.Files.isRegularFile(scoresFile)) {
-            out.write(exp.resultsDir().resolve(FAILURE_CSV));
+            out.write(exp.resultsDir().resolve(ResultFiles.FAILURE_CSV));
             return;
         }
-        Map<String, Double> iou = new LinkedHashMap<>();
-        for (Map<String, String> r : CsvTable.read(casesFile).records()) {
-            iou.put(r.get("run") + ":" + r.get("step") + ":" + r.get("query") + ":" + r.get("case"), parse(r.get("iou")));
-        }
-        Map<String, List<Map<String, String>>> byCheckpoint = new LinkedHashMap<>();
+        Map<CaseKey, Double> iou = new LinkedHashMap<>();
+        for (Map<String, String> r : CsvTable.read(casesFile).records()) iou.put(CaseKey.of(r), parse(r.get("iou")));
+        Map<CheckpointId, List<Map<String, String>>> byCheckpoint = new LinkedHashMap<>();
         for (Map<String, String> r : CsvTable.read(scoresFile).records()) {
-            byCheckpoint.computeIfAbsent(r.get("run") + ":" + r.get("step"), k -> new ArrayList<>()).add(r);
+            if (!iou.containsKey(CaseKey.of(r))) continue; // the validation split's scores: no test IoU to flag against
+            byCheckpoint.computeIfAbsent(CheckpointId.of(r), k -> new ArrayList<>()).add(r);
         }
         for (List<Map<String, String>> cases : byCheckpoint.values()) {
             double[] truth = new double[cases.size()];
-            for (int i = 0; i < truth.length; i++) {
-                Map<String, String> r = cases.get(i);
-                truth[i] = iou.getOrDefault(r.get("run") + ":" + r.get("step") + ":" + r.get("query") + ":" + r.get("case"), Double.NaN);
-            }
-            for (String score : CASE_SCORES) {
+            for (int i = 0; i < truth.length; i++) truth[i] = iou.getOrDefault(CaseKey.of(cases.get(i)), Double.NaN);
+            for (Score sc : CASE_SCORES) {
+                String score = sc.name();
                 double[] s = column(cases, score);
-                if (!HIGHER_IS_CONFIDENT.contains(score)) for (int i = 0; i < s.length; i++) s[i] = -s[i];
+                if (!sc.higherIsConfident()) for (int i = 0; i < s.length; i++) s[i] = -s[i];
                 // drop cases without a score or without ground truth
                 List<Integer> keep = new ArrayList<>();
                 for (int i = 0; i < s.length; i++) if (Double.isFinite(s[i]) && Double.isFinite(truth[i])) keep.add(i);
@@ -231,6 +228,6 @@ public final class GeneralizationStudy {
                         d.aurcFailure(), d.aurcLoss(), d.oracleAurcFailure(), d.oracleAurcLoss(), d.reason() == null ? "" : d.reason()));
             }
         }
-        out.write(exp.resultsDir().resolve(FAILURE_CSV));
+        out.write(exp.resultsDir().resolve(ResultFiles.FAILURE_CSV));
     }
 }

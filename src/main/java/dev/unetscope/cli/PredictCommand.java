@@ -1,30 +1,17 @@
 package dev.unetscope.cli;
 
-import dev.unetscope.analysis.FittedPredictor;
-import dev.unetscope.analysis.GeneralizationStudy;
-import dev.unetscope.analysis.RidgeModel;
-import dev.unetscope.data.Dataset;
-import dev.unetscope.data.ExperimentData;
-import dev.unetscope.data.LabelMerge;
-import dev.unetscope.data.PreparedSet;
-import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
-import dev.unetscope.metrics.AnalysisConfig;
-import dev.unetscope.metrics.InteriorAnalysis;
-import dev.unetscope.train.CheckpointRef;
-import dev.unetscope.train.CheckpointStore;
+import dev.unetscope.pipeline.PredictService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Predicts a checkpoint's IoU on a new, unlabelled cohort, from the predictor fitted on the experiment. */
 @Command(name = "predict", mixinStandardHelpOptions = true,
-        description = "Predict a checkpoint's mean IoU on new images without labels: interior-feature metrics and baselines, "
-                + "then the experiment's fitted ridge predictor, with its interval.")
+        description = "Predict a checkpoint's mean IoU on new images without labels: interior-feature metrics and baselines "
+                + "(with the analysis settings the predictor was fitted on), then the experiment's fitted ridge predictor, with its interval.")
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--experiment", required = true, paramLabel = "DIR", description = "The experiment folder (analysed).")
     Path experiment;
@@ -41,37 +28,12 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Experiment exp = Experiment.open(experiment);
-        FittedPredictor predictor = FittedPredictor.read(exp.resultsDir().resolve(GeneralizationStudy.PREDICTOR_JSON));
-        CheckpointRef ref = CheckpointRef.resolve(exp, checkpoint);
-        Dataset ds = Dataset.open(query, channel, LabelMerge.ALL_POSITIVE, true);
-        PreparedSet read = PreparedSet.stream("query", ds, null, ExperimentData.preprocessing(exp));
-        // labels, if the folder has any, are never used here
-        PreparedSet set = new PreparedSet(read.name(), read.ids(), read.images(), null, read.d(), read.h(), read.w());
-        AnalysisConfig cfg = analysisConfig(exp);
-        InteriorAnalysis analysis = new InteriorAnalysis(exp, cfg, Map.of());
-        List<CheckpointStore.Manifest> runs = CheckpointStore.all(exp);
-        var references = analysis.references(runs, List.of("query"), n -> set);
-        CsvTable layers = new CsvTable(analysis.layerColumns());
-        CsvTable cases = new CsvTable(InteriorAnalysis.CASE_COLUMNS);
-        Map<String, Double> values = analysis.analyseCheckpoint(ref.manifest(), ref.entry(), ExperimentData.split(exp, "train"), List.of("query"),
-                n -> set, references, layers, cases).get("query");
-        RidgeModel.Prediction p = predictor.predict(values);
-        System.out.printf("%s on %s (%d cases, no labels used)%n", ref.id(), query, set.size());
-        for (String k : List.of("confidence", "roughness", "softmax_confidence", "tta_agreement", "checkpoint_agreement", "mahalanobis")) {
-            System.out.printf("  %-22s %.4f%n", k, values.getOrDefault(k, Double.NaN));
-        }
-        System.out.printf("predicted mean IoU %.3f (interval %.3f to %.3f, from %d analysed checkpoint/query pairs)%n", p.value(),
-                Math.max(0, p.lo()), Math.min(1, p.hi()), predictor.n());
+        PredictService.Result r = new PredictService().run(exp, new PredictService.Settings(checkpoint, query, channel), new Console(false));
+        System.out.printf("%s on %s (%d cases, no labels used)%n", r.checkpoint(), r.query(), r.cases());
+        // every input of the predictor: the set-level scores, then each layer's forms
+        for (var e : r.values().entrySet()) System.out.printf("  %-22s %.6f%n", e.getKey(), e.getValue());
+        System.out.printf("predicted mean IoU %.3f (interval %.3f to %.3f, from %d analysed checkpoint/query pairs)%n", r.prediction().value(),
+                Math.max(0, r.prediction().lo()), Math.min(1, r.prediction().hi()), r.pairs());
         return 0;
-    }
-
-    static AnalysisConfig analysisConfig(Experiment exp) {
-        var n = exp.section("analysis");
-        if (n.isMissingNode()) return AnalysisConfig.defaults();
-        try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().treeToValue(n, AnalysisConfig.class);
-        } catch (Exception e) {
-            return AnalysisConfig.defaults();
-        }
     }
 }

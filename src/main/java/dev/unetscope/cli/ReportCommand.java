@@ -1,7 +1,7 @@
 package dev.unetscope.cli;
 
 import dev.unetscope.experiment.Experiment;
-import dev.unetscope.report.Report;
+import dev.unetscope.pipeline.ReportService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -20,16 +20,9 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        run(Experiment.open(experiment), strips);
+        Experiment exp = Experiment.open(experiment);
+        Console console = new Console(false).on(exp);
+        console.finished("report", new ReportService().run(exp, new ReportService.Settings(strips), console));
         return 0;
-    }
-
-    static Path run(Experiment exp, int strips) throws Exception {
-        long t0 = System.nanoTime();
-        Report r = new Report(exp);
-        Path index = r.write(strips);
-        for (String m : r.missing()) System.out.println("report: missing " + m);
-        System.out.printf("report written in %.0f s: %s%n", (System.nanoTime() - t0) / 1e9, index.toAbsolutePath());
-        return index;
     }
 }

@@ -1,10 +1,8 @@
 package dev.unetscope.cli;
 
-import dev.unetscope.data.ExperimentData;
-import dev.unetscope.data.PreparedSet;
 import dev.unetscope.experiment.Experiment;
+import dev.unetscope.pipeline.TrainService;
 import dev.unetscope.train.TrainConfig;
-import dev.unetscope.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,22 +24,12 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Experiment exp = Experiment.open(experiment);
-        TrainConfig cfg = train.config();
-        run(exp, cfg);
+        Console console = new Console(false).on(exp);
+        console.finished("train", new TrainService().run(exp, train.config(), console));
         return 0;
     }
 
-    static void run(Experiment exp, TrainConfig cfg) {
-        PreparedSet tr = ExperimentData.split(exp, "train");
-        PreparedSet val = ExperimentData.split(exp, "val");
-        exp.putSection("train", cfg);
-        long t0 = System.nanoTime();
-        new Trainer(exp, cfg, tr, val).trainAll();
-        System.out.printf("trained %d run(s) x %d steps, %d checkpoints each, in %.0f s%n", cfg.objectives().size() * cfg.replicates(), cfg.steps(),
-                cfg.checkpoints(), (System.nanoTime() - t0) / 1e9);
-    }
-
-    /** Training flags, shared with the demo. */
+    /** Training flags. */
     static final class TrainOptions {
         @Option(names = "--objectives", split = ",", defaultValue = "dice,bce,focal,tversky", description = "Objectives to train (default ${DEFAULT-VALUE}).")
         List<String> objectives;

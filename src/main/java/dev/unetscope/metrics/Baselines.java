@@ -4,14 +4,15 @@ package dev.unetscope.metrics;
  * The label-free baselines a reviewer asks for, per case, from the network's probabilities:
  * <ul>
  *   <li>{@code softmax_confidence}: mean over voxels of max(p, 1 - p);</li>
- *   <li>{@code gland_confidence}: mean p over the predicted gland (p >= 0.5); NaN when nothing is predicted;</li>
+ *   <li>{@code gland_confidence}: mean p over the predicted gland; NaN when nothing is predicted;</li>
  *   <li>{@code entropy}: mean binary entropy in bits, in [0, 1];</li>
  *   <li>{@code soft_iou}: sum(p * m) / sum(p + m - p * m) with m the thresholded prediction, the
  *       IoU between the probabilities and their own mask (the expected IoU if p were calibrated);</li>
- *   <li>agreement: IoU of two thresholded predictions; both empty counts as
- *       {@link #BOTH_EMPTY_AGREEMENT} (0), because the gland exists in every case and a checkpoint
- *       that predicts nothing would otherwise score perfect agreement.</li>
  * </ul>
+ * The predicted mask comes from the caller (the project's one threshold rule lives in
+ * {@code data.Overlap}, which this package may not import). Agreements between two predictions count
+ * two empty masks as {@link #BOTH_EMPTY_AGREEMENT} (0): the gland exists in every case, and a
+ * checkpoint that predicts nothing would otherwise score perfect agreement.
  */
 public final class Baselines {
     private Baselines() {}
@@ -20,13 +21,14 @@ public final class Baselines {
 
     public record CaseScores(double softmaxConfidence, double glandConfidence, double entropy, double softIoU) {}
 
-    public static CaseScores of(float[] p) {
+    /** The baselines of one case: probabilities {@code p} and the predicted mask {@code predicted} of the same voxels. */
+    public static CaseScores of(float[] p, java.util.BitSet predicted) {
         double conf = 0, gland = 0, ent = 0, inter = 0, union = 0;
         long nGland = 0;
-        for (float v : p) {
-            double q = Math.min(1, Math.max(0, v));
+        for (int i = 0; i < p.length; i++) {
+            double q = Math.min(1, Math.max(0, p[i]));
             conf += Math.max(q, 1 - q);
-            boolean m = q >= 0.5;
+            boolean m = predicted.get(i);
             if (m) {
                 gland += q;
                 nGland++;
@@ -38,16 +40,5 @@ public final class Baselines {
         }
         int n = p.length;
         return new CaseScores(conf / n, nGland == 0 ? Double.NaN : gland / nGland, ent / n, union == 0 ? BOTH_EMPTY_AGREEMENT : inter / union);
-    }
-
-    /** IoU of the masks {@code a >= 0.5} and {@code b >= 0.5}; both empty gives {@code bothEmpty}. */
-    public static double agreement(float[] a, float[] b, double bothEmpty) {
-        long i = 0, u = 0;
-        for (int k = 0; k < a.length; k++) {
-            boolean x = a[k] >= 0.5f, y = b[k] >= 0.5f;
-            if (x && y) i++;
-            if (x || y) u++;
-        }
-        return u == 0 ? bothEmpty : (double) i / u;
     }
 }

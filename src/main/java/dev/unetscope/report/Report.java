@@ -2,7 +2,6 @@ package dev.unetscope.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.unetscope.analysis.GeneralizationStudy;
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.data.PreparedSet;
 import dev.unetscope.experiment.CsvTable;
@@ -11,11 +10,13 @@ import dev.unetscope.features.FeatureExtractor;
 import dev.unetscope.features.FeatureSample;
 import dev.unetscope.features.ReceptiveFieldSampler;
 import dev.unetscope.io.AtomicFile;
-import dev.unetscope.metrics.InteriorAnalysis;
+import dev.unetscope.experiment.CaseKey;
+import dev.unetscope.experiment.ResultFiles;
+import dev.unetscope.metrics.Score;
+import dev.unetscope.metrics.Scores;
 import dev.unetscope.model.UNet;
+import dev.unetscope.train.CheckpointRef;
 import dev.unetscope.train.CheckpointStore;
-import dev.unetscope.train.Evaluation;
-import dev.unetscope.train.Trainer;
 import org.knowm.xchart.XYChart;
 
 import java.nio.file.Files;
@@ -40,8 +41,12 @@ public final class Report {
     private final List<String> missing = new ArrayList<>();
     private final StringBuilder body = new StringBuilder();
 
-    public Report(Experiment exp) {
+    private final double failureThreshold;
+
+    /** {@code failureThreshold}: the IoU below which a case has failed, as the correlate stage recorded it. */
+    public Report(Experiment exp, double failureThreshold) {
         this.exp = exp;
+        this.failureThreshold = failureThreshold;
         this.dir = exp.reportDir();
         this.figures = dir.resolve("figures");
     }
@@ -62,15 +67,15 @@ public final class Report {
     public Path write(int stripsPerRun) throws Exception {
         Files.createDirectories(figures);
         overview();
-        CsvTable ck = table(Evaluation.CHECKPOINTS_CSV, "unetscope evaluate");
-        CsvTable corr = table(GeneralizationStudy.CORRELATIONS_CSV, "unetscope analyze");
-        CsvTable layers = table(InteriorAnalysis.LAYERS_CSV, "unetscope analyze");
-        CsvTable training = table(Trainer.TRAINING_CSV, "unetscope train");
-        CsvTable prediction = table(GeneralizationStudy.PREDICTION_CSV, "unetscope analyze");
-        CsvTable summary = table(GeneralizationStudy.PREDICTION_SUMMARY_CSV, "unetscope analyze");
-        CsvTable caseScores = table(InteriorAnalysis.CASE_SCORES_CSV, "unetscope analyze");
-        CsvTable cases = table(Evaluation.CASES_CSV, "unetscope evaluate");
-        CsvTable failure = table(GeneralizationStudy.FAILURE_CSV, "unetscope analyze");
+        CsvTable ck = table(ResultFiles.CHECKPOINTS_CSV, "unetscope evaluate");
+        CsvTable corr = table(ResultFiles.CORRELATIONS_CSV, "unetscope analyze");
+        CsvTable layers = table(ResultFiles.LAYERS_CSV, "unetscope analyze");
+        CsvTable training = table(ResultFiles.TRAINING_CSV, "unetscope train");
+        CsvTable prediction = table(ResultFiles.PREDICTION_CSV, "unetscope analyze");
+        CsvTable summary = table(ResultFiles.PREDICTION_SUMMARY_CSV, "unetscope analyze");
+        CsvTable caseScores = table(ResultFiles.CASE_SCORES_CSV, "unetscope analyze");
+        CsvTable cases = table(ResultFiles.CASES_CSV, "unetscope evaluate");
+        CsvTable failure = table(ResultFiles.FAILURE_CSV, "unetscope analyze");
 
         section("Does each score predict test IoU?");
         if (corr != null) correlationTable(corr);
@@ -163,7 +168,8 @@ public final class Report {
             for (Map<String, String> r : corr.records()) if (r.get("scope").equals("all") && r.get("method").equals("pearson")) pearson.put(r.get("score"), r);
         }
         body.append("<h3>Each score against test IoU</h3><p>Colour: objective; marker: query set. One point per checkpoint and query set.</p><div class=\"grid\">\n");
-        for (String score : GeneralizationStudy.SCORES) {
+        for (Score sc : Scores.at(Score.Level.SET)) {
+            String score = sc.name();
             if (!ck.header().contains(score)) continue;
             List<Plots.Point> pts = new ArrayList<>();
             for (Map<String, String> r : ck.records()) {
@@ -253,7 +259,7 @@ public final class Report {
             else for (int i = 0; i < perRun; i++) pick.add((int) Math.round(i * (es.size() - 1) / (double) (perRun - 1)));
             for (int idx : pick) {
                 CheckpointStore.Entry e = es.get(idx);
-                try (UNet net = UNet.load(new CheckpointStore(exp, m.run()).dir().resolve(e.params()), m.train().net())) {
+                try (UNet net = CheckpointRef.of(exp, m, e).open()) {
                     FeatureSample tr = FeatureExtractor.extract(net, train, sampler, net.tapNames());
                     Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, 6, 1);
                     String id = m.run() + "_" + e.step();
@@ -314,23 +320,24 @@ public final class Report {
     }
 
     private void caseTable(CsvTable scores, CsvTable cases) {
-        Map<String, String> iou = new LinkedHashMap<>();
-        for (Map<String, String> r : cases.records()) iou.put(r.get("run") + ":" + r.get("step") + ":" + r.get("query") + ":" + r.get("case"), r.get("iou"));
+        Map<CaseKey, String> iou = new LinkedHashMap<>();
+        for (Map<String, String> r : cases.records()) iou.put(CaseKey.of(r), r.get("iou"));
+        List<Score> columns = Scores.at(Score.Level.CASE);
         Map<String, Integer> lastStep = new LinkedHashMap<>();
         for (Map<String, String> r : scores.records()) lastStep.merge(r.get("run"), Integer.parseInt(r.get("step")), Math::max);
         body.append("<h3>Per case, final checkpoint of each run</h3><table class=\"sortable\"><thead><tr><th>run</th><th>step</th><th>query</th><th>case</th>")
-                .append("<th>IoU</th><th>failed</th><th>confidence</th><th>roughness</th><th>softmax conf.</th><th>entropy</th><th>TTA agr.</th>")
-                .append("<th>ckpt agr.</th><th>Mahalanobis</th></tr></thead><tbody>\n");
+                .append("<th>IoU</th><th>failed</th>");
+        for (Score c : columns) body.append("<th title=\"").append(esc(c.description())).append("\">").append(esc(c.name().replace('_', ' '))).append("</th>");
+        body.append("</tr></thead><tbody>\n");
         for (Map<String, String> r : scores.records()) {
             if (Integer.parseInt(r.get("step")) != lastStep.get(r.get("run"))) continue;
-            String v = iou.get(r.get("run") + ":" + r.get("step") + ":" + r.get("query") + ":" + r.get("case"));
-            boolean failed = v != null && d(v) < 0.7;
+            String v = iou.get(CaseKey.of(r));
+            if (v == null) continue; // the validation split's scores: no test IoU
+            boolean failed = d(v) < failureThreshold;
             body.append("<tr").append(failed ? " class=\"failed\"" : "").append("><td>").append(esc(r.get("run"))).append("</td><td>").append(r.get("step"))
                     .append("</td><td>").append(esc(r.get("query"))).append("</td><td>").append(esc(r.get("case"))).append("</td>").append(num(v))
                     .append("<td>").append(v == null ? "" : failed ? "yes" : "no").append("</td>");
-            for (String c : List.of("confidence", "roughness", "softmax_confidence", "entropy", "tta_agreement", "checkpoint_agreement", "mahalanobis")) {
-                body.append(num(r.get(c)));
-            }
+            for (Score c : columns) body.append(num(r.get(c.name())));
             body.append("</tr>\n");
         }
         body.append("</tbody></table>\n");

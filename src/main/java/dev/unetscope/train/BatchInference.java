@@ -54,7 +54,7 @@ public final class BatchInference {
     /** Mean IoU over the set's cases of the prediction thresholded at 0.5. */
     public static double meanIoU(UNet net, PreparedSet set) {
         double[] sum = {0};
-        run(net, set, DEFAULT_BATCH, Set.of(), (i, p, t) -> sum[0] += Overlap.countsAt(p, set.masks().get(i), 0.5f, 0, p.length).iou());
+        run(net, set, DEFAULT_BATCH, Set.of(), (i, p, t) -> sum[0] += Overlap.countsAt(p, set.masks().get(i), 0, p.length).iou());
         return sum[0] / set.size();
     }
 }

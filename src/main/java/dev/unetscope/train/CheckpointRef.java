@@ -1,19 +1,44 @@
 package dev.unetscope.train;
 
+import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.UNet;
 
 import java.nio.file.Path;
 import java.util.List;
 
 /**
  * A checkpoint named on the command line as {@code RUN:STEP} (e.g. {@code dice:100},
- * {@code focal-r1:last}); a bare {@code RUN} means its last checkpoint.
+ * {@code focal-r1:last}); a bare {@code RUN} means its last checkpoint. The one way a stage opens a
+ * checkpoint's network ({@link #open}).
  */
 public record CheckpointRef(CheckpointStore.Manifest manifest, CheckpointStore.Entry entry, Path params) {
 
-    public String id() {
-        return manifest.run() + ":" + entry.step();
+    public CheckpointId id() {
+        return new CheckpointId(manifest.run(), entry.step());
+    }
+
+    /** The checkpoint {@code entry} of the run {@code manifest} describes. */
+    public static CheckpointRef of(Experiment e, CheckpointStore.Manifest manifest, CheckpointStore.Entry entry) {
+        return new CheckpointRef(manifest, entry, new CheckpointStore(e, manifest.run()).dir().resolve(entry.params()));
+    }
+
+    /** Every checkpoint of every run, runs by name, steps in order. */
+    public static java.util.List<CheckpointRef> all(Experiment e) {
+        java.util.List<CheckpointRef> out = new java.util.ArrayList<>();
+        for (CheckpointStore.Manifest m : CheckpointStore.all(e)) for (CheckpointStore.Entry en : m.checkpoints()) out.add(of(e, m, en));
+        return out;
+    }
+
+    /** The last checkpoint of the run. */
+    public static CheckpointRef last(Experiment e, CheckpointStore.Manifest m) {
+        return of(e, m, m.checkpoints().get(m.checkpoints().size() - 1));
+    }
+
+    /** The network with this checkpoint's parameters; a file from another configuration is refused in one line. */
+    public UNet open() {
+        return UNet.load(params, manifest.train().net());
     }
 
     public static CheckpointRef resolve(Experiment e, String id) {
@@ -45,6 +70,6 @@ public record CheckpointRef(CheckpointStore.Manifest manifest, CheckpointStore.E
             throw new BadInputException(store.dir(), "run " + run + " has no checkpoint '" + step + "'",
                     "its steps: " + String.join(", ", entries.stream().map(en -> Integer.toString(en.step())).toList()));
         }
-        return new CheckpointRef(m, found, store.dir().resolve(found.params()));
+        return of(e, m, found);
     }
 }

@@ -12,6 +12,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 
+import dev.unetscope.data.LeftRightFlip;
 import dev.unetscope.data.PreparedSet;
 import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
@@ -39,7 +40,7 @@ import java.util.Random;
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
-    public static final String TRAINING_CSV = "training.csv";
+    public static final String TRAINING_CSV = dev.unetscope.experiment.ResultFiles.TRAINING_CSV;
     public static final List<String> TRAINING_COLUMNS = List.of("run", "objective", "replicate", "step", "epoch", "loss");
 
     private final Experiment exp;
@@ -166,7 +167,7 @@ public final class Trainer {
             float shift = cfg.augment() ? (float) (TrainConfig.JITTER * aug.nextGaussian()) : 0f;
             int w = train.w();
             for (int i = 0; i < vox; i++) {
-                int src = flip ? (i - i % w) + (w - 1 - i % w) : i;
+                int src = flip ? LeftRightFlip.mirror(i, w) : i;
                 x[b * vox + i] = img[src] * scale + shift;
                 y[b * vox + i] = msk[src];
             }

@@ -1,0 +1,103 @@
+package dev.unetscope.cli;
+
+import dev.unetscope.analysis.GeneralizationStudy;
+import dev.unetscope.experiment.CsvTable;
+import dev.unetscope.experiment.Experiment;
+import dev.unetscope.experiment.ResultFiles;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** The tables the terminal shows, read from the experiment's results (presentation only). */
+final class Tables {
+    private Tables() {}
+
+    /** Mean IoU per checkpoint (rows) and query set (columns). */
+    static void iou(Experiment exp, PrintStream out) {
+        CsvTable t = CsvTable.read(exp.resultsDir().resolve(ResultFiles.CHECKPOINTS_CSV));
+        TreeSet<String> queries = new TreeSet<>();
+        Map<String, Map<String, String>> rows = new TreeMap<>();
+        List<String> order = new ArrayList<>();
+        for (Map<String, String> r : t.records()) {
+            String key = String.format("%-10s %6s", r.get("run"), r.get("step"));
+            if (!rows.containsKey(key)) order.add(key);
+            rows.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(r.get("query"), r.get("iou"));
+            queries.add(r.get("query"));
+        }
+        List<String> qs = new ArrayList<>(queries);
+        qs.remove("test");
+        qs.add(0, "test");
+        StringBuilder h = new StringBuilder(String.format("%-10s %6s", "run", "step"));
+        for (String q : qs) h.append(String.format(" %12s", q.length() > 12 ? q.substring(0, 12) : q));
+        out.println(h);
+        for (String key : order) {
+            StringBuilder sb = new StringBuilder(key);
+            for (String q : qs) {
+                String v = rows.get(key).get(q);
+                sb.append(v == null ? String.format(" %12s", "-") : String.format(" %12.3f", Double.parseDouble(v)));
+            }
+            out.println(sb);
+        }
+    }
+
+    /** Per query set: each checkpoint's IoU beside confidence, roughness and db_labels. */
+    static void scores(Experiment exp, PrintStream out) {
+        CsvTable t = CsvTable.read(exp.resultsDir().resolve(ResultFiles.CHECKPOINTS_CSV));
+        if (!t.header().contains("confidence")) return;
+        Map<String, List<Map<String, String>>> byQuery = new LinkedHashMap<>();
+        for (Map<String, String> r : t.records()) byQuery.computeIfAbsent(r.get("query"), k -> new ArrayList<>()).add(r);
+        for (Map.Entry<String, List<Map<String, String>>> e : byQuery.entrySet()) {
+            out.printf("%n%s%n%-10s %6s %7s %11s %10s %10s%n", e.getKey(), "run", "step", "IoU", "confidence", "roughness", "db_labels");
+            for (Map<String, String> r : e.getValue()) {
+                out.printf("%-10s %6s %7s %11s %10s %10s%n", r.get("run"), r.get("step"), f(r.get("iou")), f(r.get("confidence")),
+                        f(r.get("roughness")), f(r.get("db_labels")));
+            }
+        }
+    }
+
+    /** The correlation table sorted by |r|, then the predictor's leave-one-group-out errors. */
+    static void study(GeneralizationStudy.Result r, PrintStream out) {
+        List<Map<String, String>> pop = new ArrayList<>();
+        Map<String, Map<String, String>> within = new LinkedHashMap<>();
+        for (Map<String, String> row : r.correlations().records()) {
+            if (row.get("scope").equals("all") && row.get("method").equals("pearson")) pop.add(row);
+            if (row.get("scope").equals("within") && row.get("method").startsWith("pearson")) within.put(row.get("score"), row);
+        }
+        pop.sort((a, b) -> Double.compare(abs(b.get("value")), abs(a.get("value"))));
+        out.printf("%ncorrelation with test IoU over (checkpoint, query set) pairs, sorted by |r| (results/correlations.csv)%n");
+        out.printf("%-22s %5s %8s %19s %10s %14s%n", "score", "n", "r", "95% interval", "p", "r within ckpt");
+        for (Map<String, String> row : pop) {
+            Map<String, String> w = within.get(row.get("score"));
+            out.printf("%-22s %5s %8s %19s %10s %14s%n", row.get("score"), row.get("n"), f(row.get("value")),
+                    "[" + f(row.get("lo")) + ", " + f(row.get("hi")) + "]", p(row.get("p")), w == null ? "-" : f(w.get("value")));
+        }
+        out.println();
+        for (Map<String, String> row : r.summary().records()) {
+            out.printf("IoU predictor (ridge on the label-free scores), %s: mean absolute error %s, interval coverage %s (%s folds)%s%n",
+                    row.get("scheme"), f(row.get("mae")), f(row.get("coverage")), row.get("folds"),
+                    row.get("reason").isEmpty() ? "" : " - " + row.get("reason"));
+        }
+    }
+
+    private static double abs(String v) {
+        double d = v == null || v.isEmpty() ? Double.NaN : Double.parseDouble(v);
+        return Double.isNaN(d) ? -1 : Math.abs(d);
+    }
+
+    private static String p(String v) {
+        if (v == null || v.isEmpty()) return "-";
+        double d = Double.parseDouble(v);
+        return Double.isNaN(d) ? "NaN" : String.format("%.2g", d);
+    }
+
+    static String f(String v) {
+        if (v == null || v.isEmpty()) return "-";
+        double d = Double.parseDouble(v);
+        return Double.isNaN(d) ? "NaN" : String.format("%.3f", d);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.unetscope.experiment;
+
+import java.util.List;
+
+/**
+ * The names of the experiment's result files under {@code results/} and the fixed leading columns of
+ * its tables, in one place: the stages that write them, the analysis that reads them and the report
+ * all refer here. docs/ARCHITECTURE.md describes each file.
+ */
+public final class ResultFiles {
+    private ResultFiles() {}
+
+    public static final String TRAINING_CSV = "training.csv";
+    public static final String CASES_CSV = "cases.csv";
+    public static final String CHECKPOINTS_CSV = "checkpoints.csv";
+    public static final String LAYERS_CSV = "layers.csv";
+    public static final String CASE_SCORES_CSV = "case_scores.csv";
+    public static final String CORRELATIONS_CSV = "correlations.csv";
+    public static final String PREDICTION_CSV = "prediction.csv";
+    public static final String PREDICTION_SUMMARY_CSV = "prediction_summary.csv";
+    public static final String FAILURE_CSV = "failure.csv";
+    public static final String PREDICTOR_JSON = "predictor.json";
+
+    /** Per case ground truth; {@code settings} is the hash of the evaluation settings that made the row. */
+    public static final List<String> CASE_COLUMNS = List.of("run", "objective", "replicate", "step", "query", "case", "iou", "dice",
+            "predicted_voxels", "truth_voxels", "settings");
+    /** Per checkpoint and query set; the analysis adds the combined score columns and {@code analysis_settings}. */
+    public static final List<String> CHECKPOINT_COLUMNS = List.of("run", "objective", "replicate", "step", "epoch", "query", "cases",
+            "iou", "dice", "val_iou", "settings");
+}

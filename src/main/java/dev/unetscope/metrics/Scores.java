@@ -1,0 +1,77 @@
+package dev.unetscope.metrics;
+
+import java.util.List;
+import java.util.Set;
+
+import static dev.unetscope.metrics.Score.Level.CASE;
+import static dev.unetscope.metrics.Score.Level.LAYER;
+import static dev.unetscope.metrics.Score.Level.SET;
+
+/**
+ * Every score unetscope computes, in the order tables list them. Every list of score names (table
+ * columns, predictor inputs, failure flags, the report, what {@code predict} prints) is derived from
+ * this registry, so adding a score is one entry here plus its formula.
+ */
+public final class Scores {
+    private Scores() {}
+
+    public static final Score CONFIDENCE = new Score("confidence", Set.of(LAYER, CASE, SET), true, true, true, "c_",
+            "the seed's confidence: mean over layers of the best mixture's log-likelihood per dimension (c_l)");
+    public static final Score ROUGHNESS = new Score("roughness", Set.of(LAYER, CASE, SET), true, false, true, "roughness_",
+            "the seed's roughness: Davies-Bouldin of a layer's features grouped by k-means clusters of its input");
+    public static final Score ROUGHNESS_REVERSE = new Score("roughness_reverse", Set.of(LAYER, SET), true, false, true, null,
+            "roughness the other way: the input's features grouped by clusters of the layer's output");
+    public static final Score DB_LABELS = new Score("db_labels", Set.of(LAYER, SET), false, false, false, null,
+            "Davies-Bouldin of a layer's features grouped by the ground-truth label (needs labels: the reference)");
+    public static final Score SOFTMAX_CONFIDENCE = new Score("softmax_confidence", Set.of(CASE, SET), true, true, true, null,
+            "mean over voxels of max(p, 1 - p)");
+    public static final Score GLAND_CONFIDENCE = new Score("gland_confidence", Set.of(CASE, SET), true, true, false, null,
+            "mean p over the predicted gland (undefined when nothing is predicted)");
+    public static final Score ENTROPY = new Score("entropy", Set.of(CASE, SET), true, false, true, null,
+            "mean binary entropy of p, in bits");
+    public static final Score SOFT_IOU = new Score("soft_iou", Set.of(CASE, SET), true, true, true, null,
+            "IoU of p with its own thresholded mask");
+    public static final Score TTA_AGREEMENT = new Score("tta_agreement", Set.of(CASE, SET), true, true, true, null,
+            "IoU with the prediction of a flipped, intensity-jittered copy");
+    public static final Score CHECKPOINT_AGREEMENT = new Score("checkpoint_agreement", Set.of(CASE, SET), true, true, true, null,
+            "mean IoU with the other runs' final checkpoints");
+    public static final Score MAHALANOBIS = new Score("mahalanobis", Set.of(CASE, SET), true, false, true, null,
+            "mean Mahalanobis distance of the bottleneck features to the training features");
+
+    public static final List<Score> ALL = List.of(CONFIDENCE, ROUGHNESS, ROUGHNESS_REVERSE, DB_LABELS, SOFTMAX_CONFIDENCE, GLAND_CONFIDENCE,
+            ENTROPY, SOFT_IOU, TTA_AGREEMENT, CHECKPOINT_AGREEMENT, MAHALANOBIS);
+
+    /** Scores at one level, in registry order. */
+    public static List<Score> at(Score.Level level) {
+        return ALL.stream().filter(s -> s.at(level)).toList();
+    }
+
+    public static List<String> names(List<Score> scores) {
+        return scores.stream().map(Score::name).toList();
+    }
+
+    /** Set-level scores computed from the layers (the rest of the set-level scores are means over cases). */
+    public static List<Score> fromLayers() {
+        return ALL.stream().filter(s -> s.at(SET) && s.at(LAYER)).toList();
+    }
+
+    /** Set-level scores that are means of their per-case values and have no per-layer form. */
+    public static List<Score> fromCases() {
+        return ALL.stream().filter(s -> s.at(SET) && s.at(CASE) && !s.at(LAYER)).toList();
+    }
+
+    /** The predictor's set-level inputs: label-free scores marked as predictor inputs. */
+    public static List<Score> predictorInputs() {
+        return ALL.stream().filter(s -> s.labelFree() && s.predictorInput() && s.at(SET)).toList();
+    }
+
+    /** Scores with a per-layer form among the predictor's inputs (c_l and roughness_l). */
+    public static List<Score> layerInputs() {
+        return ALL.stream().filter(s -> s.labelFree() && s.layerPrefix() != null).toList();
+    }
+
+    public static Score byName(String name) {
+        for (Score s : ALL) if (s.name().equals(name)) return s;
+        throw new IllegalArgumentException("no score " + name);
+    }
+}

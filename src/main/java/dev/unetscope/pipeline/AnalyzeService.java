@@ -1,0 +1,186 @@
+package dev.unetscope.pipeline;
+
+import dev.unetscope.data.Dataset;
+import dev.unetscope.data.ExperimentData;
+import dev.unetscope.data.PreparedSet;
+import dev.unetscope.data.QueryCache;
+import dev.unetscope.experiment.CheckpointId;
+import dev.unetscope.experiment.Experiment;
+import dev.unetscope.experiment.ResultFiles;
+import dev.unetscope.experiment.SetKey;
+import dev.unetscope.experiment.SettingsHash;
+import dev.unetscope.io.BadInputException;
+import dev.unetscope.metrics.AnalysisConfig;
+import dev.unetscope.train.CheckpointRef;
+import dev.unetscope.train.CheckpointStore;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Function;
+
+/**
+ * The analysis stage: the seed's interior-feature metrics and the baselines of every checkpoint on
+ * every query set and on the validation split ({@link #VALIDATION}: the seed's X_val, inputs only for
+ * the label-free scores), into results/layers.csv and results/case_scores.csv, with their combination
+ * in results/checkpoints.csv. Resumes: a checkpoint whose sets are all in layers.csv with the same
+ * settings hash is skipped. Rows made with other settings are refused in one line naming the setting,
+ * or redone with {@code recompute}.
+ */
+public final class AnalyzeService {
+    /** The name the validation split's scores carry in the tables' {@code query} column. */
+    public static final String VALIDATION = "val";
+    /** Peak memory one checkpoint's analysis needs here, used to cap the jobs by the heap. */
+    static final long BYTES_PER_JOB = 768L << 20;
+
+    /**
+     * @param analysis  the metric settings (recorded in experiment.json under {@code analysis})
+     * @param jobs      checkpoints analysed at once (capped by the heap)
+     * @param recompute redo rows made with other settings instead of refusing
+     */
+    public record Settings(AnalysisConfig analysis, int jobs, boolean recompute) {
+        public Settings {
+            if (jobs < 1) throw new BadInputException("--jobs " + jobs + " must be at least 1", null);
+        }
+    }
+
+    public record Result(int analysed, int skipped, String settingsHash, double seconds) {}
+
+    /** The analysis settings recorded in the experiment, or null when it has not been analysed. */
+    public static AnalysisConfig recorded(Experiment exp) {
+        var n = exp.section("analysis");
+        if (n.isMissingNode()) return null;
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().treeToValue(n, AnalysisConfig.class);
+        } catch (Exception e) {
+            throw new BadInputException(exp.root().resolve(Experiment.CONFIG), "its analysis section is invalid: " + e.getMessage().split("\n")[0],
+                    "repair experiment.json or remove the section and re-run 'unetscope analyze'");
+        }
+    }
+
+    public Result run(Experiment exp, Settings s, Progress progress) {
+        long t0 = System.nanoTime();
+        AnalysisConfig cfg = s.analysis();
+        List<CheckpointStore.Manifest> runs = CheckpointStore.all(exp);
+        if (runs.isEmpty()) throw new BadInputException(exp.checkpointsDir(), "has no trained checkpoints", "run 'unetscope train' first");
+        Map<String, ExperimentData.Query> queries = ExperimentData.queries(exp);
+        for (ExperimentData.Query q : queries.values()) {
+            // an empty or missing query set is refused before any work, not halfway through
+            if (q.split() == null) Dataset.open(q.path());
+        }
+        String hash = SettingsHash.of(cfg);
+        ResultsStore store = new ResultsStore(exp);
+        Map<SetKey, String> done = checkSettings(exp, store, cfg, hash, s.recompute());
+        exp.putSection("analysis", cfg);
+
+        List<String> setNames = new ArrayList<>(queries.keySet());
+        setNames.add(VALIDATION);
+        PreparedSet train = ExperimentData.split(exp, "train");
+        PreparedSet val = ExperimentData.split(exp, VALIDATION);
+        QueryCache cache = new QueryCache(exp, queries);
+        Function<String, PreparedSet> sets = n -> n.equals(VALIDATION) ? val : cache.get(n);
+        List<CheckpointRef> todo = new ArrayList<>();
+        int skipped = 0;
+        for (CheckpointRef ref : CheckpointRef.all(exp)) {
+            CheckpointId id = ref.id();
+            if (setNames.stream().allMatch(q -> hash.equals(done.get(new SetKey(id, q))))) skipped++;
+            else todo.add(ref);
+        }
+        List<Callable<Void>> tasks = new ArrayList<>();
+        if (!todo.isEmpty()) {
+            List<CheckpointRef> finals = runs.stream().map(m -> CheckpointRef.last(exp, m)).toList();
+            Map<String, Map<String, List<BitSet>>> references = CheckpointAnalysis.references(finals, setNames, sets);
+            CheckpointAnalysis analysis = new CheckpointAnalysis(cfg);
+            for (CheckpointRef ref : todo) {
+                tasks.add(() -> {
+                    store.putAnalysis(analysis.analyse(ref, train, setNames, sets, references), cfg, hash);
+                    progress.info("analysed " + ref.id().run() + " step " + ref.id().step() + " on " + setNames.size() + " sets");
+                    return null;
+                });
+            }
+        }
+        runAll(tasks, s.jobs(), progress);
+        store.refreshCombined(cfg);
+        return new Result(tasks.size(), skipped, hash, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Rows already analysed, by settings hash; refuses (one line naming the differing settings) when
+     * some were made with other settings, unless {@code recompute}, which lets those be redone (and
+     * starts the tables afresh when their columns differ).
+     */
+    private static Map<SetKey, String> checkSettings(Experiment exp, ResultsStore store, AnalysisConfig cfg, String hash, boolean recompute) {
+        var file = store.file(ResultFiles.LAYERS_CSV);
+        if (!java.nio.file.Files.isRegularFile(file)) return Map.of();
+        var table = dev.unetscope.experiment.CsvTable.read(file);
+        boolean sameColumns = table.header().equals(ResultsStore.layerColumns(cfg));
+        Set<CheckpointId> stale = new LinkedHashSet<>();
+        for (Map<String, String> r : table.records()) if (!hash.equals(r.get("settings"))) stale.add(CheckpointId.of(r));
+        if (stale.isEmpty() && sameColumns) return store.analysed(cfg);
+        if (!recompute) {
+            AnalysisConfig before = recorded(exp);
+            String what = before == null || SettingsHash.of(before).equals(hash) ? "settings " + hashes(table)
+                    : String.join("; ", SettingsHash.differences(before, cfg));
+            throw new BadInputException(file, stale.size() + " checkpoint(s) were analysed with other settings (" + what + ")",
+                    "re-run without options to use the recorded settings, or add --recompute to redo them with these");
+        }
+        if (!sameColumns) {
+            store.clearAnalysis();
+            return Map.of();
+        }
+        return store.analysed(cfg);
+    }
+
+    private static String hashes(dev.unetscope.experiment.CsvTable t) {
+        Set<String> h = new LinkedHashSet<>();
+        for (Map<String, String> r : t.records()) h.add(r.getOrDefault("settings", "none"));
+        return String.join(", ", h);
+    }
+
+    private static void runAll(List<Callable<Void>> tasks, int jobs, Progress progress) {
+        int cap = (int) Math.max(1, Runtime.getRuntime().maxMemory() / BYTES_PER_JOB);
+        int n = Math.max(1, Math.min(jobs, cap));
+        if (n < jobs) progress.info("--jobs " + jobs + " capped at " + n + " by the memory budget (" + (Runtime.getRuntime().maxMemory() >> 20) + " MiB heap)");
+        if (n == 1) {
+            for (Callable<Void> t : tasks) {
+                try {
+                    t.call();
+                } catch (RuntimeException ex) {
+                    throw ex;
+                } catch (Exception ex) {
+                    throw new IllegalStateException(ex);
+                }
+            }
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            for (var f : pool.invokeAll(tasks)) {
+                try {
+                    f.get();
+                } catch (ExecutionException ex) {
+                    if (ex.getCause() instanceof RuntimeException re) throw re;
+                    throw new IllegalStateException(ex.getCause());
+                }
+            }
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Per-checkpoint scores and the predictor inputs of one set, for {@code predict}: computed, not read from tables. */
+    static Map<String, Double> predictorValues(CheckpointScores s, String set, AnalysisConfig cfg) {
+        return new LinkedHashMap<>(s.set(set).predictorValues(cfg.layerWeights()));
+    }
+}

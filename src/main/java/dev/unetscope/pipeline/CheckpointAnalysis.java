@@ -1,0 +1,254 @@
+package dev.unetscope.pipeline;
+
+import dev.unetscope.data.LeftRightFlip;
+import dev.unetscope.data.Overlap;
+import dev.unetscope.data.PreparedSet;
+import dev.unetscope.features.FeatureExtractor;
+import dev.unetscope.features.FeatureSample;
+import dev.unetscope.features.LayerSample;
+import dev.unetscope.features.ReceptiveFieldSampler;
+import dev.unetscope.features.Standardizer;
+import dev.unetscope.io.BadInputException;
+import dev.unetscope.metrics.AnalysisConfig;
+import dev.unetscope.metrics.Baselines;
+import dev.unetscope.metrics.CaseForms;
+import dev.unetscope.metrics.Confidence;
+import dev.unetscope.metrics.DaviesBouldin;
+import dev.unetscope.metrics.LayerMetrics;
+import dev.unetscope.metrics.Mahalanobis;
+import dev.unetscope.metrics.Scores;
+import dev.unetscope.model.UNet;
+import dev.unetscope.train.BatchInference;
+import dev.unetscope.train.CheckpointRef;
+
+import java.util.AbstractList;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The interior-feature metrics and baselines of one checkpoint, computed and returned as records
+ * (nothing is written here; {@link ResultsStore} owns the tables). The training cases' features are
+ * sampled first, fitting the per-layer standardisation, the confidence mixtures and the bottleneck
+ * Gaussian; then each named set is sampled with the same positions rule and scored per layer and
+ * per case.
+ */
+public final class CheckpointAnalysis {
+    private final AnalysisConfig cfg;
+
+    public CheckpointAnalysis(AnalysisConfig cfg) {
+        this.cfg = cfg;
+    }
+
+    /**
+     * Thresholded predictions of each run's final checkpoint on each set: the references of checkpoint
+     * agreement (none with a single run: there is nothing to agree with).
+     */
+    public static Map<String, Map<String, List<BitSet>>> references(List<CheckpointRef> finals, List<String> setNames,
+                                                                    Function<String, PreparedSet> sets) {
+        Map<String, Map<String, List<BitSet>>> out = new LinkedHashMap<>();
+        if (finals.size() < 2) return out;
+        for (CheckpointRef ref : finals) {
+            Map<String, List<BitSet>> bySet = new LinkedHashMap<>();
+            try (UNet net = ref.open()) {
+                for (String q : setNames) {
+                    List<BitSet> masks = new ArrayList<>();
+                    BatchInference.run(net, sets.apply(q), BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> masks.add(Overlap.mask(p)));
+                    bySet.put(q, masks);
+                }
+            }
+            out.put(ref.manifest().run(), bySet);
+        }
+        return out;
+    }
+
+    /** All scores of checkpoint {@code ref} on the named sets. */
+    public CheckpointScores analyse(CheckpointRef ref, PreparedSet train, List<String> setNames, Function<String, PreparedSet> sets,
+                                    Map<String, Map<String, List<BitSet>>> references) {
+        ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
+                cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
+        List<SetScores> out = new ArrayList<>();
+        try (UNet net = ref.open()) {
+            List<String> taps = net.tapNames();
+            FeatureSample trainSample = FeatureExtractor.extract(net, train, sampler, taps);
+            Map<String, Standardizer> std = new LinkedHashMap<>();
+            Map<String, Confidence> conf = new LinkedHashMap<>();
+            for (String l : trainSample.layers().keySet()) {
+                std.put(l, Standardizer.fit(trainSample.layer(l)));
+                if (!l.equals(FeatureExtractor.IMAGE)) conf.put(l, Confidence.fit(std.get(l).apply(trainSample.layer(l)), cfg));
+            }
+            String bottleneck = taps.contains("bottleneck") ? "bottleneck" : taps.get(taps.size() / 2);
+            Mahalanobis maha = fitOrNull(std.get(bottleneck).apply(trainSample.layer(bottleneck)));
+            for (String q : setNames) {
+                PreparedSet set = sets.apply(q);
+                List<float[]> probs = new ArrayList<>();
+                FeatureSample s = FeatureExtractor.extract(net, set, sampler, taps, (ci, p) -> probs.add(p));
+                Map<String, LayerSample> z = new LinkedHashMap<>();
+                for (String l : s.layers().keySet()) z.put(l, std.get(l).apply(s.layer(l)));
+                Map<String, int[]> clusters = new LinkedHashMap<>();
+                Map<String, Map<String, Double>> byModel = new LinkedHashMap<>();
+                List<LayerScores> layers = layers(z, conf, clusters, byModel);
+                List<CaseScores> cases = cases(net, ref, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references);
+                out.add(new SetScores(q, layers, cases));
+            }
+        }
+        return new CheckpointScores(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), out);
+    }
+
+    /** Per layer: db_labels, roughness (k-means of the input layer, DB of this one), roughness_reverse, c_l. */
+    private List<LayerScores> layers(Map<String, LayerSample> z, Map<String, Confidence> conf, Map<String, int[]> clustersOut,
+                                     Map<String, Map<String, Double>> byModelOut) {
+        List<String> names = new ArrayList<>(z.keySet());
+        List<LayerScores> out = new ArrayList<>();
+        for (int i = 1; i < names.size(); i++) {
+            String l = names.get(i), in = names.get(i - 1);
+            LayerSample x = z.get(l), xin = z.get(in);
+            List<String> reasons = new ArrayList<>();
+            double dbl = attempt(() -> LayerMetrics.dbLabels(x), "db_labels", reasons);
+            double r = attempt(() -> {
+                int[] labels = LayerMetrics.inputClusters(xin, cfg.roughnessK(), cfg.seed());
+                clustersOut.put(l, labels); // reused for the per-case roughness
+                return DaviesBouldin.score(LayerMetrics.matrix(x), labels);
+            }, "roughness", reasons);
+            double rr = attempt(() -> LayerMetrics.roughness(x, xin, cfg.roughnessK(), cfg.seed()), "roughness_reverse", reasons);
+            Map<String, Double> byModel;
+            try {
+                byModel = conf.get(l).score(x);
+            } catch (BadInputException ex) {
+                byModel = new LinkedHashMap<>();
+                reasons.add("confidence: " + ex.getMessage());
+            }
+            for (Map.Entry<String, String> f : conf.get(l).failures().entrySet()) reasons.add(f.getKey() + ": " + f.getValue());
+            byModelOut.put(l, byModel);
+            Map<String, Double> cells = new LinkedHashMap<>();
+            for (String f : cfg.families()) for (int k : cfg.mixtureKs()) cells.put(AnalysisConfig.column(f, k), byModel.getOrDefault(AnalysisConfig.column(f, k), Double.NaN));
+            out.add(new LayerScores(l, in, x.channels(), x.n(), dbl, r, rr, Confidence.best(byModel), Confidence.argBest(byModel), cells,
+                    String.join("; ", reasons)));
+        }
+        return out;
+    }
+
+    /**
+     * Per case: the probability baselines, test-time-augmentation agreement, agreement with the other
+     * runs' final checkpoints, Mahalanobis distance of the bottleneck, and the per-case forms of
+     * confidence and roughness ({@link CaseForms}).
+     */
+    private List<CaseScores> cases(UNet net, CheckpointRef ref, String q, PreparedSet set, FeatureSample s, Map<String, LayerSample> z,
+                                   Map<String, int[]> clusters, Map<String, Map<String, Double>> byModel, List<float[]> probs,
+                                   Map<String, Confidence> conf, Mahalanobis maha, String bottleneck, Map<String, Map<String, List<BitSet>>> refs) {
+        int nCases = set.size();
+        double[] tta = testTimeAgreement(net, set, probs);
+        int[] start = CaseForms.caseStarts(s.caseOf(), nCases);
+        List<double[]> confPoints = new ArrayList<>();
+        List<int[]> roughLabels = new ArrayList<>();
+        List<LayerSample> roughLayers = new ArrayList<>();
+        List<String> names = new ArrayList<>(s.layers().keySet());
+        for (int li = 1; li < names.size(); li++) {
+            String l = names.get(li);
+            String best = Confidence.argBest(byModel.get(l));
+            if (best != null) confPoints.add(conf.get(l).scorePoints(z.get(l), best));
+            if (clusters.get(l) != null) {
+                roughLabels.add(clusters.get(l));
+                roughLayers.add(z.get(l));
+            }
+        }
+        double[] caseConfidence = CaseForms.confidence(confPoints, start);
+        double[] caseRoughness = CaseForms.roughness(roughLayers, roughLabels, start);
+        double[] mahaPts = null;
+        if (maha != null) {
+            try {
+                mahaPts = maha.distances(z.get(bottleneck));
+            } catch (RuntimeException ex) {
+                mahaPts = null;
+            }
+        }
+        double[] caseMaha = mahaPts == null ? null : CaseForms.means(mahaPts, start);
+        List<CaseScores> out = new ArrayList<>();
+        for (int c = 0; c < nCases; c++) {
+            BitSet own = Overlap.mask(probs.get(c));
+            Baselines.CaseScores b = Baselines.of(probs.get(c), own);
+            double agree = Double.NaN;
+            int nRef = 0;
+            double agreeSum = 0;
+            for (Map.Entry<String, Map<String, List<BitSet>>> r : refs.entrySet()) {
+                if (r.getKey().equals(ref.manifest().run())) continue;
+                agreeSum += Overlap.agreement(own, r.getValue().get(q).get(c), Baselines.BOTH_EMPTY_AGREEMENT);
+                nRef++;
+            }
+            if (nRef > 0) agree = agreeSum / nRef;
+            Map<String, Double> v = new LinkedHashMap<>();
+            v.put(Scores.CONFIDENCE.name(), caseConfidence[c]);
+            v.put(Scores.ROUGHNESS.name(), caseRoughness[c]);
+            v.put(Scores.SOFTMAX_CONFIDENCE.name(), b.softmaxConfidence());
+            v.put(Scores.GLAND_CONFIDENCE.name(), b.glandConfidence());
+            v.put(Scores.ENTROPY.name(), b.entropy());
+            v.put(Scores.SOFT_IOU.name(), b.softIoU());
+            v.put(Scores.TTA_AGREEMENT.name(), tta[c]);
+            v.put(Scores.CHECKPOINT_AGREEMENT.name(), agree);
+            v.put(Scores.MAHALANOBIS.name(), caseMaha == null ? Double.NaN : caseMaha[c]);
+            out.add(new CaseScores(set.ids().get(c), v));
+        }
+        return out;
+    }
+
+    /**
+     * IoU of each case's prediction with the prediction of one augmented copy: flipped left-right and
+     * intensity-jittered x(1 + 0.1 g1) + 0.1 g2 (g seeded by case id), flipped back.
+     */
+    private double[] testTimeAgreement(UNet net, PreparedSet set, List<float[]> probs) {
+        int w = set.w();
+        double[] tta = new double[set.size()];
+        PreparedSet augmented = transformed(set, (i, img) -> {
+            Random r = new Random(cfg.seed() * 31 + set.ids().get(i).hashCode());
+            float a = (float) (1 + 0.1 * r.nextGaussian()), b = (float) (0.1 * r.nextGaussian());
+            float[] f = LeftRightFlip.apply(img, w);
+            for (int k = 0; k < f.length; k++) f[k] = f[k] * a + b;
+            return f;
+        });
+        BatchInference.run(net, augmented, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) ->
+                tta[i] = Overlap.agreement(Overlap.mask(probs.get(i)), Overlap.mask(LeftRightFlip.apply(p, w)), Baselines.BOTH_EMPTY_AGREEMENT));
+        return tta;
+    }
+
+    private static Mahalanobis fitOrNull(LayerSample train) {
+        try {
+            return Mahalanobis.fit(train);
+        } catch (ArithmeticException | BadInputException e) {
+            return null;
+        }
+    }
+
+    interface ImageTransform {
+        float[] apply(int caseIndex, float[] image);
+    }
+
+    /** The set with each image transformed on access (masks unchanged). */
+    static PreparedSet transformed(PreparedSet set, ImageTransform t) {
+        List<float[]> images = new AbstractList<>() {
+            public float[] get(int i) { return t.apply(i, set.images().get(i)); }
+            public int size() { return set.size(); }
+        };
+        return new PreparedSet(set.name(), set.ids(), images, set.masks(), set.d(), set.h(), set.w());
+    }
+
+    interface Metric {
+        double compute();
+    }
+
+    /** Runs a metric; an undefined value becomes NaN with its reason, never a crash halfway through a run. */
+    private static double attempt(Metric m, String name, List<String> reasons) {
+        try {
+            double v = m.compute();
+            if (Double.isNaN(v)) reasons.add(name + ": NaN");
+            return v;
+        } catch (BadInputException ex) {
+            reasons.add(name + ": " + ex.getMessage());
+            return Double.NaN;
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package dev.unetscope.pipeline;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unetscope.data.Dataset;
+import dev.unetscope.data.DecathlonWriter;
+import dev.unetscope.data.LabelMerge;
+import dev.unetscope.data.LabelledVolume;
+import dev.unetscope.data.Preprocessing;
+import dev.unetscope.data.ShiftTransforms;
+import dev.unetscope.data.Splits;
+import dev.unetscope.data.phantom.PhantomCohort;
+import dev.unetscope.data.phantom.PhantomConfig;
+import dev.unetscope.data.phantom.Shift;
+import dev.unetscope.experiment.Experiment;
+import dev.unetscope.io.BadInputException;
+import dev.unetscope.metrics.AnalysisConfig;
+import dev.unetscope.model.UNetConfig;
+import dev.unetscope.train.TrainConfig;
+import dev.unetscope.volume.VolumeStats;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+/**
+ * The whole pipeline, composed from the stage services: the data (a phantom cohort and its test cases
+ * re-generated under the shift presets, or a real labelled dataset whose test split is shifted with
+ * the image-level presets), then train, evaluate, analyse, correlate and report. Re-running reuses
+ * the data when it is the same and every stage resumes.
+ */
+public final class DemoService {
+    /** demo: a laptop CPU in minutes; seed: the paper's scale, for a GPU machine. */
+    public enum Scale { demo, seed }
+
+    /** Shift presets left out at demo scale (the z-scoring in preprocessing largely undoes them). */
+    public static final List<String> DEMO_SKIPPED_PRESETS = List.of("gamma", "rescaled");
+
+    /**
+     * @param out            experiment folder
+     * @param cases          phantoms in the cohort (at least 5; the seed scale uses at least 200)
+     * @param seed           seed of the cohort, the split and training
+     * @param steps          training steps per run
+     * @param checkpoints    checkpoints per run
+     * @param objectives     objectives to train
+     * @param samplesPerCase receptive-field positions per case for the metrics
+     * @param dataOnly       stop after the data
+     * @param scale          demo or seed
+     * @param data           a real labelled dataset instead of phantoms (null: phantoms)
+     * @param channel        with data: the image channel of 4D files
+     * @param labels         with data: label values that are gland
+     * @param spacing        with data: target voxel size in mm
+     * @param shape          with data: target shape
+     */
+    public record Settings(Path out, int cases, long seed, int steps, int checkpoints, List<String> objectives, int samplesPerCase,
+                           boolean dataOnly, Scale scale, Path data, int channel, String labels, double[] spacing, int[] shape) {
+        public Settings {
+            if (cases < 5) throw new BadInputException("--cases " + cases + " is too few for a train/val/test split", "use at least 5");
+        }
+    }
+
+    /** One line of the data summary: a set's case count, gland fraction and intensity statistics. */
+    public record SetSummary(String name, int cases, double glandMean, double glandMin, double glandMax, double mean, double sd, long nan) {}
+
+    /** What the data stage made; {@code firstImage} is one case for the person to inspect. */
+    public record DataResult(Experiment experiment, String description, Path firstImage, List<SetSummary> sets, double seconds) {}
+
+    public record Result(Experiment experiment, Path report, Map<String, Double> stageSeconds) {}
+
+    public Result run(Settings s, Progress progress) throws Exception {
+        long t0 = System.nanoTime();
+        int cases = s.cases(), steps = s.steps(), checkpoints = s.checkpoints(), samples = s.samplesPerCase(), replicates = 1;
+        UNetConfig net = UNetConfig.defaults();
+        if (s.scale() == Scale.seed) {
+            cases = Math.max(cases, 200);
+            steps = 3000;
+            checkpoints = 30;
+            replicates = 3;
+            samples = 2000;
+            net = UNetConfig.seedScale();
+        }
+        DataResult data = s.data() == null ? phantoms(s, cases, t0) : realData(s, t0);
+        progress.finished("data", data);
+        Map<String, Double> times = new LinkedHashMap<>();
+        times.put("data", data.seconds());
+        if (s.dataOnly()) return new Result(data.experiment(), null, times);
+        Experiment exp = data.experiment();
+
+        TrainConfig train = new TrainConfig(s.objectives(), replicates, steps, 2, checkpoints, 0.003, s.seed(), true, net);
+        TrainService.Result tr = new TrainService().run(exp, train, progress);
+        progress.finished("train", tr);
+        times.put("train", tr.seconds());
+        EvaluateService.Result ev = new EvaluateService().run(exp, EvaluateService.Settings.defaults(), progress);
+        progress.finished("evaluate", ev);
+        times.put("evaluate", ev.seconds());
+        // the demo fits mixtures with K = 1, 2, 4 (the analyze default adds 8) to stay within minutes on 2 cores
+        AnalysisConfig analysis = AnalysisConfig.defaults().withSamplesPerCase(samples);
+        if (s.scale() == Scale.demo) analysis = analysis.withMixtureKs(List.of(1, 2, 4));
+        AnalyzeService.Result an = new AnalyzeService().run(exp, new AnalyzeService.Settings(analysis, 1, false), progress);
+        progress.finished("analyze", an);
+        times.put("analyze", an.seconds());
+        long t5 = System.nanoTime();
+        CorrelateService.Result co = new CorrelateService().run(exp,
+                new CorrelateService.Settings(CorrelateService.Settings.DEFAULT_RESAMPLES, s.seed(), CorrelateService.Settings.DEFAULT_FAILURE_THRESHOLD), progress);
+        progress.finished("correlate", co);
+        times.put("correlate", (System.nanoTime() - t5) / 1e9);
+        ReportService.Result rep = new ReportService().run(exp, new ReportService.Settings(3), progress);
+        progress.finished("report", rep);
+        times.put("report", rep.seconds());
+        times.put("total", (System.nanoTime() - t0) / 1e9);
+        return new Result(exp, rep.index(), times);
+    }
+
+    private DataResult phantoms(Settings s, int cases, long t0) throws IOException {
+        Experiment exp = Experiment.openOrCreate(s.out());
+        PhantomConfig cfg = PhantomConfig.demo();
+        List<Integer> all = IntStream.range(0, cases).boxed().toList();
+        Path cohort = exp.dataDir().resolve("phantoms");
+        ensureCohort(cohort, cfg, s.seed(), all);
+        Dataset ds = Dataset.open(cohort);
+        Splits splits = Splits.of(ds.cases().stream().map(c -> c.id()).toList(), s.seed());
+        splits.write(exp);
+
+        Map<String, Object> queries = new LinkedHashMap<>();
+        queries.put("test", Map.of("path", "data/phantoms", "split", "test", "shift", Shift.NEUTRAL.asMap()));
+        List<Integer> testIdx = splits.test().stream().map(PhantomCohort::indexOf).toList();
+        for (String preset : Shift.presetNames()) {
+            if (preset.equals("neutral")) continue;
+            // at demo scale, 6 shifts keep the analysis within minutes; the seed scale uses every preset
+            if (s.scale() == Scale.demo && DEMO_SKIPPED_PRESETS.contains(preset)) continue;
+            Path q = exp.dataDir().resolve("query").resolve(preset);
+            ensureCohort(q, cfg.withShift(Shift.preset(preset)), s.seed(), testIdx);
+            queries.put(preset, Map.of("path", "data/query/" + preset, "shift", Shift.preset(preset).asMap()));
+        }
+        double[] sp = cfg.spacing();
+        exp.putSection("data", Map.of("source", "phantom", "path", "data/phantoms", "provenance", PhantomCohort.provenance(cfg, s.seed(), all)));
+        exp.putSection("preprocessing", Preprocessing.of(sp, new int[] {cfg.nx(), cfg.ny(), cfg.nz()}));
+        exp.putSection("splits", Map.of("seed", s.seed(), "train", Splits.DEFAULT_TRAIN, "val", Splits.DEFAULT_VAL, "file", Splits.FILE));
+        exp.putSection("queries", queries);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        List<SetSummary> sets = new ArrayList<>();
+        sets.add(summarise("cohort", ds, null));
+        for (String q : queries.keySet()) {
+            sets.add(q.equals("test") ? summarise("test", ds, splits.test()) : summarise(q, Dataset.open(exp.dataDir().resolve("query").resolve(q)), null));
+        }
+        String description = String.format("%d phantoms (%dx%dx%d at %.1fx%.1fx%.1f mm), split %d train / %d val / %d test, %d shifted query sets (%.1f s)",
+                cases, cfg.nx(), cfg.ny(), cfg.nz(), sp[0], sp[1], sp[2], splits.train().size(), splits.val().size(), splits.test().size(),
+                queries.size() - 1, seconds);
+        return new DataResult(exp, description, ds.cases().get(0).image(), sets, seconds);
+    }
+
+    /** A real labelled dataset: split it, shift its test cases with the image-level presets. */
+    private DataResult realData(Settings s, long t0) {
+        Dataset ds = Dataset.open(s.data(), s.channel(), LabelMerge.parse(s.labels()), false);
+        Experiment exp = Experiment.openOrCreate(s.out());
+        Splits splits = Splits.of(ds.cases().stream().map(c -> c.id()).toList(), s.seed());
+        splits.write(exp);
+        Map<String, Object> queries = new LinkedHashMap<>();
+        queries.put("test", Map.of("path", s.data().toAbsolutePath().toString(), "split", "test"));
+        for (String preset : Shift.presetNames()) {
+            Shift sh = Shift.preset(preset);
+            if (preset.equals("neutral") || sh.glandContrast() != 1) continue; // gland contrast changes anatomy: phantoms only
+            Path q = exp.dataDir().resolve("query").resolve(preset);
+            if (!Files.isRegularFile(q.resolve("dataset.json"))) {
+                try (DecathlonWriter w = new DecathlonWriter(q, "shifted " + s.data().getFileName(), true)) {
+                    int i = 0;
+                    for (var c : ds.cases()) {
+                        if (!splits.test().contains(c.id())) continue;
+                        LabelledVolume v = ds.read(c);
+                        w.add(new LabelledVolume(c.id(), ShiftTransforms.apply(v.image(), sh, s.seed() * 1_000_003L + i++), v.mask()));
+                    }
+                    w.finish("test split of " + s.data() + " shifted with " + preset,
+                            Map.of("source", s.data().toAbsolutePath().toString(), "shift", sh.asMap()));
+                }
+            }
+            queries.put(preset, Map.of("path", "data/query/" + preset, "shift", sh.asMap()));
+        }
+        exp.putSection("data", Map.of("source", "dataset", "path", s.data().toAbsolutePath().toString(), "channel", s.channel(), "labels", s.labels()));
+        exp.putSection("preprocessing", Preprocessing.of(s.spacing(), s.shape()));
+        exp.putSection("splits", Map.of("seed", s.seed(), "train", Splits.DEFAULT_TRAIN, "val", Splits.DEFAULT_VAL, "file", Splits.FILE));
+        exp.putSection("queries", queries);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        String description = String.format("%d cases from %s, split %d train / %d val / %d test, %d shifted query sets (%.1f s)", ds.size(), s.data(),
+                splits.train().size(), splits.val().size(), splits.test().size(), queries.size() - 1, seconds);
+        return new DataResult(exp, description, null, List.of(), seconds);
+    }
+
+    /** Writes the cohort unless the same one (same generator, seed, grid, shift, cases) is already there. */
+    private static void ensureCohort(Path dir, PhantomConfig cfg, long seed, List<Integer> indices) throws IOException {
+        Map<String, Object> want = PhantomCohort.provenance(cfg, seed, indices);
+        Path json = dir.resolve("dataset.json");
+        if (Files.isRegularFile(json)) {
+            ObjectMapper m = new ObjectMapper();
+            JsonNode have = m.readTree(json.toFile()).path("unetscope");
+            if (have.equals(m.readTree(m.writeValueAsString(want)))) return; // through text, so 7 and 7L compare equal
+        }
+        PhantomCohort.write(dir, cfg, seed, indices, true);
+    }
+
+    static SetSummary summarise(String name, Dataset ds, List<String> only) {
+        double glandSum = 0, glandMin = Double.MAX_VALUE, glandMax = 0, mean = 0, sq = 0;
+        long n = 0, nan = 0;
+        int count = 0;
+        for (var c : ds.cases()) {
+            if (only != null && !only.contains(c.id())) continue;
+            LabelledVolume v = ds.read(c);
+            nan += VolumeStats.of(v.image()).nanCount();
+            double g = 0;
+            for (float x : v.mask().data()) g += x;
+            g = 100 * g / v.mask().size();
+            glandSum += g;
+            glandMin = Math.min(glandMin, g);
+            glandMax = Math.max(glandMax, g);
+            for (float x : v.image().data()) {
+                if (!Float.isFinite(x)) continue;
+                mean += x;
+                sq += (double) x * x;
+                n++;
+            }
+            count++;
+        }
+        double m = mean / n;
+        return new SetSummary(name, count, glandSum / count, glandMin, glandMax, m, Math.sqrt(Math.max(0, sq / n - m * m)), nan);
+    }
+}

@@ -1,0 +1,126 @@
+package dev.unetscope.pipeline;
+
+import dev.unetscope.data.ExperimentData;
+import dev.unetscope.data.Overlap;
+import dev.unetscope.data.PreparedSet;
+import dev.unetscope.data.QueryCache;
+import dev.unetscope.experiment.CheckpointId;
+import dev.unetscope.experiment.Experiment;
+import dev.unetscope.experiment.ResultFiles;
+import dev.unetscope.experiment.SetKey;
+import dev.unetscope.experiment.SettingsHash;
+import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.UNet;
+import dev.unetscope.train.BatchInference;
+import dev.unetscope.train.CheckpointRef;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The evaluation stage (ground truth, for evaluating the label-free predictors only): every
+ * checkpoint on every query set, per case IoU and Dice of the prediction ({@link Overlap}'s threshold
+ * rule) into results/cases.csv and their means into results/checkpoints.csv. Resumes: a checkpoint
+ * with rows for every query set made with the same settings (preprocessing and threshold) is skipped;
+ * a partly evaluated one is redone whole. Rows made with other settings are refused in one line, or
+ * redone with {@code recompute}.
+ */
+public final class EvaluateService {
+
+    /**
+     * @param extraQueries labelled query sets to add to the experiment, by name (a dataset folder each)
+     * @param recompute    redo rows made with other settings instead of refusing
+     */
+    public record Settings(Map<String, Path> extraQueries, boolean recompute) {
+        public static Settings defaults() {
+            return new Settings(Map.of(), false);
+        }
+    }
+
+    public record Result(int evaluated, int skipped, int querySets, double minIoU, double maxIoU, double seconds) {}
+
+    /** What an evaluation row depends on besides the checkpoint and the data: the preprocessing and the threshold. */
+    public static Map<String, Object> settings(Experiment exp) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("preprocessing", exp.section("preprocessing"));
+        m.put("threshold", (double) Overlap.THRESHOLD);
+        return m;
+    }
+
+    public Result run(Experiment exp, Settings s, Progress progress) {
+        long t0 = System.nanoTime();
+        Map<String, ExperimentData.Query> queries = withExtra(exp, s.extraQueries());
+        if (queries.isEmpty()) throw new BadInputException(exp.root(), "no query sets to evaluate on", "name one with --query NAME=DATASET_DIR");
+        List<CheckpointRef> all = CheckpointRef.all(exp);
+        if (all.isEmpty()) throw new BadInputException(exp.checkpointsDir(), "has no trained checkpoints", "run 'unetscope train' first");
+        ResultsStore store = new ResultsStore(exp);
+        String hash = SettingsHash.of(settings(exp));
+        Map<SetKey, String> done = store.evaluated();
+        Set<CheckpointId> stale = new LinkedHashSet<>();
+        for (Map.Entry<SetKey, String> e : done.entrySet()) if (!hash.equals(e.getValue())) stale.add(e.getKey().checkpoint());
+        if (!stale.isEmpty() && !s.recompute()) {
+            throw new BadInputException(store.file(ResultFiles.CHECKPOINTS_CSV), stale.size()
+                    + " checkpoint(s) were evaluated with other settings (the preprocessing or the threshold changed; settings " + hash + " now)",
+                    "add --recompute to evaluate them again with these settings");
+        }
+        QueryCache cache = new QueryCache(exp, queries);
+        int evaluated = 0, skipped = 0;
+        for (CheckpointRef ref : all) {
+            CheckpointId id = ref.id();
+            if (queries.keySet().stream().allMatch(q -> hash.equals(done.get(new SetKey(id, q))))) {
+                skipped++;
+                continue;
+            }
+            List<ResultsStore.CaseOverlap> cases = new ArrayList<>();
+            List<ResultsStore.SetOverlap> sets = new ArrayList<>();
+            try (UNet net = ref.open()) {
+                for (String q : queries.keySet()) {
+                    PreparedSet set = cache.get(q);
+                    if (!set.labelled()) {
+                        throw new BadInputException(queries.get(q).path(), "query set '" + q + "' has no labels",
+                                "ground-truth IoU needs masks; use 'unetscope predict' for unlabelled data");
+                    }
+                    double[] sum = new double[2];
+                    BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
+                        Overlap.Counts c = Overlap.countsAt(p, set.masks().get(i), 0, p.length);
+                        cases.add(new ResultsStore.CaseOverlap(q, set.ids().get(i), c.iou(), c.dice(), c.predicted(), c.truth()));
+                        sum[0] += c.iou();
+                        sum[1] += c.dice();
+                    });
+                    sets.add(new ResultsStore.SetOverlap(q, set.size(), sum[0] / set.size(), sum[1] / set.size()));
+                }
+            }
+            store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), ref.entry().valIoU(), cases, sets, hash);
+            evaluated++;
+            progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " query sets");
+        }
+        double[] range = store.iouRange();
+        return new Result(evaluated, skipped, queries.size(), range[0], range[1], (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The experiment's query sets plus {@code extra}, which are recorded in experiment.json. */
+    private static Map<String, ExperimentData.Query> withExtra(Experiment exp, Map<String, Path> extra) {
+        Map<String, ExperimentData.Query> queries = new LinkedHashMap<>(ExperimentData.queries(exp));
+        if (extra.isEmpty()) return queries;
+        Map<String, Object> section = new LinkedHashMap<>();
+        exp.section("queries").fields().forEachRemaining(f -> section.put(f.getKey(), f.getValue()));
+        for (Map.Entry<String, Path> e : extra.entrySet()) {
+            String name = e.getKey();
+            if (name.equals(AnalyzeService.VALIDATION) || name.equals("train")) {
+                throw new BadInputException("--query " + name + "=... uses a split's name", "choose another name for the query set");
+            }
+            Path dir = e.getValue().toAbsolutePath();
+            if (!Files.isDirectory(dir)) throw new BadInputException(dir, "query dataset folder does not exist", "give a dataset folder");
+            queries.put(name, new ExperimentData.Query(name, dir, null));
+            section.put(name, Map.of("path", dir.toString()));
+        }
+        exp.putSection("queries", section);
+        return queries;
+    }
+}

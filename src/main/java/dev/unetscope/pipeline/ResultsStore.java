@@ -1,0 +1,262 @@
+package dev.unetscope.pipeline;
+
+import dev.unetscope.experiment.CheckpointId;
+import dev.unetscope.experiment.CsvTable;
+import dev.unetscope.experiment.Experiment;
+import dev.unetscope.experiment.ResultFiles;
+import dev.unetscope.experiment.SetKey;
+import dev.unetscope.metrics.AnalysisConfig;
+import dev.unetscope.metrics.Score;
+import dev.unetscope.metrics.Scores;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The experiment's result tables under {@code results/}: it alone writes them, merges a
+ * checkpoint's new rows into them (sorted by run and step, so the files do not depend on which job
+ * finished first), says what is already done (resume), and records beside every row the hash of the
+ * settings that made it ({@code settings} column; {@code analysis_settings} for the combined columns
+ * of checkpoints.csv). Every write is whole (temporary file, then rename).
+ */
+public final class ResultsStore {
+    private final Experiment exp;
+
+    public ResultsStore(Experiment exp) {
+        this.exp = exp;
+    }
+
+    public Path file(String name) {
+        return exp.resultsDir().resolve(name);
+    }
+
+    static double parse(String s) {
+        if (s == null || s.isEmpty()) return Double.NaN;
+        return Double.parseDouble(s);
+    }
+
+    private static final List<String> KEY = List.of("run", "objective", "replicate", "step", "query");
+
+    // ---- analysis tables ------------------------------------------------------------------------
+
+    /** Columns of layers.csv for these settings (one confidence column per mixture family and K). */
+    public static List<String> layerColumns(AnalysisConfig cfg) {
+        List<String> c = new ArrayList<>(KEY);
+        c.addAll(List.of("layer", "input_layer", "channels", "points", "db_labels", "roughness", "roughness_reverse", "confidence", "best_model"));
+        c.addAll(modelColumns(cfg));
+        c.add("reason");
+        c.add("settings");
+        return c;
+    }
+
+    static List<String> modelColumns(AnalysisConfig cfg) {
+        List<String> c = new ArrayList<>();
+        for (String f : cfg.families()) for (int k : cfg.mixtureKs()) c.add(AnalysisConfig.column(f, k));
+        return c;
+    }
+
+    public static List<String> caseScoreColumns() {
+        List<String> c = new ArrayList<>(KEY);
+        c.add("case");
+        c.addAll(Scores.names(Scores.at(Score.Level.CASE)));
+        c.add("settings");
+        return c;
+    }
+
+    /** The combined columns the analysis adds to checkpoints.csv: every set-level score, then the settings hash. */
+    public static List<String> combinedColumns() {
+        List<String> c = new ArrayList<>(Scores.names(Scores.at(Score.Level.SET)));
+        c.add("analysis_settings");
+        return c;
+    }
+
+    /** Settings hash of every (checkpoint, set) already in layers.csv. */
+    public synchronized Map<SetKey, String> analysed(AnalysisConfig cfg) {
+        Map<SetKey, String> done = new LinkedHashMap<>();
+        for (Map<String, String> r : layers(cfg).records()) done.put(SetKey.of(r), r.get("settings"));
+        return done;
+    }
+
+    private CsvTable layers(AnalysisConfig cfg) {
+        return CsvTable.readOrEmpty(file(ResultFiles.LAYERS_CSV), layerColumns(cfg));
+    }
+
+    private CsvTable caseScores() {
+        return CsvTable.readOrEmpty(file(ResultFiles.CASE_SCORES_CSV), caseScoreColumns());
+    }
+
+    /**
+     * Replaces every row of this checkpoint in layers.csv and case_scores.csv by its new scores, then
+     * fills its combined columns in checkpoints.csv (when evaluated).
+     */
+    public synchronized void putAnalysis(CheckpointScores s, AnalysisConfig cfg, String settings) {
+        CsvTable layers = layers(cfg), cases = caseScores();
+        CheckpointId id = s.checkpoint();
+        layers.removeIf(r -> CheckpointId.of(r).equals(id));
+        cases.removeIf(r -> CheckpointId.of(r).equals(id));
+        List<String> models = modelColumns(cfg);
+        for (SetScores set : s.sets()) {
+            List<Object> key = List.of(id.run(), s.objective(), s.replicate(), id.step(), set.set());
+            for (LayerScores l : set.layers()) layers.add(concat(key, l.cells(models), settings));
+            for (CaseScores c : set.cases()) cases.add(concat(key, c.cells(), settings));
+        }
+        sortByCheckpoint(layers);
+        sortByCheckpoint(cases);
+        layers.write(file(ResultFiles.LAYERS_CSV));
+        cases.write(file(ResultFiles.CASE_SCORES_CSV));
+        Map<SetKey, Map<String, Double>> combined = new LinkedHashMap<>();
+        for (SetScores set : s.sets()) combined.put(new SetKey(id, set.set()), set.combined(cfg.layerWeights()));
+        writeCombined(combined, settings);
+    }
+
+    private static List<Object> concat(List<Object> key, List<Object> cells, String settings) {
+        List<Object> row = new ArrayList<>(key);
+        row.addAll(cells);
+        row.add(settings);
+        return row;
+    }
+
+    /** Every analysed set's scores, read back from layers.csv and case_scores.csv (for a later stage, never within one run). */
+    public synchronized Map<SetKey, SetScores> readAnalysis(AnalysisConfig cfg) {
+        Map<SetKey, List<LayerScores>> layers = new LinkedHashMap<>();
+        Map<SetKey, List<CaseScores>> cases = new LinkedHashMap<>();
+        List<String> models = modelColumns(cfg);
+        for (Map<String, String> r : layers(cfg).records()) layers.computeIfAbsent(SetKey.of(r), k -> new ArrayList<>()).add(LayerScores.fromRow(r, models));
+        for (Map<String, String> r : caseScores().records()) cases.computeIfAbsent(SetKey.of(r), k -> new ArrayList<>()).add(CaseScores.fromRow(r));
+        Map<SetKey, SetScores> out = new LinkedHashMap<>();
+        for (SetKey k : layers.keySet()) out.put(k, new SetScores(k.set(), layers.get(k), cases.getOrDefault(k, List.of())));
+        return out;
+    }
+
+    /** Removes layers.csv and case_scores.csv (for {@code --recompute} with settings that change their columns). */
+    public synchronized void clearAnalysis() {
+        try {
+            Files.deleteIfExists(file(ResultFiles.LAYERS_CSV));
+            Files.deleteIfExists(file(ResultFiles.CASE_SCORES_CSV));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Settings hash of each analysed set as layers.csv records it. */
+    private Map<SetKey, String> settingsOf(AnalysisConfig cfg) {
+        return analysed(cfg);
+    }
+
+    /**
+     * Fills the combined columns of every analysed row of checkpoints.csv from the stored tables, with
+     * the same aggregation as the analysis ({@link SetScores#combined}), so an evaluation run after the
+     * analysis still gets them.
+     */
+    public synchronized void refreshCombined(AnalysisConfig cfg) {
+        Map<SetKey, SetScores> all = readAnalysis(cfg);
+        Map<SetKey, String> settings = settingsOf(cfg);
+        Map<SetKey, Map<String, Double>> combined = new LinkedHashMap<>();
+        for (Map.Entry<SetKey, SetScores> e : all.entrySet()) combined.put(e.getKey(), e.getValue().combined(cfg.layerWeights()));
+        CsvTable t = CsvTable.readWithColumns(file(ResultFiles.CHECKPOINTS_CSV), ResultFiles.CHECKPOINT_COLUMNS, combinedColumns());
+        if (t == null) return;
+        boolean changed = t.header().size() != CsvTable.read(file(ResultFiles.CHECKPOINTS_CSV)).header().size();
+        for (List<String> row : t.rows()) {
+            SetKey k = SetKey.of(t.asMap(row));
+            Map<String, Double> c = combined.get(k);
+            if (c == null) continue;
+            changed |= fill(t, row, c, settings.get(k));
+        }
+        if (changed) t.write(file(ResultFiles.CHECKPOINTS_CSV));
+    }
+
+    private void writeCombined(Map<SetKey, Map<String, Double>> combined, String settings) {
+        CsvTable t = CsvTable.readWithColumns(file(ResultFiles.CHECKPOINTS_CSV), ResultFiles.CHECKPOINT_COLUMNS, combinedColumns());
+        if (t == null) return; // not evaluated yet: the layer table holds everything; evaluation adds the rows later
+        for (List<String> row : t.rows()) {
+            Map<String, Double> c = combined.get(SetKey.of(t.asMap(row)));
+            if (c != null) fill(t, row, c, settings);
+        }
+        t.write(file(ResultFiles.CHECKPOINTS_CSV));
+    }
+
+    private static boolean fill(CsvTable t, List<String> row, Map<String, Double> combined, String settings) {
+        boolean changed = false;
+        for (Map.Entry<String, Double> e : combined.entrySet()) changed |= set(t, row, e.getKey(), CsvTable.num(e.getValue()));
+        changed |= set(t, row, "analysis_settings", settings == null ? "" : settings);
+        return changed;
+    }
+
+    private static boolean set(CsvTable t, List<String> row, String column, String value) {
+        int i = t.column(column);
+        if (value.equals(row.get(i))) return false;
+        row.set(i, value);
+        return true;
+    }
+
+    /** Stable sort of rows by run, then step as a number. */
+    static void sortByCheckpoint(CsvTable t) {
+        int r = t.column("run"), s = t.column("step");
+        t.rows().sort(Comparator.<List<String>, String>comparing(row -> row.get(r)).thenComparingInt(row -> Integer.parseInt(row.get(s))));
+    }
+
+    // ---- evaluation tables ----------------------------------------------------------------------
+
+    /** Evaluation settings hash of every (checkpoint, query set) in checkpoints.csv. */
+    public synchronized Map<SetKey, String> evaluated() {
+        Map<SetKey, String> done = new LinkedHashMap<>();
+        CsvTable t = checkpoints();
+        for (Map<String, String> r : t.records()) done.put(SetKey.of(r), r.get("settings"));
+        return done;
+    }
+
+    private CsvTable checkpoints() {
+        CsvTable found = CsvTable.readWithColumns(file(ResultFiles.CHECKPOINTS_CSV), ResultFiles.CHECKPOINT_COLUMNS, List.of());
+        return found == null ? new CsvTable(ResultFiles.CHECKPOINT_COLUMNS) : found;
+    }
+
+    /** One case's ground-truth overlap. */
+    public record CaseOverlap(String query, String caseId, double iou, double dice, long predicted, long truth) {}
+
+    /** One checkpoint's mean overlap on one query set. */
+    public record SetOverlap(String query, int cases, double iou, double dice) {}
+
+    /**
+     * Replaces every evaluation row of this checkpoint (a partly evaluated checkpoint is redone whole,
+     * so its rows come from one pass); the analysis columns of its new rows are filled from the stored
+     * analysis when there is one.
+     */
+    public synchronized void putEvaluation(CheckpointId id, String objective, int replicate, double epoch, double valIoU,
+                                           List<CaseOverlap> cases, List<SetOverlap> sets, String settings) {
+        CsvTable caseTable = CsvTable.readOrEmpty(file(ResultFiles.CASES_CSV), ResultFiles.CASE_COLUMNS);
+        CsvTable ck = checkpoints();
+        caseTable.removeIf(r -> CheckpointId.of(r).equals(id));
+        ck.removeIf(r -> CheckpointId.of(r).equals(id));
+        for (CaseOverlap c : cases) {
+            caseTable.add(List.of(id.run(), objective, replicate, id.step(), c.query(), c.caseId(), c.iou(), c.dice(), c.predicted(), c.truth(), settings));
+        }
+        for (SetOverlap s : sets) {
+            List<Object> row = new ArrayList<>(List.of(id.run(), objective, replicate, id.step(), epoch, s.query(), s.cases(), s.iou(), s.dice(), valIoU,
+                    settings));
+            while (row.size() < ck.header().size()) row.add("");
+            ck.add(row);
+        }
+        caseTable.write(file(ResultFiles.CASES_CSV));
+        ck.write(file(ResultFiles.CHECKPOINTS_CSV));
+    }
+
+    /** Lowest and highest mean IoU in checkpoints.csv. */
+    public synchronized double[] iouRange() {
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (Map<String, String> r : checkpoints().records()) {
+            double v = parse(r.get("iou"));
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        return new double[] {min, max};
+    }
+
+    public boolean exists(String name) {
+        return Files.isRegularFile(file(name));
+    }
+}
