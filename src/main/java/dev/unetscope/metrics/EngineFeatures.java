@@ -37,10 +37,15 @@ final class EngineFeatures implements AutoCloseable {
      *                  (k-means: max(d, k); diagonal mixture: 2d; full mixture: k d)
      */
     EngineFeatures(FeatureMatrix m, float[] shift, int widestRow) {
+        this(m, shift, widestRow, CHUNK_VALUES);
+    }
+
+    /** As above with {@code chunkValues} in place of {@link #CHUNK_VALUES} (tests force one chunk or many). */
+    EngineFeatures(FeatureMatrix m, float[] shift, int widestRow, long chunkValues) {
         this.n = m.n();
         this.d = m.d();
         this.shift = shift.clone();
-        int rows = (int) Math.max(256, Math.min(Math.max(n, 1), CHUNK_VALUES / Math.max(d, widestRow)));
+        int rows = (int) Math.max(256, Math.min(Math.max(n, 1), chunkValues / Math.max(d, widestRow)));
         int chunks = Math.max(1, (n + rows - 1) / rows);
         this.start = new int[chunks + 1];
         for (int c = 0; c <= chunks; c++) start[c] = Math.min(n, c * rows);

@@ -60,7 +60,6 @@ class StatsReferenceTest {
         JsonNode ref = new ObjectMapper().readTree(python("stats_reference.py", dir.toString()));
         System.out.println("stats reference versions " + ref.get("versions"));
 
-        assertThat(ref.get("corr").size()).isEqualTo(corr.size());
         double worstValue = 0, worstP = 0;
         for (Map.Entry<String, double[][]> e : corr.entrySet()) {
             String name = e.getKey();
@@ -80,6 +79,9 @@ class StatsReferenceTest {
                 worstP = Math.max(worstP, dp);
                 assertThat(got.value()).as(name + " " + keys[m]).isCloseTo(v, within(1e-9));
                 assertThat(got.p()).as(name + " " + keys[m] + " p").isCloseTo(p, within(1e-6));
+                // Kendall's p also relatively: near_monotone (n 50, one discordant pair) is on scipy's exact path, p 3e-63,
+                // where the asymptotic one gives about 1e-24; both pass the absolute 1e-6 above, not this
+                if (m == 2) assertThat(got.p()).as(name + " kendall p, relative").isCloseTo(p, within(1e-9 * p));
             }
             JsonNode w = ref.get("within").get(name);
             if (w != null) {
@@ -96,9 +98,6 @@ class StatsReferenceTest {
             }
         }
         System.out.printf("scipy reference worst |d| value %.1e p %.1e%n", worstValue, worstP);
-        assertThat(ref.get("corr").get("near_monotone").get("kendall_method").asText()).isEqualTo("exact");
-        assertThat(ref.get("corr").get("ties").get("kendall_method").asText()).isEqualTo("asymptotic");
-        assertThat(ref.get("corr").get("large").get("kendall_method").asText()).isEqualTo("asymptotic");
 
         for (Map.Entry<String, double[][]> e : auroc.entrySet()) {
             double[][] c = e.getValue();

@@ -100,12 +100,35 @@ class PreprocessingTest {
     }
 
     @Test
-    void deterministic() {
-        Volume img = Volume.zeros(10, 10, 5, new double[] {1.2, 1.2, 3});
-        java.util.Random r = new java.util.Random(3);
-        for (int i = 0; i < img.size(); i++) img.data()[i] = (float) r.nextGaussian() * 10 + 50;
-        Preprocessing p = Preprocessing.of(new double[] {1, 1, 2}, new int[] {12, 12, 8});
-        assertThat(p.apply(new LabelledVolume("c", img, null), "a").image().data())
-                .containsExactly(p.apply(new LabelledVolume("c", img, null), "a").image().data());
+    void applyZScoresInTheBodyClipsAndCropsPadsAboutTheCentre() {
+        // 4 x 2 x 1, x fastest:  y=0: 100   0 102 106
+        //                         y=1:   0 104 140   0
+        // Otsu on 256 bins over [0, 140]: the air (bin 0) against the rest maximises the between-class variance
+        // (3*5*201.2^2 in bin units, against 7*1*147.7^2 for splitting off 140), so the body is the five voxels
+        // {100, 102, 104, 106, 140}: median 104, |x - 104| = {4, 2, 0, 2, 36}, MAD 2, scale 1.4826 * 2 = 2.9652.
+        // (Median and MAD of all eight voxels, or mean and SD of the body, give other numbers.)
+        Volume img = new Volume(4, 2, 1, new float[] {100, 0, 102, 106, 0, 104, 140, 0},
+                new double[] {1, 1, 1}, Volume.diagonalAffine(new double[] {1, 1, 1}));
+        Volume mask = new Volume(4, 2, 1, new float[] {0, 0, 0, 1, 0, 0, 1, 0},
+                new double[] {1, 1, 1}, Volume.diagonalAffine(new double[] {1, 1, 1}));
+        // no resampling; crop x 4 -> 2 keeps x = 1..2, pad y 2 -> 4 adds one row before and one after
+        LabelledVolume out = Preprocessing.of(null, new int[] {2, 4, 1}).apply(new LabelledVolume("c", img, mask), "c.nii");
+        double scale = 1.4826 * 2;
+        assertThat(out.image().dims()).containsExactly(2, 4, 1);
+        float[] z = out.image().data();
+        assertThat(z[0]).isEqualTo(-5f); // padding is -clip
+        assertThat(z[1]).isEqualTo(-5f);
+        assertThat(z[2]).isEqualTo(-5f); // air: (0 - 104) / 2.9652 = -35.07, clipped
+        assertThat((double) z[3]).isCloseTo((102 - 104) / scale, within(1e-6)); // -0.674
+        assertThat(z[4]).isEqualTo(0f); // the body median
+        assertThat(z[5]).isEqualTo(5f); // bright outlier: (140 - 104) / 2.9652 = 12.14, clipped
+        assertThat(z[6]).isEqualTo(-5f);
+        assertThat(z[7]).isEqualTo(-5f);
+        // the mask goes through the same crop/pad with 0 padding: its voxel (2,1) lands at (1,2); (3,0) is cropped away
+        assertThat(out.mask().data()).containsExactly(0, 0, 0, 0, 0, 1, 0, 0);
+        // the origin moves with the first voxel: +1 voxel in x, -1 voxel in y
+        assertThat(out.image().affine()[3]).isEqualTo(1.0);
+        assertThat(out.image().affine()[7]).isEqualTo(-1.0);
+        assertThat(out.mask().affine()).containsExactly(out.image().affine());
     }
 }

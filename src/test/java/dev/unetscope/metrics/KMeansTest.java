@@ -65,19 +65,43 @@ class KMeansTest {
 
     @Test
     void manyChunksMatchOneChunk() {
-        // more rows than one chunk holds: chunked sums must agree with the plain reassignment
-        FeatureMatrix x = ClusterBenchmark.blobs(70_000, 16, 8, 5).x();
-        KMeansModel m = new KMeans(8, 1, 300, 1e-4, 2).fit(x);
+        // The same fit with all rows in one chunk and with 256-row chunks (the smallest EngineFeatures makes; the last
+        // one partial): per-chunk distances, argmins, one-hot sums and the k-means++ potentials must add up to the
+        // same clustering. Set up as fit(FeatureMatrix) does (shift by the column means, widest row max(d, k)).
+        int n = 20_000, d = 16, k = 8;
+        FeatureMatrix x = ClusterBenchmark.blobs(n, d, k, 5).x();
+        KMeans km = new KMeans(k, 1, 300, 1e-4, 2);
+        float[] shift = EngineFeatures.toFloat(x.columnMeans());
+        KMeansModel one, many;
+        try (EngineFeatures f = new EngineFeatures(x, shift, Math.max(d, k), (long) n * d)) {
+            assertThat(f.chunks()).isEqualTo(1);
+            one = km.fit(x, f);
+        }
+        try (EngineFeatures f = new EngineFeatures(x, shift, Math.max(d, k), 256L * d)) {
+            assertThat(f.chunks()).isEqualTo((n + 255) / 256); // 79, the last with 32 rows
+            many = km.fit(x, f);
+        }
+        // labels: identical (the blobs are far apart, so float32 rounding in the sums cannot move a point)
+        assertThat(many.labels()).isEqualTo(one.labels());
+        // centres: float32 sums over 20,000 rows in one matmul vs 79 partial sums accumulated in double; the centres
+        // lie within +-10, where 1e-4 is about 100 float32 ulps (seen here: 3e-6), and far below the blobs' spacing
+        for (int i = 0; i < one.centroids().length; i++) {
+            assertThat(many.centroids()[i]).as("centroid value " + i).isCloseTo(one.centroids()[i], within(1e-4f));
+        }
+        // inertia: relative 1e-6 (unit-variance blobs, so it is near n * d = 320,000; seen here: 5e-11 relative)
+        assertThat(many.inertia()).isCloseTo(one.inertia(), within(one.inertia() * 1e-6));
+        assertThat(many.iterations()).isEqualTo(one.iterations());
+
+        // and the chunked result is right, not merely equal: inertia recomputed in double from its labels and centres
         double inertia = 0;
-        int d = x.d();
-        for (int i = 0; i < x.n(); i++) {
-            int j = m.labels()[i];
+        for (int i = 0; i < n; i++) {
+            int j = many.labels()[i];
             for (int q = 0; q < d; q++) {
-                double v = x.get(i, q) - m.centroids()[j * d + q];
+                double v = x.get(i, q) - many.centroids()[j * d + q];
                 inertia += v * v;
             }
         }
-        assertThat(m.inertia()).isCloseTo(inertia, within(inertia * 1e-5));
-        assertThat(m.predict(x)).isEqualTo(m.labels());
+        assertThat(many.inertia()).isCloseTo(inertia, within(inertia * 1e-5));
+        assertThat(many.predict(x)).isEqualTo(many.labels());
     }
 }
