@@ -1,15 +1,30 @@
-# Recomputes two interior metrics from exported .npy files with scikit-learn, as a scientist would:
-# db_labels of a layer, and the k=1 full-covariance confidence (train fit, query score, per dimension).
+# Recomputes interior metrics from exported .npy files with scikit-learn, as a scientist would:
+# db_labels of a layer; the k=1 full-covariance confidence (train fit, query score, per dimension);
+# and the seed's roughness: k-means clusters of the input layer's features, Davies-Bouldin of the
+# layer's features grouped by them. k-means has many local optima, so scikit-learn's Lloyd iterations
+# start from the centroids of the exported clusters (clusters_LAYER.npy): they must not move, i.e.
+# the exported clusters are a converged k-means solution of the exported input features.
+# Prints: db_labels, confidence, roughness (sklearn), share of points sklearn keeps in their cluster,
+# inertia ratio of the exported clusters to sklearn's best of 20 random starts.
 import sys
 import numpy as np
+from sklearn.cluster import KMeans
 from sklearn.metrics import davies_bouldin_score
 from sklearn.mixture import GaussianMixture
 
-train_dir, query_dir, layer = sys.argv[1], sys.argv[2], sys.argv[3]
+train_dir, query_dir, layer, input_layer, k = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
 q = np.load(f"{query_dir}/{layer}.npy").astype(np.float64)
 labels = np.load(f"{query_dir}/labels_{layer}.npy")
 t = np.load(f"{train_dir}/{layer}.npy").astype(np.float64)
 db = davies_bouldin_score(q, labels)
 g = GaussianMixture(n_components=1, covariance_type="full", reg_covar=1e-6).fit(t)
 conf = g.score(q) / q.shape[1]
-print(f"{db:.10g} {conf:.10g}")
+x_in = np.load(f"{query_dir}/{input_layer}.npy").astype(np.float64)
+ours = np.load(f"{query_dir}/clusters_{layer}.npy").reshape(-1)
+centroids = np.stack([x_in[ours == j].mean(axis=0) for j in range(k)])
+km = KMeans(n_clusters=k, init=centroids, n_init=1).fit(x_in)
+kept = float(np.mean(km.labels_ == ours))
+roughness = davies_bouldin_score(q, km.labels_)
+inertia_ours = sum(((x_in[ours == j] - centroids[j]) ** 2).sum() for j in range(k))
+best = KMeans(n_clusters=k, n_init=20, random_state=0).fit(x_in).inertia_
+print(f"{db:.10g} {conf:.10g} {roughness:.10g} {kept:.10g} {inertia_ours / best:.10g}")

@@ -13,6 +13,7 @@ import dev.unetscope.features.Standardizer;
 import dev.unetscope.io.AtomicFile;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.metrics.AnalysisConfig;
+import dev.unetscope.metrics.LayerMetrics;
 import dev.unetscope.model.UNet;
 import dev.unetscope.train.CheckpointRef;
 
@@ -57,10 +58,17 @@ public final class FeaturesService {
             FeatureSample sample = FeatureExtractor.extract(net, data, sampler, taps);
             FeatureSample train = s.raw() ? null : s.set().equals("train") ? sample
                     : FeatureExtractor.extract(net, ExperimentData.streamSplit(exp, "train"), sampler, taps);
+            LayerSample previous = null;
             for (Map.Entry<String, LayerSample> e : sample.layers().entrySet()) {
                 LayerSample l = s.raw() ? e.getValue() : Standardizer.fit(train.layer(e.getKey())).apply(e.getValue());
                 Npy.writeFloat32(s.out().resolve(e.getKey() + ".npy"), l.data(), l.n(), l.channels());
                 if (l.labels() != null) Npy.writeUint8(s.out().resolve("labels_" + e.getKey() + ".npy"), l.labels(), l.n());
+                if (previous != null && !s.raw()) {
+                    // the groups of this layer's roughness: k-means clusters of the layer before it, as the analysis forms them
+                    int[] clusters = LayerMetrics.inputClusters(previous, cfg.roughnessK(), cfg.seed());
+                    Npy.writeInt32(s.out().resolve("clusters_" + e.getKey() + ".npy"), clusters, clusters.length, 1);
+                }
+                previous = l;
             }
             int[] pos = new int[sample.n() * 4];
             for (int i = 0; i < sample.n(); i++) {

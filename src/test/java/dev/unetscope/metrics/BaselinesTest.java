@@ -13,21 +13,17 @@ class BaselinesTest {
         // predicted gland (p >= 0.5): 0.9, 0.6, 0.5 -> mean 2/3
         // entropy bits: H(0.9)=0.468996, H(0.6)=0.970951, H(0.2)=0.721928, H(0.5)=1 -> mean 0.790469
         // soft IoU with m = 1,1,0,1: inter 0.9+0.6+0.5 = 2.0; union sum(p + m - p m) = 1 + 1 + 0.2 + 1 = 3.2 -> 0.625
-        Baselines.CaseScores s = Baselines.of(new float[] {0.9f, 0.6f, 0.2f, 0.5f});
+        float[] p = {0.9f, 0.6f, 0.2f, 0.5f};
+        java.util.BitSet m = new java.util.BitSet();
+        m.set(0);
+        m.set(1);
+        m.set(3);
+        Baselines.CaseScores s = Baselines.of(p, m);
         assertThat(s.softmaxConfidence()).isCloseTo(0.7, within(1e-6));
         assertThat(s.glandConfidence()).isCloseTo(2.0 / 3, within(1e-6));
         assertThat(s.entropy()).isCloseTo((0.468996 + 0.970951 + 0.721928 + 1) / 4, within(1e-5));
         assertThat(s.softIoU()).isCloseTo(0.625, within(1e-6));
-        assertThat(Baselines.of(new float[] {0.1f, 0.2f}).glandConfidence()).isNaN();
-    }
-
-    @Test
-    void agreementCountsBothEmptyAsZero() {
-        float[] a = {0.9f, 0.9f, 0.1f, 0.1f}, b = {0.9f, 0.1f, 0.9f, 0.1f}, z = {0, 0, 0, 0};
-        assertThat(Baselines.agreement(a, b, 0)).isCloseTo(1.0 / 3, within(1e-12));
-        assertThat(Baselines.agreement(z, z, Baselines.BOTH_EMPTY_AGREEMENT)).isZero();
-        assertThat(InteriorAnalysis.agreement(InteriorAnalysis.mask(z), InteriorAnalysis.mask(z))).isZero();
-        assertThat(InteriorAnalysis.agreement(InteriorAnalysis.mask(a), InteriorAnalysis.mask(b))).isCloseTo(1.0 / 3, within(1e-12));
+        assertThat(Baselines.of(new float[] {0.1f, 0.2f}, new java.util.BitSet()).glandConfidence()).isNaN();
     }
 
     @Test

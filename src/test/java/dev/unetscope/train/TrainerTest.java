@@ -104,7 +104,7 @@ class TrainerTest {
             double sum = 0;
             for (int i = 0; i < test.size(); i++) {
                 float[] p = net.infer(test.images().get(i), 1, test.d(), test.h(), test.w(), Set.of()).probabilities();
-                double iou = Overlap.countsAt(p, test.masks().get(i), 0.5f, 0, p.length).iou();
+                double iou = Overlap.countsAt(p, test.masks().get(i), 0, p.length).iou();
                 sum += iou;
                 String id = test.ids().get(i);
                 Map<String, String> row = cases.records().stream()
