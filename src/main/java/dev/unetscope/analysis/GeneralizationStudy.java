@@ -57,6 +57,7 @@ public final class GeneralizationStudy {
         List<Map<String, String>> rows = t.records().stream().filter(r -> !r.get("confidence").isEmpty()).toList();
         if (rows.isEmpty()) throw new BadInputException(ck, "has no analysed checkpoints", "run 'unetscope analyze' first");
         CsvTable corr = correlations(rows);
+        seedProtocol(corr, rows);
         corr.write(exp.resultsDir().resolve(ResultFiles.CORRELATIONS_CSV));
         CsvTable summary = prediction(rows);
         failure();
@@ -87,6 +88,73 @@ public final class GeneralizationStudy {
             }
         }
         return out;
+    }
+
+    // ---- the seed's protocol ----------------------------------------------------------------------
+
+    /** Scope names of the seed's protocol in correlations.csv. */
+    public static final String SEED_PROTOCOL = "seed-protocol";
+    public static final String SEED_PROTOCOL_OBJECTIVE = "seed-protocol-objective";
+    public static final String SEED_PROTOCOL_REPLICATE = "seed-protocol-replicate";
+    /** The same scores against the generalisation gap (validation IoU minus test IoU). */
+    public static final String SEED_PROTOCOL_GAP = "seed-protocol-gap";
+    /** The labelled reference of the seed's protocol: validation IoU (needs the validation labels). */
+    public static final String VAL_IOU = "val_iou";
+
+    /**
+     * The seed's question, model selection: each score computed on the validation split's inputs
+     * (results/validation_scores.csv and the validation rows of layers.csv) against the checkpoint's
+     * test IoU, one point per checkpoint; pooled ({@link #SEED_PROTOCOL}), per objective and per
+     * replicate, with validation IoU as the labelled reference, and against the generalisation gap.
+     * The bootstrap resamples checkpoints.
+     */
+    void seedProtocol(CsvTable out, List<Map<String, String>> rows) {
+        Path vf = exp.resultsDir().resolve(ResultFiles.VALIDATION_SCORES_CSV);
+        if (!java.nio.file.Files.isRegularFile(vf)) return;
+        Map<CheckpointId, Map<String, String>> test = new LinkedHashMap<>();
+        for (Map<String, String> r : rows) if (r.get("query").equals(ResultFiles.TEST)) test.put(CheckpointId.of(r), r);
+        Map<CheckpointId, Map<String, Double>> layerValues = new LinkedHashMap<>();
+        List<String> layerColumns = new ArrayList<>();
+        for (Map<String, String> r : CsvTable.read(exp.resultsDir().resolve(ResultFiles.LAYERS_CSV)).records()) {
+            if (!r.get("query").equals(ResultFiles.VALIDATION)) continue;
+            for (Score s : Scores.layerInputs()) {
+                String c = s.layerColumn(r.get("layer"));
+                if (!layerColumns.contains(c)) layerColumns.add(c);
+                layerValues.computeIfAbsent(CheckpointId.of(r), k -> new LinkedHashMap<>()).put(c, parse(r.get(s.name())));
+            }
+        }
+        List<Map<String, String>> points = new ArrayList<>();
+        for (Map<String, String> v : CsvTable.read(vf).records()) {
+            Map<String, String> t = test.get(CheckpointId.of(v));
+            if (t == null) continue;
+            Map<String, String> p = new LinkedHashMap<>(v);
+            double testIoU = parse(t.get("iou")), valIoU = parse(t.get("val_iou"));
+            p.put("test_iou", t.get("iou"));
+            p.put(VAL_IOU, t.get("val_iou"));
+            p.put("gap", CsvTable.num(valIoU - testIoU));
+            layerValues.getOrDefault(CheckpointId.of(v), Map.of()).forEach((k, x) -> p.put(k, CsvTable.num(x)));
+            points.add(p);
+        }
+        if (points.isEmpty()) return;
+        List<String> scores = new ArrayList<>(SCORES);
+        scores.add(VAL_IOU);
+        scores.addAll(layerColumns);
+        Map<String, List<Map<String, String>>> scopes = new LinkedHashMap<>();
+        scopes.put(SEED_PROTOCOL + "/all", points);
+        for (Map<String, String> p : points) scopes.computeIfAbsent(SEED_PROTOCOL_OBJECTIVE + "/" + p.get("objective"), k -> new ArrayList<>()).add(p);
+        Set<String> replicates = new LinkedHashSet<>();
+        for (Map<String, String> p : points) replicates.add(p.get("replicate"));
+        if (replicates.size() > 1) for (Map<String, String> p : points) scopes.computeIfAbsent(SEED_PROTOCOL_REPLICATE + "/" + p.get("replicate"), k -> new ArrayList<>()).add(p);
+        for (String score : scores) {
+            for (Map.Entry<String, List<Map<String, String>>> sc : scopes.entrySet()) {
+                List<Map<String, String>> sub = sc.getValue();
+                String[] scope = sc.getKey().split("/", 2);
+                for (Estimate e : correlation.estimate(column(sub, score), column(sub, "test_iou"), groups(sub))) add(out, score, scope[0], scope[1], e);
+            }
+            if (!score.equals(VAL_IOU)) {
+                for (Estimate e : correlation.estimate(column(points, score), column(points, "gap"), groups(points))) add(out, score, SEED_PROTOCOL_GAP, "all", e);
+            }
+        }
     }
 
     private static void add(CsvTable out, String score, String scope, String subset, Estimate e) {

@@ -40,7 +40,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--scale", defaultValue = "demo",
             description = "demo: a laptop CPU in minutes; seed: the paper's scale for a GPU machine (200 cases, channels 16-32-64-128-256, "
-                    + "30 checkpoints per objective over 3000 steps, 3 replicates, 2000 positions per case) (default ${DEFAULT-VALUE}).")
+                    + "30 checkpoints per objective over 3000 steps (the seed's 120 checkpoints), 2000 positions per case) (default ${DEFAULT-VALUE}).")
     DemoService.Scale scale;
 
     @Option(names = "--data", paramLabel = "DIR",

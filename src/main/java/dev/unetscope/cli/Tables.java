@@ -60,8 +60,33 @@ final class Tables {
         }
     }
 
-    /** The correlation table sorted by |r|, then the predictor's leave-one-group-out errors. */
+    /** The seed's protocol (scores on the validation inputs against test IoU, per checkpoint), then the deployment question. */
     static void study(GeneralizationStudy.Result r, PrintStream out) {
+        seedProtocol(r.correlations(), out);
+        deployment(r, out);
+    }
+
+    /** Pearson r of each set-level score on the validation inputs with test IoU, beside validation IoU (the labelled reference). */
+    static void seedProtocol(CsvTable corr, PrintStream out) {
+        List<Map<String, String>> rows = new ArrayList<>();
+        for (Map<String, String> row : corr.records()) {
+            if (row.get("scope").equals(GeneralizationStudy.SEED_PROTOCOL) && row.get("method").equals("pearson")
+                    && (GeneralizationStudy.SCORES.contains(row.get("score")) || row.get("score").equals(GeneralizationStudy.VAL_IOU))) rows.add(row);
+        }
+        if (rows.isEmpty()) return;
+        rows.sort((a, b) -> Double.compare(abs(b.get("value")), abs(a.get("value"))));
+        out.printf("%nthe seed's protocol: each score on the validation inputs against test IoU, one point per checkpoint (scope %s)%n",
+                GeneralizationStudy.SEED_PROTOCOL);
+        out.printf("%-22s %5s %8s %19s %10s%n", "score", "n", "r", "95% interval", "p");
+        for (Map<String, String> row : rows) {
+            String name = row.get("score").equals(GeneralizationStudy.VAL_IOU) ? "val_iou (labelled)" : row.get("score");
+            out.printf("%-22s %5s %8s %19s %10s%n", name, row.get("n"), f(row.get("value")), "[" + f(row.get("lo")) + ", " + f(row.get("hi")) + "]",
+                    p(row.get("p")));
+        }
+    }
+
+    /** The correlation table over (checkpoint, query set) pairs sorted by |r|, then the predictor's leave-one-group-out errors. */
+    static void deployment(GeneralizationStudy.Result r, PrintStream out) {
         List<Map<String, String>> pop = new ArrayList<>();
         Map<String, Map<String, String>> within = new LinkedHashMap<>();
         for (Map<String, String> row : r.correlations().records()) {

@@ -40,13 +40,13 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--steps", defaultValue = "240", description = "Training steps per run (default ${DEFAULT-VALUE}).")
         int steps;
 
-        @Option(names = "--batch", defaultValue = "2", description = "Volumes per step (default ${DEFAULT-VALUE}).")
+        @Option(names = "--batch", defaultValue = "" + TrainConfig.DEFAULT_BATCH, description = "Volumes per step (default ${DEFAULT-VALUE}).")
         int batch;
 
         @Option(names = "--checkpoints", defaultValue = "6", description = "Checkpoints per run, denser early (default ${DEFAULT-VALUE}).")
         int checkpoints;
 
-        @Option(names = "--lr", defaultValue = "0.003", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
+        @Option(names = "--lr", defaultValue = "" + TrainConfig.DEFAULT_LR, description = "Adam learning rate (default ${DEFAULT-VALUE}).")
         double lr;
 
         @Option(names = "--seed", defaultValue = "1", description = "Training seed (default ${DEFAULT-VALUE}).")

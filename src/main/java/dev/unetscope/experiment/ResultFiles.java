@@ -15,6 +15,12 @@ public final class ResultFiles {
     public static final String CHECKPOINTS_CSV = "checkpoints.csv";
     public static final String LAYERS_CSV = "layers.csv";
     public static final String CASE_SCORES_CSV = "case_scores.csv";
+    /** Per checkpoint: the set-level scores on the validation split's inputs (the seed's X_val). */
+    public static final String VALIDATION_SCORES_CSV = "validation_scores.csv";
+    /** The set name the validation split's scores carry in the tables' {@code query} column. */
+    public static final String VALIDATION = "val";
+    /** The query set whose IoU the seed's protocol predicts: the in-distribution test split. */
+    public static final String TEST = "test";
     public static final String CORRELATIONS_CSV = "correlations.csv";
     public static final String PREDICTION_CSV = "prediction.csv";
     public static final String PREDICTION_SUMMARY_CSV = "prediction_summary.csv";

@@ -37,7 +37,7 @@ import java.util.function.Function;
  */
 public final class AnalyzeService {
     /** The name the validation split's scores carry in the tables' {@code query} column. */
-    public static final String VALIDATION = "val";
+    public static final String VALIDATION = ResultFiles.VALIDATION;
     /** Peak memory one checkpoint's analysis needs here, used to cap the jobs by the heap. */
     static final long BYTES_PER_JOB = 768L << 20;
 

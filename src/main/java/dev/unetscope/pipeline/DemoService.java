@@ -79,8 +79,8 @@ public final class DemoService {
         if (s.scale() == Scale.seed) {
             cases = Math.max(cases, 200);
             steps = 3000;
-            checkpoints = 30;
-            replicates = 3;
+            checkpoints = 30; // 4 objectives x 30 checkpoints = the seed's 120 points
+            replicates = 1;
             samples = 2000;
             net = UNetConfig.seedScale();
         }
@@ -91,7 +91,7 @@ public final class DemoService {
         if (s.dataOnly()) return new Result(data.experiment(), null, times);
         Experiment exp = data.experiment();
 
-        TrainConfig train = new TrainConfig(s.objectives(), replicates, steps, 2, checkpoints, 0.003, s.seed(), true, net);
+        TrainConfig train = new TrainConfig(s.objectives(), replicates, steps, TrainConfig.DEFAULT_BATCH, checkpoints, TrainConfig.DEFAULT_LR, s.seed(), true, net);
         TrainService.Result tr = new TrainService().run(exp, train, progress);
         progress.finished("train", tr);
         times.put("train", tr.seconds());

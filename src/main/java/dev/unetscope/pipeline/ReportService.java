@@ -1,6 +1,7 @@
 package dev.unetscope.pipeline;
 
 import dev.unetscope.experiment.Experiment;
+import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.report.Report;
 
 import java.nio.file.Path;
@@ -16,7 +17,10 @@ public final class ReportService {
 
     public Result run(Experiment exp, Settings s, Progress progress) throws Exception {
         long t0 = System.nanoTime();
-        Report r = new Report(exp, CorrelateService.recordedFailureThreshold(exp));
+        AnalysisConfig recorded = AnalyzeService.recorded(exp);
+        // before any analysis, the strips sample 300 positions per case (the demo's analysis setting)
+        AnalysisConfig sampling = recorded != null ? recorded : AnalysisConfig.defaults().withSamplesPerCase(300);
+        Report r = new Report(exp, CorrelateService.recordedFailureThreshold(exp), sampling);
         Path index = r.write(s.strips());
         return new Result(index, List.copyOf(r.missing()), (System.nanoTime() - t0) / 1e9);
     }

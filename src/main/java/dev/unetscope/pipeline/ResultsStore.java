@@ -159,6 +159,7 @@ public final class ResultsStore {
         Map<SetKey, Map<String, Double>> combined = new LinkedHashMap<>();
         for (Map.Entry<SetKey, SetScores> e : all.entrySet()) combined.put(e.getKey(), e.getValue().combined(cfg.layerWeights()));
         CsvTable t = CsvTable.readWithColumns(file(ResultFiles.CHECKPOINTS_CSV), ResultFiles.CHECKPOINT_COLUMNS, combinedColumns());
+        writeValidation(cfg, combined, settings);
         if (t == null) return;
         boolean changed = t.header().size() != CsvTable.read(file(ResultFiles.CHECKPOINTS_CSV)).header().size();
         for (List<String> row : t.rows()) {
@@ -168,6 +169,32 @@ public final class ResultsStore {
             changed |= fill(t, row, c, settings.get(k));
         }
         if (changed) t.write(file(ResultFiles.CHECKPOINTS_CSV));
+    }
+
+    /** Columns of validation_scores.csv: the checkpoint, its set-level scores on the validation inputs, the settings hash. */
+    public static List<String> validationColumns() {
+        List<String> c = new ArrayList<>(List.of("run", "objective", "replicate", "step"));
+        c.addAll(combinedColumns());
+        return c;
+    }
+
+    /** One row per checkpoint with its combined scores on the validation split (the seed's protocol reads them). */
+    private void writeValidation(AnalysisConfig cfg, Map<SetKey, Map<String, Double>> combined, Map<SetKey, String> settings) {
+        Map<CheckpointId, List<String>> who = new LinkedHashMap<>();
+        for (Map<String, String> r : layers(cfg).records()) {
+            if (r.get("query").equals(ResultFiles.VALIDATION)) who.putIfAbsent(CheckpointId.of(r), List.of(r.get("objective"), r.get("replicate")));
+        }
+        if (who.isEmpty()) return;
+        CsvTable t = new CsvTable(validationColumns());
+        for (Map.Entry<CheckpointId, List<String>> e : who.entrySet()) {
+            SetKey k = new SetKey(e.getKey(), ResultFiles.VALIDATION);
+            List<Object> row = new ArrayList<>(List.of(e.getKey().run(), e.getValue().get(0), e.getValue().get(1), e.getKey().step()));
+            for (Score s : Scores.at(Score.Level.SET)) row.add(combined.get(k).getOrDefault(s.name(), Double.NaN));
+            row.add(settings.getOrDefault(k, ""));
+            t.add(row);
+        }
+        sortByCheckpoint(t);
+        t.write(file(ResultFiles.VALIDATION_SCORES_CSV));
     }
 
     private void writeCombined(Map<SetKey, Map<String, Double>> combined, String settings) {

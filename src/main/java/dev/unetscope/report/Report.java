@@ -10,8 +10,11 @@ import dev.unetscope.features.FeatureExtractor;
 import dev.unetscope.features.FeatureSample;
 import dev.unetscope.features.ReceptiveFieldSampler;
 import dev.unetscope.io.AtomicFile;
+import dev.unetscope.analysis.GeneralizationStudy;
 import dev.unetscope.experiment.CaseKey;
+import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.experiment.ResultFiles;
+import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.metrics.Score;
 import dev.unetscope.metrics.Scores;
 import dev.unetscope.model.UNet;
@@ -42,11 +45,16 @@ public final class Report {
     private final StringBuilder body = new StringBuilder();
 
     private final double failureThreshold;
+    private final AnalysisConfig sampling;
 
-    /** {@code failureThreshold}: the IoU below which a case has failed, as the correlate stage recorded it. */
-    public Report(Experiment exp, double failureThreshold) {
+    /**
+     * @param failureThreshold the IoU below which a case has failed, as the correlate stage recorded it
+     * @param sampling         the analysis settings whose positions the feature strips' training features use
+     */
+    public Report(Experiment exp, double failureThreshold, AnalysisConfig sampling) {
         this.exp = exp;
         this.failureThreshold = failureThreshold;
+        this.sampling = sampling;
         this.dir = exp.reportDir();
         this.figures = dir.resolve("figures");
     }
@@ -78,6 +86,9 @@ public final class Report {
         CsvTable failure = table(ResultFiles.FAILURE_CSV, "unetscope analyze");
 
         section("Does each score predict test IoU?");
+        CsvTable validation = optional(ResultFiles.VALIDATION_SCORES_CSV);
+        if (corr != null && validation != null && ck != null) seedProtocol(corr, validation, ck);
+        body.append("<h3>The deployment question: scores on each query set against IoU on that same set</h3>\n");
         if (corr != null) correlationTable(corr);
         if (summary != null) predictorSummary(summary);
         if (ck != null && ck.header().contains("confidence")) scatters(ck, corr);
@@ -160,6 +171,79 @@ public final class Report {
                     .append(r.get("reason").isEmpty() ? "" : " &mdash; " + esc(r.get("reason"))).append("</li>");
         }
         body.append("</ul>\n");
+    }
+
+    private CsvTable optional(String name) {
+        Path f = exp.resultsDir().resolve(name);
+        return Files.isRegularFile(f) ? CsvTable.read(f) : null;
+    }
+
+    /**
+     * The seed's protocol first, as its slide shows it: each score on the validation split's inputs
+     * against the checkpoint's test IoU, one point per checkpoint, colour by objective; validation IoU
+     * (labelled) beside it as the reference a label-free score must beat.
+     */
+    private void seedProtocol(CsvTable corr, CsvTable validation, CsvTable ck) {
+        Map<String, Map<String, String>> pearson = new LinkedHashMap<>(), gap = new LinkedHashMap<>();
+        for (Map<String, String> r : corr.records()) {
+            if (!r.get("method").equals("pearson")) continue;
+            if (r.get("scope").equals(GeneralizationStudy.SEED_PROTOCOL)) pearson.put(r.get("score"), r);
+            if (r.get("scope").equals(GeneralizationStudy.SEED_PROTOCOL_GAP)) gap.put(r.get("score"), r);
+        }
+        if (pearson.isEmpty()) return;
+        Map<CheckpointId, Map<String, String>> test = new LinkedHashMap<>();
+        for (Map<String, String> r : ck.records()) if (r.get("query").equals(ResultFiles.TEST)) test.put(CheckpointId.of(r), r);
+        int n = (int) d(pearson.values().iterator().next().get("n"));
+        body.append("<h3>The seed's protocol: scores on the validation inputs against test IoU</h3><p>The question of the paper: from the ")
+                .append("training and validation <em>inputs</em> alone (no labels), which checkpoint will generalise? Each point is one checkpoint: ")
+                .append("its score computed on the validation split's images, against its IoU on the test split. Pearson r with a 95 % bootstrap ")
+                .append("interval over checkpoints; ").append(n).append(" checkpoints here")
+                .append(n < 60 ? ", so the intervals are wide (the seed used 120)" : "").append(". Validation IoU needs the validation labels: it is the ")
+                .append("reference a label-free score has to beat.</p>\n<div class=\"grid\">\n");
+        List<String> shown = new ArrayList<>(List.of(Scores.CONFIDENCE.name(), Scores.ROUGHNESS.name()));
+        String bestFree = null;
+        double bestR = -1;
+        for (Score sc : Scores.at(Score.Level.SET)) {
+            Map<String, String> p = pearson.get(sc.name());
+            if (!sc.labelFree() || p == null || Double.isNaN(d(p.get("value")))) continue;
+            if (Math.abs(d(p.get("value"))) > bestR) {
+                bestR = Math.abs(d(p.get("value")));
+                bestFree = sc.name();
+            }
+        }
+        if (bestFree != null && !shown.contains(bestFree)) shown.add(bestFree);
+        shown.add(GeneralizationStudy.VAL_IOU);
+        for (String score : shown) {
+            List<Plots.Point> pts = new ArrayList<>();
+            for (Map<String, String> v : validation.records()) {
+                Map<String, String> t = test.get(CheckpointId.of(v));
+                if (t == null) continue;
+                double x = score.equals(GeneralizationStudy.VAL_IOU) ? d(t.get("val_iou")) : d(v.get(score));
+                pts.add(new Plots.Point(x, d(t.get("iou")), v.get("objective"), "checkpoint"));
+            }
+            Map<String, String> p = pearson.get(score);
+            String label = score.equals(GeneralizationStudy.VAL_IOU) ? "validation IoU (labelled)" : score + " on validation inputs";
+            String title = label + (p == null ? "" : String.format(": r = %s [%s, %s]", f(p.get("value")), f(p.get("lo")), f(p.get("hi"))));
+            figure(Plots.scatter(title, label, "test IoU", pts), "seed_" + score + ".png", title);
+        }
+        body.append("</div>\n");
+        Map<String, String> ref = pearson.get(GeneralizationStudy.VAL_IOU);
+        if (ref != null && bestFree != null) {
+            double refR = Math.abs(d(ref.get("value")));
+            body.append("<p><b>").append(bestR > refR ? "A label-free score beats validation IoU here: " : "No label-free score beats validation IoU here: ")
+                    .append(esc(bestFree)).append(" |r| ").append(String.format("%.3f", bestR)).append(" against validation IoU's ")
+                    .append(String.format("%.3f", refR)).append(".</b></p>\n");
+        }
+        body.append("<table class=\"sortable\"><thead><tr><th>score (on validation inputs)</th><th>n</th><th>r with test IoU</th><th>95 % interval</th>")
+                .append("<th>r with the gap (val IoU &minus; test IoU)</th></tr></thead><tbody>\n");
+        for (Map.Entry<String, Map<String, String>> e : pearson.entrySet()) {
+            Map<String, String> r = e.getValue(), g = gap.get(e.getKey());
+            body.append("<tr><td>").append(esc(e.getKey())).append("</td><td>").append(r.get("n")).append("</td>").append(num(r.get("value")))
+                    .append("<td>[").append(f(r.get("lo"))).append(", ").append(f(r.get("hi"))).append("]</td>").append(g == null ? "<td></td>" : num(g.get("value")))
+                    .append("</tr>\n");
+        }
+        body.append("</tbody></table><p>Rows <code>c_LAYER</code> and <code>roughness_LAYER</code> are the per-layer forms, so the layers that carry ")
+                .append("the signal are visible; the combined confidence weights layers uniformly.</p>\n");
     }
 
     private void scatters(CsvTable ck, CsvTable corr) {
@@ -246,7 +330,8 @@ public final class Report {
         PreparedSet test = ExperimentData.split(exp, "test");
         PreparedSet shift = shifted == null ? null : ExperimentData.query(exp, queries.get(shifted));
         PreparedSet train = ExperimentData.streamSplit(exp, "train");
-        ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(1, 300, ReceptiveFieldSampler.Mode.UNIFORM);
+        // the training features that fit the PCA and the cluster maps: sampled as the analysis sampled them
+        ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(sampling.sampleSeed(), sampling.samplesPerCase(), ReceptiveFieldSampler.Mode.UNIFORM);
         int caseIndex = 0;
         String caseId = test.ids().get(caseIndex);
         int shiftIndex = shift == null ? -1 : shift.ids().indexOf(caseId);

@@ -14,6 +14,9 @@ public record TrainConfig(List<String> objectives, int replicates, int steps, in
                           double lr, long seed, boolean augment, UNetConfig net) {
 
     public static final double JITTER = 0.1;
+    /** Defaults of the command line and the demo, in one place. */
+    public static final int DEFAULT_BATCH = 2;
+    public static final double DEFAULT_LR = 0.003;
 
     public TrainConfig {
         if (objectives == null || objectives.isEmpty()) throw new BadInputException("no objectives given", "use e.g. --objectives dice,bce,focal,tversky");

@@ -82,6 +82,19 @@ class AnalyzeServiceTest {
         double[] x = cks.records().stream().mapToDouble(r -> d(r, "confidence")).toArray();
         double[] y = cks.records().stream().mapToDouble(r -> d(r, "iou")).toArray();
         assertThat(d(pearson, "value")).isCloseTo(dev.unetscope.analysis.Correlation.pearson(x, y).value(), within(1e-12));
+        // the seed's protocol: confidence on the validation inputs against test IoU, one point per checkpoint
+        CsvTable val = CsvTable.read(ex.resolve("results/validation_scores.csv"));
+        assertThat(val.rows()).hasSize(2);
+        List<Map<String, String>> valLayers = layers.records().stream().filter(r -> r.get("query").equals(AnalyzeService.VALIDATION)
+                && r.get("step").equals("6")).toList();
+        assertThat(d(val.records().get(1), "confidence")).isCloseTo(valLayers.stream().mapToDouble(r -> d(r, "confidence")).average().orElseThrow(),
+                within(1e-9));
+        Map<String, String> seed = corr.records().stream().filter(r -> r.get("score").equals("confidence") && r.get("scope").equals("seed-protocol")
+                && r.get("method").equals("pearson")).findFirst().orElseThrow();
+        assertThat(seed.get("n")).isEqualTo("2");
+        assertThat(seed.get("reason")).isNotEmpty(); // two checkpoints are too few for a correlation: NaN with its reason
+        assertThat(corr.records().stream().anyMatch(r -> r.get("score").equals("val_iou") && r.get("scope").equals("seed-protocol"))).isTrue();
+        assertThat(corr.records().stream().anyMatch(r -> r.get("score").equals("c_enc1") && r.get("scope").equals("seed-protocol-gap"))).isTrue();
         CsvTable summary = CsvTable.read(ex.resolve("results/prediction_summary.csv"));
         assertThat(summary.records()).extracting(r -> r.get("scheme")).containsExactly("leave-one-objective-out", "leave-one-query-out");
         assertThat(summary.records().get(0).get("reason")).contains("at least 2"); // one objective only
@@ -227,10 +240,39 @@ class AnalyzeServiceTest {
         byte[] layersBefore = Files.readAllBytes(a.resolve("results/layers.csv"));
         assertThat(Main.execute(one.toArray(String[]::new))).isZero();
         assertThat(Files.readAllBytes(a.resolve("results/layers.csv"))).isEqualTo(layersBefore);
-        for (Map<String, String> r : CsvTable.read(a.resolve("results/checkpoints.csv")).records()) {
+        CsvTable cks = CsvTable.read(a.resolve("results/checkpoints.csv"));
+        for (Map<String, String> r : cks.records()) {
             assertThat(d(r, "confidence")).isFinite();
             assertThat(d(r, "softmax_confidence")).isFinite();
         }
+
+        // the seed's protocol over the 4 checkpoints: each score on the validation inputs against the test IoU
+        CsvTable val = CsvTable.read(a.resolve("results/validation_scores.csv"));
+        assertThat(val.rows()).hasSize(4);
+        CsvTable corr = CsvTable.read(a.resolve("results/correlations.csv"));
+        for (String score : List.of("confidence", "roughness", "softmax_confidence")) {
+            double[] x = val.records().stream().mapToDouble(r -> d(r, score)).toArray();
+            double[] y = val.records().stream().mapToDouble(v -> testIoU(cks, v)).toArray();
+            Map<String, String> seed = corr.records().stream().filter(r -> r.get("score").equals(score) && r.get("scope").equals("seed-protocol")
+                    && r.get("method").equals("pearson")).findFirst().orElseThrow();
+            assertThat(seed.get("n")).isEqualTo("4");
+            assertThat(d(seed, "value")).as(score).isCloseTo(dev.unetscope.analysis.Correlation.pearson(x, y).value(), within(1e-12));
+        }
+        // validation IoU, the labelled reference, from the manifests via checkpoints.csv
+        double[] vx = val.records().stream().mapToDouble(v -> cks.records().stream().filter(r -> r.get("query").equals("test")
+                && r.get("run").equals(v.get("run")) && r.get("step").equals(v.get("step"))).mapToDouble(r -> d(r, "val_iou")).findFirst().orElseThrow()).toArray();
+        double[] ty = val.records().stream().mapToDouble(v -> testIoU(cks, v)).toArray();
+        Map<String, String> ref = corr.records().stream().filter(r -> r.get("score").equals("val_iou") && r.get("scope").equals("seed-protocol")
+                && r.get("method").equals("pearson")).findFirst().orElseThrow();
+        assertThat(d(ref, "value")).isCloseTo(dev.unetscope.analysis.Correlation.pearson(vx, ty).value(), within(1e-12));
+        // and per objective: 2 checkpoints each
+        assertThat(corr.records().stream().filter(r -> r.get("scope").equals("seed-protocol-objective") && r.get("score").equals("confidence")
+                && r.get("method").equals("pearson")).map(r -> r.get("subset")).toList()).containsExactlyInAnyOrder("dice", "bce");
+    }
+
+    private static double testIoU(CsvTable cks, Map<String, String> v) {
+        return cks.records().stream().filter(r -> r.get("query").equals("test") && r.get("run").equals(v.get("run")) && r.get("step").equals(v.get("step")))
+                .mapToDouble(r -> d(r, "iou")).findFirst().orElseThrow();
     }
 
     static void copyTree(Path from, Path to) throws Exception {
