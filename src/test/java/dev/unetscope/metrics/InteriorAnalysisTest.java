@@ -29,10 +29,10 @@ class InteriorAnalysisTest {
         assertThat(Main.execute(analyze)).isZero();
 
         CsvTable layers = CsvTable.read(ex.resolve("results/layers.csv"));
-        assertThat(layers.rows()).hasSize(2 * 2 * 5); // checkpoints x {test, noisy} x {enc1 enc2 bottleneck dec2 dec1}
+        assertThat(layers.rows()).hasSize(2 * 2 * 4); // checkpoints x {test, noisy} x {enc1 enc2 bottleneck dec2}
         List<Map<String, String>> noisy6 = layers.records().stream().filter(r -> r.get("step").equals("6") && r.get("query").equals("noisy")).toList();
-        assertThat(noisy6).extracting(r -> r.get("layer")).containsExactly("enc1", "enc2", "bottleneck", "dec2", "dec1");
-        assertThat(noisy6).extracting(r -> r.get("input_layer")).containsExactly("image", "enc1", "enc2", "bottleneck", "dec2");
+        assertThat(noisy6).extracting(r -> r.get("layer")).containsExactly("enc1", "enc2", "bottleneck", "dec2");
+        assertThat(noisy6).extracting(r -> r.get("input_layer")).containsExactly("image", "enc1", "enc2", "bottleneck");
         double meanC = 0;
         for (Map<String, String> r : noisy6) {
             double c = Double.parseDouble(r.get("confidence"));

@@ -149,6 +149,22 @@ class MonaiUNetParityTest {
         }
     }
 
+    @Test
+    void theParityWeightsImportedAsARunLoadToPyTorchsLogits() {
+        Path exp = dir.resolve("imported-exp");
+        var r = dev.unetscope.pipeline.ImportService.run(new dev.unetscope.pipeline.ImportService.Settings(
+                exp, dir.resolve("stride1.weights.safetensors"), CONFIGS.get("stride1"), "monai"));
+        assertThat(r.params()).isEqualTo(exp.resolve("checkpoints/monai/step-000000.params"));
+        Map<String, SafeTensors.Tensor> ref = SafeTensors.read(dir.resolve("stride1.outputs.safetensors"));
+        SafeTensors.Tensor in = ref.get("input");
+        long[] s = in.shape();
+        try (UNet net = UNet.load(r.params(), CONFIGS.get("stride1"))) {
+            float[] want = ref.get("logits").values().clone();
+            for (int i = 0; i < want.length; i++) want[i] = (float) (1 / (1 + Math.exp(-want[i])));
+            assertMatches("imported probabilities", net.infer(in.values(), 1, (int) s[2], (int) s[3], (int) s[4], Set.of()).probabilities(), want);
+        }
+    }
+
     static void assertMatches(String what, float[] got, float[] want) {
         assertThat(got).as(what).hasSameSizeAs(want);
         double worst = 0, scale = 1;
