@@ -1,5 +1,6 @@
 package dev.unetscope.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.unetscope.io.BadInputException;
 
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
  * @param dropout     dropout rate after every normalisation; 0 means no dropout layers
  * @param inChannels  image channels of the input (1 for T2w)
  */
+@JsonIgnoreProperties({"up"}) // configs of the earlier topology name it: read them, then the hash check refuses their parameters
 public record UNetConfig(int[] channels, int[] strides, int resUnits, Norm norm, Activation act,
                          double dropout, int inChannels) {
 

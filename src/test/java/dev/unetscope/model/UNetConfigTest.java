@@ -66,6 +66,9 @@ class UNetConfigTest {
         String text = json.writeValueAsString(c);
         assertThat(text).contains("\"channels\":[8,16,32,64]").contains("\"norm\":\"BATCH\"").doesNotContain("hash");
         assertThat(json.readValue(text, UNetConfig.class)).isEqualTo(c);
+        // a config of the earlier topology (no strides, an upsampling choice) reads as today's default strides
+        String old = "{\"channels\":[8,16,32,64],\"resUnits\":2,\"norm\":\"INSTANCE\",\"act\":\"PRELU\",\"up\":\"SHUFFLE\",\"dropout\":0.0,\"inChannels\":1}";
+        assertThat(json.readValue(old, UNetConfig.class)).isEqualTo(UNetConfig.defaults());
     }
 
     @Test
