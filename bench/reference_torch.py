@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The `unetscope bench` reference config in plain PyTorch, for timing DJL against.
 
-Same network as dev.unetscope.model.ResidualUNet with one residual sub-unit per level:
-  unit(x) = ReLU(BN(conv3x3x3(x, stride))) + skip(x), skip = identity, or a 1x1x1 conv with that
-  stride when channels or stride change; encoder strides 1,2,2,...; decoder = nearest x2 upsampling,
-  3x3x3 conv to the level's channels, concat with the skip, unit(2C -> C); head = 1x1x1 conv to 1.
+The same network as dev.unetscope.model.ResidualUNet: MONAI's UNet topology, taken from the parity
+test's plain-PyTorch transcription (src/test/resources/reference/monai_unet.py, whose state-dict
+names and shapes are checked against MONAI's own). Defaults: channels 8-16-32-64, strides 2, one
+residual sub-unit, batch norm, ReLU (as `unetscope bench train`).
 Training: soft Dice (smooth 1e-5, per sample, mean over the batch), torch.optim.Adam lr 1e-3.
 Prints per-step seconds, the median, and the median split into forward / backward / update;
 then median seconds per inferred volume (eval mode, inference_mode) at each --infer-batch.
@@ -12,63 +12,15 @@ then median seconds per inferred volume (eval mode, inference_mode) at each --in
 Run: ONEDNN_MAX_CPU_ISA=AVX2 /usr/bin/python3 bench/reference_torch.py --threads 2
 """
 import argparse
+import os
 import statistics
+import sys
 import time
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
 
-
-def unit(cin, cout, stride, units=1, norm="batch", act="relu"):
-    layers = []
-    for u in range(max(1, units)):
-        layers.append(nn.Conv3d(cin if u == 0 else cout, cout, 3, stride if u == 0 else 1, 1))
-        layers.append(nn.BatchNorm3d(cout) if norm == "batch" else nn.InstanceNorm3d(cout, affine=True))
-        layers.append(nn.ReLU() if act == "relu" else nn.PReLU(cout))
-    return Residual(nn.Sequential(*layers), None if (cin == cout and stride == 1) else nn.Conv3d(cin, cout, 1, stride))
-
-
-class Residual(nn.Module):
-    def __init__(self, convs, skip):
-        super().__init__()
-        self.convs, self.skip = convs, skip
-
-    def forward(self, x):
-        return self.convs(x) + (x if self.skip is None else self.skip(x))
-
-
-class NearestConvUp(nn.Module):
-    def __init__(self, cin, cout):
-        super().__init__()
-        self.conv = nn.Conv3d(cin, cout, 3, 1, 1)
-
-    def forward(self, x):
-        return self.conv(F.interpolate(x, scale_factor=2, mode="nearest"))
-
-
-class UNet(nn.Module):
-    def __init__(self, channels, units, norm, act):
-        super().__init__()
-        L = len(channels)
-        enc, cin = [], 1
-        for k in range(L):
-            enc.append(unit(cin, channels[k], 1 if k == 0 else 2, units, norm, act))
-            cin = channels[k]
-        self.enc = nn.ModuleList(enc)
-        self.ups = nn.ModuleList([NearestConvUp(channels[k + 1], channels[k]) for k in range(L - 1)])
-        self.dec = nn.ModuleList([unit(2 * channels[k], channels[k], 1, units, norm, act) for k in range(L - 1)])
-        self.head = nn.Conv3d(channels[0], 1, 1)
-
-    def forward(self, x):
-        skips = []
-        for k, e in enumerate(self.enc):
-            x = e(x)
-            if k < len(self.enc) - 1:
-                skips.append(x)
-        for k in reversed(range(len(self.ups))):
-            x = self.dec[k](torch.cat([self.ups[k](x), skips[k]], 1))
-        return self.head(x)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "reference"))
+from monai_unet import UNet  # noqa: E402
 
 
 def soft_dice(logits, target, smooth=1e-5):
@@ -93,6 +45,7 @@ def batch_data(n, d, h, w, seed=1):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--channels", default="8,16,32,64")
+    ap.add_argument("--strides", default="", help="S1,S2,... (default all 2)")
     ap.add_argument("--res-units", type=int, default=1)
     ap.add_argument("--norm", default="batch", choices=["batch", "instance"])
     ap.add_argument("--act", default="relu", choices=["relu", "prelu"])
@@ -115,7 +68,8 @@ def main():
     torch.manual_seed(1)
     ch = [int(c) for c in a.channels.split(",")]
     d, h, w = (int(s) for s in a.shape.split(","))
-    net = UNet(ch, a.res_units, a.norm, a.act)
+    st = [int(v) for v in a.strides.split(",")] if a.strides else [2] * (len(ch) - 1)
+    net = UNet(1, 1, ch, st, num_res_units=a.res_units, norm=a.norm, act=a.act)
     fmt = torch.channels_last_3d if a.channels_last else torch.contiguous_format
     net = net.to(memory_format=fmt)
     print(f"torch {torch.__version__} threads {torch.get_num_threads()} mkldnn {torch.backends.mkldnn.enabled} "

@@ -25,14 +25,18 @@ public final class ReferencePython {
      */
     public static String run(Path workDir, String script, String arg, String packages, int timeoutSeconds)
             throws IOException, InterruptedException {
+        return run(workDir, script, arg, packages, timeoutSeconds, new String[0]);
+    }
+
+    /** As above; {@code modules} are further files from the same folder that the script imports. */
+    public static String run(Path workDir, String script, String arg, String packages, int timeoutSeconds, String... modules)
+            throws IOException, InterruptedException {
         assertThat(Files.isExecutable(PYTHON))
                 .as(PYTHON + " is missing: install python3 with " + packages + " (CI does), or set -Dunetscope.python")
                 .isTrue();
         Path copy = workDir.resolve(script);
-        try (InputStream in = ReferencePython.class.getResourceAsStream("/reference/" + script)) {
-            assertThat(in).as("test resource reference/" + script).isNotNull();
-            Files.copy(in, copy);
-        }
+        copyResource(script, copy);
+        for (String m : modules) copyResource(m, workDir.resolve(m));
         Path stderr = workDir.resolve(script + ".err");
         Process proc = new ProcessBuilder(PYTHON.toString(), copy.toString(), arg).redirectError(stderr.toFile()).start();
         byte[] stdout = proc.getInputStream().readAllBytes();
@@ -43,5 +47,12 @@ public final class ReferencePython {
                 .as(script + " failed (are " + packages + " installed for " + PYTHON + "?):\n" + err)
                 .isTrue();
         return new String(stdout, StandardCharsets.UTF_8);
+    }
+
+    private static void copyResource(String name, Path to) throws IOException {
+        try (InputStream in = ReferencePython.class.getResourceAsStream("/reference/" + name)) {
+            assertThat(in).as("test resource reference/" + name).isNotNull();
+            Files.copy(in, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 }

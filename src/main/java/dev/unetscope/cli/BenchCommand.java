@@ -110,8 +110,9 @@ final class BenchCommand implements Runnable {
         @Option(names = "--act", defaultValue = "relu", description = "relu or prelu (default ${DEFAULT-VALUE}).")
         String act;
 
-        @Option(names = "--up", defaultValue = "nearest", description = "nearest (nearest upsampling, then a 3x3x3 convolution) or shuffle (default ${DEFAULT-VALUE}).")
-        String up;
+        @Option(names = "--strides", split = ",", paramLabel = "S1,S2,...",
+                description = "Stride of each level below the top, 1 or 2 (default all 2).")
+        int[] strides;
 
         @Option(names = "--batch", defaultValue = "2", description = "Volumes per step or inference call (default ${DEFAULT-VALUE}).")
         int batch;
@@ -142,13 +143,11 @@ final class BenchCommand implements Runnable {
             if (batch < 1 || threads < 1 || interopThreads < 1 || warmup < 0 || steps < 1) {
                 throw new BadInputException("--batch, --threads, --interop-threads and --steps must be >= 1 and --warmup >= 0", null);
             }
-            UNetConfig cfg = new UNetConfig(channels, resUnits, NetworkOptions.parse(UNetConfig.Norm.class, norm, "--norm"),
-                    NetworkOptions.parse(UNetConfig.Activation.class, act, "--act"),
-                    up.equalsIgnoreCase("nearest") ? UNetConfig.Upsample.NEAREST_CONV : NetworkOptions.parse(UNetConfig.Upsample.class, up, "--up"),
-                    0, 1);
+            UNetConfig cfg = new UNetConfig(channels, strides, resUnits, NetworkOptions.parse(UNetConfig.Norm.class, norm, "--norm"),
+                    NetworkOptions.parse(UNetConfig.Activation.class, act, "--act"), 0, 1);
             int m = cfg.sizeMultiple();
             for (int s : shape) {
-                if (s < 1 || s % m != 0) throw new BadInputException("--shape " + s + " does not divide by " + m, "give dims that divide by 2^(levels-1)");
+                if (s < 1 || s % m != 0) throw new BadInputException("--shape " + s + " does not divide by " + m, "give dims that divide by the product of the strides");
             }
             setThreads();
             return new TrainingBenchmark.Setup(cfg, objective, batch, shape[0], shape[1], shape[2], warmup, steps, lr, profile);

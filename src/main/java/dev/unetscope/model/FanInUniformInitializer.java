@@ -10,8 +10,8 @@ import ai.djl.training.initializer.Initializer;
  * PyTorch's default convolution weight initialisation (kaiming-uniform with a = sqrt 5), i.e.
  * uniform in +-1/sqrt(fan_in), so the network starts like MONAI's. DJL's default (He normal) starts
  * with logits several units large. {@code fanIn} 0 takes it from the weight shape
- * ({@code shape[1] * kernel volume}); the pixel-shuffle upsampling passes the fan-in of the
- * transposed convolution it stands for.
+ * ({@code shape[1] * kernel volume}); biases and the transposed convolution pass the fan-in
+ * PyTorch uses for their layer (so biases start uniform in +-1/sqrt(fan_in) too).
  */
 public final class FanInUniformInitializer implements Initializer {
     private final long fanIn;

@@ -17,123 +17,193 @@ import ai.djl.util.PairList;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A 3D residual UNet in the style of MONAI's {@code UNet} with {@code num_res_units}, as DJL blocks,
- * built from three small factories: {@link #downLayer}, {@link #bottomLayer}, {@link #upLayer}.
+ * MONAI's {@code UNet(spatial_dims=3, in_channels, out_channels=1, channels, strides, kernel_size=3,
+ * up_kernel_size=3, num_res_units, act, norm, dropout)} (monai/networks/nets/unet.py, v1.x) as DJL
+ * blocks, built from MONAI's three factories {@link #downLayer}, {@link #bottomLayer}, {@link #upLayer}
+ * with its {@code Convolution} ({@link #convolution}) and {@code ResidualUnit} ({@link #residualUnit}).
  *
- * <p>With {@code L = channels.length} levels, level {@code k} (1-based) works at stride
- * {@code 2^(k-1)} relative to the input:
+ * <p>MONAI builds it recursively: level k is {@code Sequential(down_k, SkipConnection(level k+1),
+ * up_k)}, the deepest level's inner block being the bottom layer, and {@code SkipConnection}
+ * concatenates {@code [x, inner(x)]}, x first. Unrolled, with {@code L = channels.length},
+ * {@code C_k = channels[k-1]}, {@code s_k = strides[k-1]}:
  * <pre>
- *   enc1 = unit(x, stride 1)           C1   stride 1
- *   enc2 = unit(enc1, stride 2)        C2   stride 2
- *   ...
- *   bottleneck = unit(enc(L-1), 2)     CL   stride 2^(L-1)
- *   dec(L-1) = unit(concat(up(bottleneck), enc(L-1)))   C(L-1)
- *   ...
- *   dec1 = unit(concat(up(dec2), enc1))                 C1   stride 1
- *   logits = conv1x1x1(dec1) -> 1 channel
+ *   enc1 = down_1(x)             in -> C1, stride s1     (a residual unit; the first sub-unit strides)
+ *   enc k = down_k(enc(k-1))     C(k-1) -> Ck, stride sk, for k = 2 .. L-1
+ *   bottleneck = bottom(enc(L-1))  C(L-1) -> CL, stride 1
+ *   dec(L-1) = up_(L-1)(cat(enc(L-1), bottleneck))   C(L-1)+CL -> C(L-2)
+ *   dec k = up_k(cat(enc k, dec(k+1)))               2 Ck -> C(k-1), for k = L-2 .. 2
+ *   logits = up_1(cat(enc1, dec2))                   2 C1 -> 1
  * </pre>
- * where {@code unit} is a {@link ResidualUnit} and {@code up} is {@link PixelShuffleUpsample}
- * (exact kernel-2 stride-2 transposed convolution) or {@link NearestConvUpsample}, both to the
- * channels of the level they land on. Layout is N x C x D x H x W (D = z slices, H = y, W = x).
- * Spatial dims must divide by {@code 2^(L-1)}; {@link UNet#infer} pads other sizes.
+ * where {@code up_k} = transposed convolution (kernel 3, stride s_k, output padding s_k-1; with
+ * norm/dropout/activation) followed by a one-sub-unit residual unit; the top one's last convolution
+ * is conv-only (MONAI's {@code last_conv_only}), so there is no separate head. With
+ * {@code num_res_units = 0} the down/bottom layers are single convolutions and up layers only the
+ * transposed convolution (conv-only at the top). Norm-dropout-activation order ("NDA"), conv bias on.
+ * Layout is N x C x D x H x W (D = z slices, H = y, W = x); dims must divide by the product of the
+ * strides ({@link UNet#infer} pads other sizes).
  *
  * <h2>Named taps</h2>
- * The feature stage reads interior feature maps by name, in network order:
- * {@code enc1 .. enc(L-1), bottleneck, dec(L-1) .. dec1}; for 4 levels
- * {@code enc1 enc2 enc3 bottleneck dec3 dec2 dec1} with strides {@code 1 2 4 8 4 2 1}. A tap is the
- * output of that level's residual unit (after the residual sum). {@code enc k} and {@code dec k} have
- * {@code channels[k-1]} channels and stride {@code 2^(k-1)}; the bottleneck has {@code channels[L-1]}
- * and stride {@code 2^(L-1)}. See {@link #tapNames()}, {@link #taps()}, {@link #forwardTaps}.
+ * In network order {@code enc1 .. enc(L-1), bottleneck, dec(L-1) .. dec2}; for the demo config
+ * (8-16-32-64, strides 2) {@code enc1 enc2 enc3 bottleneck dec3 dec2} with strides
+ * {@code 2 4 8 8 4 2}. {@code enc k} is the output of down layer k ({@code C_k} channels, stride
+ * {@code s_1 * .. * s_k}); the bottleneck that of the bottom layer ({@code C_L}, same stride as
+ * enc(L-1)); {@code dec k} that of up layer k (its residual unit; {@code C_(k-1)} channels, stride
+ * {@code s_1 * .. * s_(k-1)}, the resolution of enc(k-1)). The top up layer is not a tap: its output is
+ * the 1-channel logits, a degenerate feature layer. No tap is at full resolution: MONAI's first
+ * down layer already strides.
+ *
+ * <h2>MONAI names</h2>
+ * Every parameter is registered under its MONAI state-dict name as the blocks are built
+ * ({@link #monaiTensors()}, in MONAI's state-dict order), the one place where the two namings meet.
  */
 public final class ResidualUNet extends AbstractBlock {
 
     /** A named interior feature map: its channel count and its stride relative to the input. */
     public record Tap(String name, int channels, int stride) {}
 
+    /**
+     * One entry of MONAI's state dict: its name, its shape there, and our parameter holding it; the
+     * parameter is null for batch norm's {@code num_batches_tracked}, a counter DJL does not keep.
+     */
+    public record MonaiTensor(String name, Shape shape, Parameter parameter) {}
+
     private final UNetConfig config;
-    private final List<Block> encoders = new ArrayList<>(); // enc1 .. enc(L-1), then the bottleneck
-    private final List<Block> ups = new ArrayList<>();      // index k-1: upsampling onto level k
-    private final List<Block> decoders = new ArrayList<>(); // index k-1: dec k
-    private final Block head;
+    private final Block[] downs; // index k-1: down layer of level k
+    private final Block bottom;
+    private final Block[] ups;   // index k-1: up layer of level k
     private final List<Tap> taps;
+    private final Map<String, MonaiTensor> monai = new LinkedHashMap<>();
 
     public ResidualUNet(UNetConfig config) {
         this.config = config;
         int levels = config.levels();
+        int[] c = config.channels(), s = config.strides();
+        downs = new Block[levels - 1];
+        ups = new Block[levels - 1];
+        // registered in MONAI's state-dict order: downs top to bottom, the bottom layer, ups bottom to top
         int in = config.inChannels();
         for (int k = 1; k < levels; k++) {
-            encoders.add(addChildBlock("enc" + k, downLayer(in, config.channelsAt(k), k == 1 ? 1 : 2)));
-            in = config.channelsAt(k);
+            downs[k - 1] = addChildBlock("down" + k, downLayer(prefix(k) + ".0", in, c[k - 1], s[k - 1]));
+            in = c[k - 1];
         }
-        encoders.add(addChildBlock("bottleneck", bottomLayer(in, config.channelsAt(levels))));
-        ups.addAll(Collections.nCopies(levels - 1, null));
-        decoders.addAll(Collections.nCopies(levels - 1, null));
+        bottom = addChildBlock("bottom", bottomLayer(prefix(levels), c[levels - 2], c[levels - 1]));
         for (int k = levels - 1; k >= 1; k--) {
-            int c = config.channelsAt(k);
-            ups.set(k - 1, addChildBlock("up" + k, upLayer(config.channelsAt(k + 1), c)));
-            decoders.set(k - 1, addChildBlock("dec" + k, residualUnit(2 * c, c, 1)));
+            int upIn = c[k - 1] + (k == levels - 1 ? c[levels - 1] : c[k - 1]);
+            int upOut = k == 1 ? 1 : c[k - 2];
+            ups[k - 1] = addChildBlock("up" + k, upLayer(prefix(k) + ".2", upIn, upOut, s[k - 1], k == 1));
         }
-        head = addChildBlock("head", conv(1, 1, 1, false));
         taps = List.copyOf(tapsOf(config));
     }
 
-    /** Encoder level: a residual unit, stride 1 at the top level and 2 below it. */
-    private Block downLayer(int in, int out, int stride) {
-        return residualUnit(in, out, stride);
+    /** MONAI's module path of level k's Sequential: "model", then ".1.submodule" once per level down. */
+    static String prefix(int level) {
+        return "model" + ".1.submodule".repeat(level - 1);
     }
 
-    /** Bottleneck: a residual unit at the coarsest level. */
-    private Block bottomLayer(int in, int out) {
-        return residualUnit(in, out, 2);
+    /** MONAI's {@code _get_down_layer}: a residual unit, or one convolution without residual units. */
+    private Block downLayer(String name, int in, int out, int stride) {
+        if (config.resUnits() > 0) return residualUnit(name, in, out, stride, config.resUnits(), false);
+        return convolution(name, in, out, stride, false, false);
     }
 
-    /** Decoder upsampling from {@code in} channels at level k+1 to {@code out} channels at level k. */
-    private Block upLayer(int in, int out) {
-        return switch (config.up()) {
-            case SHUFFLE -> new PixelShuffleUpsample(in, out);
-            case NEAREST_CONV -> new NearestConvUpsample(out);
-        };
+    /** MONAI's {@code _get_bottom_layer}: a down layer with stride 1. */
+    private Block bottomLayer(String name, int in, int out) {
+        return downLayer(name, in, out, 1);
     }
 
-    private Block residualUnit(int in, int out, int stride) {
+    /**
+     * MONAI's {@code _get_up_layer}: a transposed convolution (with norm/activation, except at the top
+     * without residual units), then a one-sub-unit residual unit whose last convolution is conv-only
+     * at the top.
+     */
+    private Block upLayer(String name, int in, int out, int stride, boolean isTop) {
+        boolean res = config.resUnits() > 0;
+        Block conv = convolution(res ? name + ".0" : name, in, out, stride, true, isTop && !res);
+        if (!res) return conv;
+        return new SequentialBlock().add(conv).add(residualUnit(name + ".1", out, out, 1, 1, isTop));
+    }
+
+    /** MONAI's {@code ResidualUnit}: sub-units {@code conv.unit0..}, then {@code residual} when shapes change. */
+    private Block residualUnit(String name, int in, int out, int stride, int subunits, boolean lastConvOnly) {
         SequentialBlock convs = new SequentialBlock();
-        int units = Math.max(1, config.resUnits());
+        int units = Math.max(1, subunits);
         for (int u = 0; u < units; u++) {
-            convs.add(conv(out, 3, u == 0 ? stride : 1, true));
-            convs.add(switch (config.norm()) {
-                case INSTANCE -> new InstanceNorm3d(out);
-                case BATCH -> BatchNorm.builder().optAxis(1).build();
-            });
-            if (config.dropout() > 0) convs.add(Dropout.builder().optRate((float) config.dropout()).build());
-            convs.add(switch (config.act()) {
-                case PRELU -> new ChannelPRelu(out);
-                case RELU -> ai.djl.nn.Activation.reluBlock();
-            });
+            convs.add(convolution(name + ".conv.unit" + u, u == 0 ? in : out, out, u == 0 ? stride : 1, false,
+                    lastConvOnly && u == units - 1));
         }
-        if (config.resUnits() == 0) return convs; // MONAI: plain convolution, no skip path
-        Block projection = (in == out && stride == 1) ? null : conv(out, 1, stride, false);
-        return new ResidualUnit(convs, projection);
+        if (stride == 1 && in == out) return new ResidualUnit(convs, null);
+        int kernel = stride != 1 ? 3 : 1; // MONAI: the full kernel when striding, 1x1x1 when only channels change
+        return new ResidualUnit(convs, conv(name + ".residual", in, out, kernel, stride));
     }
 
-    /** A 3D convolution with PyTorch's default weight initialisation and zero bias. */
-    static Block conv(int filters, int kernel, int stride, boolean pad) {
-        int p = pad ? kernel / 2 : 0;
-        Block c = Conv3d.builder().setKernelShape(new Shape(kernel, kernel, kernel)).setFilters(filters)
+    /**
+     * MONAI's {@code Convolution}: a 3x3x3 convolution (or transposed convolution) with bias, then,
+     * unless {@code convOnly}, {@code adn} = norm ({@code N}), dropout ({@code D}), activation ({@code A}).
+     */
+    private Block convolution(String name, int in, int out, int stride, boolean transposed, boolean convOnly) {
+        SequentialBlock seq = new SequentialBlock();
+        if (transposed) {
+            TransposedConv3d t = new TransposedConv3d(in, out, stride);
+            register(name + ".conv.weight", t.weight(), in, out, 3, 3, 3);
+            register(name + ".conv.bias", t.bias(), out);
+            seq.add(t);
+        } else {
+            seq.add(conv(name + ".conv", in, out, 3, stride));
+        }
+        if (convOnly) return seq;
+        switch (config.norm()) {
+            case INSTANCE -> seq.add(new InstanceNorm3d());
+            case BATCH -> {
+                BatchNorm bn = BatchNorm.builder().optAxis(1).build();
+                PairList<String, Parameter> p = bn.getParameters();
+                register(name + ".adn.N.weight", p.get("gamma"), out);
+                register(name + ".adn.N.bias", p.get("beta"), out);
+                register(name + ".adn.N.running_mean", p.get("runningMean"), out);
+                register(name + ".adn.N.running_var", p.get("runningVar"), out);
+                register(name + ".adn.N.num_batches_tracked", null);
+                seq.add(bn);
+            }
+        }
+        if (config.dropout() > 0) seq.add(Dropout.builder().optRate((float) config.dropout()).build());
+        switch (config.act()) {
+            case PRELU -> {
+                PRelu a = new PRelu();
+                register(name + ".adn.A.weight", a.slope(), 1);
+                seq.add(a);
+            }
+            case RELU -> seq.add(ai.djl.nn.Activation.reluBlock());
+        }
+        return seq;
+    }
+
+    /** A same-padded 3D convolution with bias and PyTorch's default initialisation, registered as {@code name}. */
+    private Block conv(String name, int in, int out, int kernel, int stride) {
+        int p = kernel / 2;
+        Block c = Conv3d.builder().setKernelShape(new Shape(kernel, kernel, kernel)).setFilters(out)
                 .optStride(new Shape(stride, stride, stride)).optPadding(new Shape(p, p, p)).build();
-        c.setInitializer(new FanInUniformInitializer(), Parameter.Type.WEIGHT);
+        long fanIn = (long) in * kernel * kernel * kernel;
+        c.setInitializer(new FanInUniformInitializer(fanIn), Parameter.Type.WEIGHT);
+        c.setInitializer(new FanInUniformInitializer(fanIn), Parameter.Type.BIAS);
+        register(name + ".weight", c.getParameters().get("weight"), out, in, kernel, kernel, kernel);
+        register(name + ".bias", c.getParameters().get("bias"), out);
         return c;
+    }
+
+    private void register(String name, Parameter p, long... shape) {
+        monai.put(name, new MonaiTensor(name, new Shape(shape), p));
     }
 
     static List<Tap> tapsOf(UNetConfig config) {
         int levels = config.levels();
         List<Tap> list = new ArrayList<>();
-        for (int k = 1; k < levels; k++) list.add(new Tap("enc" + k, config.channelsAt(k), 1 << (k - 1)));
-        list.add(new Tap("bottleneck", config.channelsAt(levels), 1 << (levels - 1)));
-        for (int k = levels - 1; k >= 1; k--) list.add(new Tap("dec" + k, config.channelsAt(k), 1 << (k - 1)));
+        for (int k = 1; k < levels; k++) list.add(new Tap("enc" + k, config.channelsAt(k), config.strideAt(k)));
+        list.add(new Tap("bottleneck", config.channelsAt(levels), config.strideAt(levels - 1)));
+        for (int k = levels - 1; k >= 2; k--) list.add(new Tap("dec" + k, config.channelsAt(k - 1), config.strideAt(k - 1)));
         return list;
     }
 
@@ -141,7 +211,7 @@ public final class ResidualUNet extends AbstractBlock {
         return config;
     }
 
-    /** Tap names in network order: enc1 .. enc(L-1), bottleneck, dec(L-1) .. dec1. */
+    /** Tap names in network order: enc1 .. enc(L-1), bottleneck, dec(L-1) .. dec2. */
     public List<String> tapNames() {
         return taps.stream().map(Tap::name).toList();
     }
@@ -157,6 +227,11 @@ public final class ResidualUNet extends AbstractBlock {
         return null;
     }
 
+    /** MONAI's state dict of this config, in its order, each entry with the parameter that holds it. */
+    public Map<String, MonaiTensor> monaiTensors() {
+        return Collections.unmodifiableMap(monai);
+    }
+
     /**
      * One forward pass returning the logits (N x 1 x D x H x W) and, in {@code tapsOut} when it is
      * not null, every named tap in network order. The arrays belong to {@code x}'s manager.
@@ -165,18 +240,22 @@ public final class ResidualUNet extends AbstractBlock {
         int levels = config.levels();
         NDArray[] skips = new NDArray[levels - 1];
         NDArray h = x;
-        for (int k = 1; k <= levels; k++) {
-            h = encoders.get(k - 1).forward(ps, new NDList(h), training).singletonOrThrow();
-            if (k < levels) skips[k - 1] = h;
-            if (tapsOut != null) tapsOut.put(k < levels ? "enc" + k : "bottleneck", h);
+        for (int k = 1; k < levels; k++) {
+            h = run(downs[k - 1], ps, h, training);
+            skips[k - 1] = h;
+            if (tapsOut != null) tapsOut.put("enc" + k, h);
         }
+        h = run(bottom, ps, h, training);
+        if (tapsOut != null) tapsOut.put("bottleneck", h);
         for (int k = levels - 1; k >= 1; k--) {
-            NDArray u = ups.get(k - 1).forward(ps, new NDList(h), training).singletonOrThrow();
-            NDArray cat = u.concat(skips[k - 1], 1);
-            h = decoders.get(k - 1).forward(ps, new NDList(cat), training).singletonOrThrow();
-            if (tapsOut != null) tapsOut.put("dec" + k, h);
+            h = run(ups[k - 1], ps, skips[k - 1].concat(h, 1), training); // SkipConnection: cat([x, inner(x)])
+            if (tapsOut != null && k >= 2) tapsOut.put("dec" + k, h);
         }
-        return head.forward(ps, new NDList(h), training).singletonOrThrow();
+        return h;
+    }
+
+    private static NDArray run(Block b, ParameterStore ps, NDArray x, boolean training) {
+        return b.forward(ps, new NDList(x), training).singletonOrThrow();
     }
 
     @Override
@@ -200,16 +279,15 @@ public final class ResidualUNet extends AbstractBlock {
         int levels = config.levels();
         Shape[] skipShapes = new Shape[levels - 1];
         Shape s = inputShapes[0];
-        for (int k = 1; k <= levels; k++) {
-            s = init(encoders.get(k - 1), manager, dataType, s);
-            if (k < levels) skipShapes[k - 1] = s;
+        for (int k = 1; k < levels; k++) {
+            s = init(downs[k - 1], manager, dataType, s);
+            skipShapes[k - 1] = s;
         }
+        s = init(bottom, manager, dataType, s);
         for (int k = levels - 1; k >= 1; k--) {
-            Shape u = init(ups.get(k - 1), manager, dataType, s);
-            Shape cat = new Shape(u.get(0), u.get(1) + skipShapes[k - 1].get(1), u.get(2), u.get(3), u.get(4));
-            s = init(decoders.get(k - 1), manager, dataType, cat);
+            Shape e = skipShapes[k - 1];
+            s = init(ups[k - 1], manager, dataType, new Shape(e.get(0), e.get(1) + s.get(1), e.get(2), e.get(3), e.get(4)));
         }
-        init(head, manager, dataType, s);
     }
 
     private static Shape init(Block b, NDManager manager, DataType dataType, Shape in) {

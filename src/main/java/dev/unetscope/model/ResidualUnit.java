@@ -12,17 +12,18 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * {@code convs(x) + skip(x)}, as MONAI's {@code ResidualUnit}: {@code convs} is a chain of
- * [3x3x3 conv, norm, (dropout), activation] sub-units, the first with the unit's stride; {@code skip}
- * is the identity when channels and stride are unchanged, else a 1x1x1 convolution with that stride.
+ * {@code conv(x) + residual(x)}, as MONAI's {@code ResidualUnit}: {@code conv} is a chain of
+ * [3x3x3 conv, norm, (dropout), activation] sub-units, the first with the unit's stride (the last
+ * conv-only when asked); {@code residual} is the identity when channels and stride are unchanged,
+ * else a convolution: the full 3x3x3 kernel with that stride, or 1x1x1 when the stride is 1.
  */
 public final class ResidualUnit extends AbstractBlock {
     private final Block convs;
     private final Block skip; // null: identity
 
-    ResidualUnit(SequentialBlock convs, Block projection) {
-        this.convs = addChildBlock("convs", convs);
-        this.skip = projection == null ? null : addChildBlock("skip", projection);
+    ResidualUnit(SequentialBlock convs, Block residual) {
+        this.convs = addChildBlock("conv", convs);
+        this.skip = residual == null ? null : addChildBlock("residual", residual);
     }
 
     @Override

@@ -19,9 +19,12 @@ import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,12 +36,14 @@ import java.util.Set;
  * (logits to probabilities, plus any named taps, in one forward pass), save and load its
  * parameters. Owns a DJL {@link Model}; close it when done.
  *
- * <p>Taps (see {@link ResidualUNet}): {@code enc1 .. enc(L-1), bottleneck, dec(L-1) .. dec1}, for
- * 4 levels {@code enc1 enc2 enc3 bottleneck dec3 dec2 dec1} at strides {@code 1 2 4 8 4 2 1}.
- * Arrays are N x C x D x H x W with D = z (slices), H = y, W = x, flattened row-major.
+ * <p>Taps (see {@link ResidualUNet}): {@code enc1 .. enc(L-1), bottleneck, dec(L-1) .. dec2}, for
+ * the demo's 4 levels with strides 2 {@code enc1 enc2 enc3 bottleneck dec3 dec2} at strides
+ * {@code 2 4 8 8 4 2}. Arrays are N x C x D x H x W with D = z (slices), H = y, W = x, flattened row-major.
  *
  * <p>The parameter file is a small header (magic, format version, config hash, config line)
- * followed by DJL's {@code Block.saveParameters} stream; loading checks the hash first.
+ * followed by DJL's {@code Block.saveParameters} stream; loading checks the hash first. MONAI's own
+ * weights come and go as {@code .safetensors} with MONAI's state-dict names
+ * ({@link #fromMonaiWeights}, {@link #toMonaiWeights}).
  */
 public final class UNet implements AutoCloseable {
 
@@ -110,6 +115,67 @@ public final class UNet implements AutoCloseable {
     /** Taps in network order with channel count and stride relative to the input. */
     public List<ResidualUNet.Tap> taps() {
         return block.taps();
+    }
+
+    /**
+     * A network of config {@code cfg} holding the weights of MONAI's {@code UNet} saved as
+     * {@code .safetensors} (its {@code state_dict()}, names as MONAI gives them). Every tensor's name
+     * and shape is checked against the config first: a missing, extra or differently shaped tensor is
+     * a one-line {@link BadInputException} naming it. Batch norm's {@code num_batches_tracked} may be
+     * absent (its value is not used).
+     */
+    public static UNet fromMonaiWeights(Path file, UNetConfig cfg) {
+        Map<String, SafeTensors.Tensor> tensors = SafeTensors.read(file);
+        UNet net = build(cfg);
+        try {
+            Map<String, ResidualUNet.MonaiTensor> expected = net.block.monaiTensors();
+            String hint = "check --channels/--strides/--res-units/--norm/--act against the network that was saved";
+            for (ResidualUNet.MonaiTensor m : expected.values()) {
+                SafeTensors.Tensor t = tensors.get(m.name());
+                String want = SafeTensors.shapeText(m.shape().getShape());
+                if (t == null) {
+                    if (m.parameter() == null) continue;
+                    throw new BadInputException(file, "checkpoint is from another architecture: tensor " + m.name() + " "
+                            + want + " is missing for " + cfg.canonical(), hint);
+                }
+                if (!Arrays.equals(t.shape(), m.shape().getShape())) {
+                    throw new BadInputException(file, "checkpoint is from another architecture: tensor " + m.name()
+                            + " has shape " + SafeTensors.shapeText(t.shape()) + " but " + cfg.canonical() + " needs " + want, hint);
+                }
+            }
+            for (String name : tensors.keySet()) {
+                if (!expected.containsKey(name)) {
+                    throw new BadInputException(file, "checkpoint is from another architecture: tensor " + name
+                            + " is not in " + cfg.canonical(), hint);
+                }
+            }
+            for (ResidualUNet.MonaiTensor m : expected.values()) {
+                if (m.parameter() == null) continue;
+                NDArray a = m.parameter().getArray();
+                if (!a.getShape().equals(m.shape())) {
+                    throw new IllegalStateException(m.name() + ": parameter shape " + a.getShape() + " is not MONAI's " + m.shape());
+                }
+                a.set(FloatBuffer.wrap(tensors.get(m.name()).values()));
+            }
+            return net;
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Writes the parameters as MONAI's {@code UNet} state dict in {@code .safetensors} (F32; batch
+     * norm's {@code num_batches_tracked} as I64 0), so {@code load_state_dict} in PyTorch takes it.
+     */
+    public void toMonaiWeights(Path file) {
+        List<SafeTensors.Tensor> out = new ArrayList<>();
+        for (ResidualUNet.MonaiTensor m : block.monaiTensors().values()) {
+            long[] shape = m.shape().getShape();
+            out.add(m.parameter() == null ? new SafeTensors.Tensor(m.name(), SafeTensors.DType.I64, shape, new float[1])
+                    : new SafeTensors.Tensor(m.name(), SafeTensors.DType.F32, shape, m.parameter().getArray().toFloatArray()));
+        }
+        SafeTensors.write(file, out, Map.of("format", "pt", "unetscope.config", config.canonical()));
     }
 
     /** Number of trainable scalars. */

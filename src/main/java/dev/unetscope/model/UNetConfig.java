@@ -1,5 +1,6 @@
 package dev.unetscope.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import dev.unetscope.io.BadInputException;
 
 import java.nio.charset.StandardCharsets;
@@ -11,36 +12,31 @@ import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
- * The shape of a {@link ResidualUNet}: plain values with defaults, immutable.
+ * The shape of a {@link ResidualUNet} (MONAI's {@code UNet} arguments): plain values with defaults, immutable.
  *
- * @param channels    feature channels per level, top (full resolution) to bottom (bottleneck);
+ * @param channels    feature channels per level, top to bottom (bottleneck), MONAI's {@code channels};
  *                    its length is the number of levels (at least 2)
+ * @param strides     stride of each down layer (and of the up layer that mirrors it), MONAI's
+ *                    {@code strides}: length {@code channels - 1}, each 1 or 2; null means all 2
  * @param resUnits    convolution sub-units per residual unit (MONAI's {@code num_res_units});
  *                    0 means a plain conv-norm-activation without a skip path
  * @param norm        normalisation after every 3x3x3 convolution
  * @param act         activation after every normalisation
- * @param up          how the decoder doubles the resolution
  * @param dropout     dropout rate after every normalisation; 0 means no dropout layers
  * @param inChannels  image channels of the input (1 for T2w)
  */
-public record UNetConfig(int[] channels, int resUnits, Norm norm, Activation act, Upsample up,
+@JsonIgnoreProperties({"up"}) // configs of the earlier topology name it: read them, then the hash check refuses their parameters
+public record UNetConfig(int[] channels, int[] strides, int resUnits, Norm norm, Activation act,
                          double dropout, int inChannels) {
 
-    /** Normalisation layer. */
+    /** Normalisation layer: INSTANCE is {@code nn.InstanceNorm3d} without affine parameters (MONAI's default). */
     public enum Norm { INSTANCE, BATCH }
 
-    /** Activation layer; PRELU has one learnable slope per channel, initialised to 0.25. */
+    /** Activation layer; PRELU is {@code nn.PReLU()}: one learnable slope per layer, initialised to 0.25. */
     public enum Activation { PRELU, RELU }
 
-    /**
-     * Decoder upsampling. SHUFFLE is exactly a kernel-2 stride-2 transposed convolution (written as a
-     * 1x1x1 convolution to 8C channels and a 3D pixel shuffle); NEAREST_CONV is nearest-neighbour
-     * doubling followed by a 3x3x3 convolution.
-     */
-    public enum Upsample { SHUFFLE, NEAREST_CONV }
-
     /** Bumped whenever the block topology changes, so old parameter files are refused. */
-    static final String ARCHITECTURE = "ResidualUNet/1";
+    static final String ARCHITECTURE = "MonaiUNet/2";
 
     public UNetConfig {
         if (channels == null || channels.length < 2) {
@@ -52,9 +48,19 @@ public record UNetConfig(int[] channels, int resUnits, Norm norm, Activation act
             if (c < 1) throw new BadInputException("UNet config: channels must be positive, got "
                     + Arrays.toString(channels), "give e.g. [8,16,32,64]");
         }
+        if (strides == null) {
+            strides = new int[channels.length - 1];
+            Arrays.fill(strides, 2);
+        }
+        strides = strides.clone();
+        if (strides.length != channels.length - 1 || Arrays.stream(strides).anyMatch(v -> v != 1 && v != 2)) {
+            throw new BadInputException("UNet config: strides must be " + (channels.length - 1)
+                    + " values of 1 or 2 (one per level below the top), got " + Arrays.toString(strides),
+                    "give e.g. " + "2,".repeat(channels.length - 2) + "2");
+        }
         if (resUnits < 0) throw new BadInputException("UNet config: resUnits must be >= 0, got " + resUnits, null);
-        if (norm == null || act == null || up == null) {
-            throw new BadInputException("UNet config: norm, act and up must be set", null);
+        if (norm == null || act == null) {
+            throw new BadInputException("UNet config: norm and act must be set", null);
         }
         if (!(dropout >= 0 && dropout < 1)) {
             throw new BadInputException("UNet config: dropout must be in [0, 1), got " + dropout, null);
@@ -62,10 +68,9 @@ public record UNetConfig(int[] channels, int resUnits, Norm norm, Activation act
         if (inChannels < 1) throw new BadInputException("UNet config: inChannels must be >= 1, got " + inChannels, null);
     }
 
-    /** Demo scale: channels 8-16-32-64, 2 residual sub-units, instance norm, PReLU, pixel-shuffle upsampling. */
+    /** Demo scale: channels 8-16-32-64, strides 2-2-2, 2 residual sub-units, instance norm, PReLU. */
     public static UNetConfig defaults() {
-        return new UNetConfig(new int[] {8, 16, 32, 64}, 2, Norm.INSTANCE, Activation.PRELU,
-                Upsample.SHUFFLE, 0.0, 1);
+        return new UNetConfig(new int[] {8, 16, 32, 64}, null, 2, Norm.INSTANCE, Activation.PRELU, 0.0, 1);
     }
 
     /** The seed (paper) scale: channels 16-32-64-128-256, otherwise the defaults. */
@@ -78,6 +83,11 @@ public record UNetConfig(int[] channels, int resUnits, Norm norm, Activation act
         return channels.clone();
     }
 
+    @Override
+    public int[] strides() {
+        return strides.clone();
+    }
+
     /** Number of levels, including the bottleneck. */
     public int levels() {
         return channels.length;
@@ -88,44 +98,53 @@ public record UNetConfig(int[] channels, int resUnits, Norm norm, Activation act
         return channels[level - 1];
     }
 
-    /** Input dims must divide by this; {@link UNet#infer} pads others. */
-    public int sizeMultiple() {
-        return 1 << (channels.length - 1);
+    /** Stride of level {@code k}'s output relative to the input: the product of the first k strides. */
+    public int strideAt(int level) {
+        int s = 1;
+        for (int i = 0; i < level; i++) s *= strides[i];
+        return s;
     }
 
+    /** Input dims must divide by this (the product of the strides); {@link UNet#infer} pads others. */
+    public int sizeMultiple() {
+        return strideAt(strides.length);
+    }
+
+    /** New channels; the strides become all 2 unless their count still fits. */
     public UNetConfig withChannels(int... c) {
-        return new UNetConfig(c, resUnits, norm, act, up, dropout, inChannels);
+        return new UNetConfig(c, c.length - 1 == strides.length ? strides : null, resUnits, norm, act, dropout, inChannels);
+    }
+
+    public UNetConfig withStrides(int... s) {
+        return new UNetConfig(channels, s, resUnits, norm, act, dropout, inChannels);
     }
 
     public UNetConfig withResUnits(int r) {
-        return new UNetConfig(channels, r, norm, act, up, dropout, inChannels);
+        return new UNetConfig(channels, strides, r, norm, act, dropout, inChannels);
     }
 
     public UNetConfig withNorm(Norm n) {
-        return new UNetConfig(channels, resUnits, n, act, up, dropout, inChannels);
+        return new UNetConfig(channels, strides, resUnits, n, act, dropout, inChannels);
     }
 
     public UNetConfig withAct(Activation a) {
-        return new UNetConfig(channels, resUnits, norm, a, up, dropout, inChannels);
-    }
-
-    public UNetConfig withUp(Upsample u) {
-        return new UNetConfig(channels, resUnits, norm, act, u, dropout, inChannels);
+        return new UNetConfig(channels, strides, resUnits, norm, a, dropout, inChannels);
     }
 
     public UNetConfig withDropout(double p) {
-        return new UNetConfig(channels, resUnits, norm, act, up, p, inChannels);
+        return new UNetConfig(channels, strides, resUnits, norm, act, p, inChannels);
     }
 
     public UNetConfig withInChannels(int c) {
-        return new UNetConfig(channels, resUnits, norm, act, up, dropout, c);
+        return new UNetConfig(channels, strides, resUnits, norm, act, dropout, c);
     }
 
     /** One line that fixes every choice; the hash is taken of this. */
     public String canonical() {
         return ARCHITECTURE + " channels=" + Arrays.stream(channels).mapToObj(Integer::toString)
-                .collect(Collectors.joining("-")) + " resUnits=" + resUnits + " norm=" + norm
-                + " act=" + act + " up=" + up + " dropout=" + String.format(Locale.ROOT, "%.6f", dropout)
+                .collect(Collectors.joining("-")) + " strides=" + Arrays.stream(strides)
+                .mapToObj(Integer::toString).collect(Collectors.joining("-")) + " resUnits=" + resUnits
+                + " norm=" + norm + " act=" + act + " dropout=" + String.format(Locale.ROOT, "%.6f", dropout)
                 + " inChannels=" + inChannels;
     }
 
@@ -141,8 +160,8 @@ public record UNetConfig(int[] channels, int resUnits, Norm norm, Activation act
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof UNetConfig c && Arrays.equals(channels, c.channels) && resUnits == c.resUnits
-                && norm == c.norm && act == c.act && up == c.up
+        return o instanceof UNetConfig c && Arrays.equals(channels, c.channels) && Arrays.equals(strides, c.strides)
+                && resUnits == c.resUnits && norm == c.norm && act == c.act
                 && Double.compare(dropout, c.dropout) == 0 && inChannels == c.inChannels;
     }
 

@@ -22,7 +22,7 @@ import java.util.Set;
 
 /**
  * The seed's picture of a network's interior: for one case, the axial slice with the most gland,
- * and for every layer from enc1 to dec1 its feature map on that slice (upsampled to the image grid)
+ * and for every tap from enc1 to the last decoder unit its feature map on that slice (upsampled to the image grid)
  * as RGB from three principal components of the training features (the same projection for every
  * case, so colours mean the same thing) and as its k-means cluster map, each laid over the image
  * with the ground-truth contour (green) and the network's prediction (magenta). Anterior is up.

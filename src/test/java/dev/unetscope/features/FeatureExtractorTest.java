@@ -56,17 +56,18 @@ class FeatureExtractorTest {
         PreparedSet test = ExperimentData.split(e, "test");
         try (UNet net = UNet.create(UNetConfig.defaults().withChannels(8, 16, 32).withResUnits(1), 2)) {
             FeatureSample s = FeatureExtractor.extract(net, test, new ReceptiveFieldSampler(1, 50, null), net.tapNames());
-            assertThat(s.layers().keySet()).containsExactly("image", "enc1", "enc2", "bottleneck", "dec2", "dec1");
+            assertThat(s.layers().keySet()).containsExactly("image", "enc1", "enc2", "bottleneck", "dec2");
             assertThat(s.n()).isEqualTo(50 * test.size());
             UNet.Inference inf = net.infer(test.images().get(0), 1, test.d(), test.h(), test.w(), Set.of("enc2"));
             UNet.TapFeatures f = inf.taps().get("enc2");
             LayerSample l = s.layer("enc2");
-            assertThat(l.stride()).isEqualTo(2);
+            assertThat(l.stride()).isEqualTo(4); // MONAI's topology: enc1 already strides 2
+            assertThat(s.layer("enc1").stride()).isEqualTo(2);
             for (int i = 0; i < 10; i++) {
                 int z = s.positions()[3 * i], y = s.positions()[3 * i + 1], x = s.positions()[3 * i + 2];
                 assertThat(s.caseOf()[i]).isZero();
                 for (int c = 0; c < f.channels(); c++) {
-                    float want = f.data()[((c * f.d() + z / 2) * f.h() + y / 2) * f.w() + x / 2];
+                    float want = f.data()[((c * f.d() + z / 4) * f.h() + y / 4) * f.w() + x / 4];
                     assertThat(l.data()[i * f.channels() + c]).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-5f));
                 }
                 assertThat(s.layer("image").data()[i]).isEqualTo(test.images().get(0)[(z * test.h() + y) * test.w() + x]);
@@ -86,7 +87,7 @@ class FeatureExtractorTest {
         String py = """
                 import numpy as np, sys
                 d = sys.argv[1]
-                f = np.load(d + '/enc1.npy'); p = np.load(d + '/positions.npy'); l = np.load(d + '/labels_dec1.npy')
+                f = np.load(d + '/enc1.npy'); p = np.load(d + '/positions.npy'); l = np.load(d + '/labels_dec2.npy')
                 cases = open(d + '/cases.txt').read().split()
                 print(f.dtype, f.shape[0], f.shape[1], p.dtype, p.shape[1], l.dtype, l.shape[0], len(cases), int(p[:, 0].max()) + 1)
                 """;

@@ -36,14 +36,17 @@ class UNetTest {
         return a;
     }
 
-    @ParameterizedTest(name = "{0} levels, {1}")
-    @CsvSource({"3, SHUFFLE", "3, NEAREST_CONV", "4, SHUFFLE", "4, NEAREST_CONV"})
-    void tapsHaveTheirNamesShapesAndStrides(int levels, UNetConfig.Upsample up) {
-        UNetConfig cfg = (levels == 3 ? TINY : TINY.withChannels(2, 4, 8, 16)).withUp(up);
-        List<String> names = levels == 3 ? List.of("enc1", "enc2", "bottleneck", "dec2", "dec1")
-                : List.of("enc1", "enc2", "enc3", "bottleneck", "dec3", "dec2", "dec1");
-        int[] strides = levels == 3 ? new int[] {1, 2, 4, 2, 1} : new int[] {1, 2, 4, 8, 4, 2, 1};
-        int[] channels = levels == 3 ? new int[] {2, 4, 8, 4, 2} : new int[] {2, 4, 8, 16, 8, 4, 2};
+    @ParameterizedTest(name = "{0} levels, strides {1}")
+    @CsvSource({"3, 2-2", "4, 2-2-2", "4, 2-1-2"})
+    void tapsHaveTheirNamesShapesAndStrides(int levels, String strideText) {
+        int[] st = java.util.Arrays.stream(strideText.split("-")).mapToInt(Integer::parseInt).toArray();
+        UNetConfig cfg = (levels == 3 ? TINY : TINY.withChannels(2, 4, 8, 16)).withStrides(st);
+        // MONAI's first down layer strides: no tap at full resolution; dec k sits at enc(k-1)'s resolution
+        List<String> names = levels == 3 ? List.of("enc1", "enc2", "bottleneck", "dec2")
+                : List.of("enc1", "enc2", "enc3", "bottleneck", "dec3", "dec2");
+        int[] strides = levels == 3 ? new int[] {2, 4, 4, 2}
+                : st[1] == 2 ? new int[] {2, 4, 8, 8, 4, 2} : new int[] {2, 2, 4, 4, 2, 2};
+        int[] channels = levels == 3 ? new int[] {2, 4, 8, 2} : new int[] {2, 4, 8, 16, 4, 2};
         int d = 8, h = 16, w = 16;
         try (UNet net = UNet.create(cfg, 1)) {
             assertThat(net.tapNames()).containsExactlyElementsOf(names);
@@ -52,8 +55,8 @@ class UNetTest {
             for (int i = 0; i < names.size(); i++) {
                 ResidualUNet.Tap tap = net.taps().get(i);
                 assertThat(tap.name()).isEqualTo(names.get(i));
-                assertThat(tap.stride()).isEqualTo(strides[i]);
-                assertThat(tap.channels()).isEqualTo(channels[i]);
+                assertThat(tap.stride()).as(tap.name()).isEqualTo(strides[i]);
+                assertThat(tap.channels()).as(tap.name()).isEqualTo(channels[i]);
                 UNet.TapFeatures f = inf.taps().get(names.get(i));
                 int s = strides[i];
                 assertThat(new int[] {f.channels(), f.d(), f.h(), f.w()})
@@ -70,7 +73,7 @@ class UNetTest {
         float[] x = noise(14, 8 * 8 * 8);
         try (UNet plain = UNet.create(TINY.withResUnits(0).withAct(UNetConfig.Activation.RELU), 1);
              UNet dropped = UNet.create(TINY.withDropout(0.5), 1)) {
-            assertThat(plain.infer(x, 1, 8, 8, 8, Set.of("dec1")).taps().get("dec1").data()).hasSize(2 * 8 * 8 * 8);
+            assertThat(plain.infer(x, 1, 8, 8, 8, Set.of("dec2")).taps().get("dec2").data()).hasSize(2 * 4 * 4 * 4);
             float[] once = dropped.infer(x, 1, 8, 8, 8, Set.of()).probabilities();
             assertThat(dropped.infer(x, 1, 8, 8, 8, Set.of()).probabilities()).containsExactly(once);
         }
@@ -81,41 +84,8 @@ class UNetTest {
         try (UNet net = UNet.create(TINY, 1)) {
             assertThatThrownBy(() -> net.infer(new float[8 * 8 * 8], 1, 8, 8, 8, Set.of("enc9")))
                     .isInstanceOf(BadInputException.class).hasMessageContaining("enc9")
-                    .hasMessageContaining("enc1, enc2, bottleneck, dec2, dec1");
+                    .hasMessageContaining("enc1, enc2, bottleneck, dec2");
         }
-    }
-
-    @Test
-    void shuffleUpsamplingIsAKernel2Stride2TransposedConvolution() {
-        int cin = 3, cout = 2, n = 2, d = 2, h = 3, w = 2;
-        float[] x = noise(5, n * cin * d * h * w);
-        float[] k = noise(6, 8 * cout * cin);
-        float[] b = noise(7, cout);
-        float[] got;
-        try (NDManager m = NDManager.newBaseManager()) {
-            PixelShuffleUpsample up = new PixelShuffleUpsample(cin, cout);
-            up.initialize(m, DataType.FLOAT32, new Shape(n, cin, d, h, w));
-            for (Pair<String, Parameter> p : up.getParameters()) {
-                p.getValue().getArray().set(FloatBuffer.wrap(p.getKey().equals("weight") ? k : b));
-            }
-            got = up.forward(new ParameterStore(m, false), new NDList(m.create(x, new Shape(n, cin, d, h, w))), false)
-                    .singletonOrThrow().toFloatArray();
-        }
-        // reference: out[n][o][2z+a][2y+bb][2x+c] = bias[o] + sum_i x[n][i][z][y][x] W[i][o][a][bb][c],
-        // with the transposed-conv weight W[i][o][a][bb][c] = K[o*8 + a*4 + bb*2 + c][i]
-        int D = 2 * d, H = 2 * h, W = 2 * w;
-        float[] ref = new float[n * cout * D * H * W];
-        for (int s = 0; s < n; s++) for (int o = 0; o < cout; o++)
-            for (int z = 0; z < d; z++) for (int y = 0; y < h; y++) for (int xx = 0; xx < w; xx++)
-                for (int a = 0; a < 2; a++) for (int bb = 0; bb < 2; bb++) for (int c = 0; c < 2; c++) {
-                    double v = b[o];
-                    for (int i = 0; i < cin; i++) {
-                        v += x[(((s * cin + i) * d + z) * h + y) * w + xx] * k[(o * 8 + a * 4 + bb * 2 + c) * cin + i];
-                    }
-                    ref[(((s * cout + o) * D + 2 * z + a) * H + 2 * y + bb) * W + 2 * xx + c] = (float) v;
-                }
-        assertThat(got).hasSize(ref.length);
-        for (int i = 0; i < ref.length; i++) assertThat(got[i]).as("voxel %d", i).isCloseTo(ref[i], within(1e-5f));
     }
 
     @Test
@@ -125,7 +95,8 @@ class UNetTest {
             UNet.Inference inf = net.infer(noise(3, 2 * d * h * w), 2, d, h, w, Set.of("enc1", "bottleneck", "dec2"));
             assertThat(inf.probabilities()).hasSize(2 * d * h * w);
             UNet.TapFeatures enc1 = inf.taps().get("enc1"), bottom = inf.taps().get("bottleneck"), dec2 = inf.taps().get("dec2");
-            assertThat(new int[] {enc1.d(), enc1.h(), enc1.w()}).containsExactly(7, 13, 10);
+            // padded to 8 x 16 x 12 (strides 2-2 multiply to 4); taps cropped to ceil(size / stride)
+            assertThat(new int[] {enc1.d(), enc1.h(), enc1.w()}).containsExactly(4, 7, 5);
             assertThat(new int[] {dec2.d(), dec2.h(), dec2.w()}).containsExactly(4, 7, 5);
             assertThat(new int[] {bottom.d(), bottom.h(), bottom.w()}).containsExactly(2, 4, 3);
             assertThat(bottom.data()).hasSize(2 * 8 * 2 * 4 * 3);
@@ -230,17 +201,45 @@ class UNetTest {
     }
 
     @Test
-    void preluAndInstanceNormDoWhatTheySay() {
-        try (NDManager m = NDManager.newBaseManager()) {
-            ChannelPRelu prelu = new ChannelPRelu(1);
-            prelu.initialize(m, DataType.FLOAT32, new Shape(1, 1, 1, 1, 4));
-            float[] y = prelu.forward(new ParameterStore(m, false),
-                    new NDList(m.create(new float[] {-4, -1, 0, 2}, new Shape(1, 1, 1, 1, 4))), false)
-                    .singletonOrThrow().toFloatArray();
-            assertThat(y).containsExactly(-1f, -0.25f, 0f, 2f); // slope 0.25 below zero
+    void aParameterFileOfAnotherArchitectureIsRefusedInOneLine(@TempDir Path dir) throws Exception {
+        Path ours = dir.resolve("net.params");
+        try (UNet net = UNet.create(TINY, 1)) {
+            net.save(ours);
+        }
+        // the same header a build with the old topology wrote: its architecture string, its hash
+        String oldLine = "ResidualUNet/1 channels=2-4-8 resUnits=2 norm=INSTANCE act=PRELU up=SHUFFLE dropout=0.000000 inChannels=1";
+        String oldHash = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(oldLine.getBytes(java.nio.charset.StandardCharsets.UTF_8))).substring(0, 12);
+        Path old = dir.resolve("old.params");
+        try (var out = new java.io.DataOutputStream(Files.newOutputStream(old))) {
+            out.writeUTF(UNet.MAGIC);
+            out.writeInt(UNet.FORMAT);
+            out.writeUTF(oldHash);
+            out.writeUTF(oldLine);
+            out.write(new byte[64]);
+        }
+        assertThatThrownBy(() -> UNet.load(old, TINY)).isInstanceOf(BadInputException.class)
+                .hasMessageContaining(old.toString()).hasMessageContaining("ResidualUNet/1")
+                .hasMessageContaining("MonaiUNet/2").hasMessageContaining(oldHash).hasMessageNotContaining("\n");
+        try (UNet loaded = UNet.load(ours, TINY)) {
+            assertThat(loaded.config()).isEqualTo(TINY);
+        }
+    }
 
-            InstanceNorm3d norm = new InstanceNorm3d(2);
+    @Test
+    void preluHasOneSlopeAndInstanceNormNoParameters() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            PRelu prelu = new PRelu();
+            prelu.initialize(m, DataType.FLOAT32, new Shape(1, 2, 1, 1, 2));
+            assertThat(prelu.slope().getArray().getShape()).isEqualTo(new Shape(1));
+            float[] y = prelu.forward(new ParameterStore(m, false),
+                    new NDList(m.create(new float[] {-4, -1, 0, 2}, new Shape(1, 2, 1, 1, 2))), false)
+                    .singletonOrThrow().toFloatArray();
+            assertThat(y).containsExactly(-1f, -0.25f, 0f, 2f); // slope 0.25 below zero, both channels
+
+            InstanceNorm3d norm = new InstanceNorm3d();
             norm.initialize(m, DataType.FLOAT32, new Shape(1, 2, 1, 1, 2));
+            assertThat(norm.getParameters().size()).isZero();
             // channel 0: (1, 3) -> mean 2, var 1 -> (-1, 1)/sqrt(1 + 1e-5); channel 1: (10, 10) -> (0, 0)
             NDArray out = norm.forward(new ParameterStore(m, false),
                     new NDList(m.create(new float[] {1, 3, 10, 10}, new Shape(1, 2, 1, 1, 2))), false).singletonOrThrow();

@@ -135,8 +135,10 @@ class AnalyzeServiceTest {
         Path fq = tmp.resolve("fq"), ft = tmp.resolve("ft");
         assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice:6", "--set", "noisy", "--out", fq.toString())).isZero();
         assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice:6", "--set", "train", "--out", ft.toString())).isZero();
-        for (int li : new int[] {0, 1}) {
-            Map<String, String> r = noisy6.get(li);
+        // every layer where the gland survives the layer's downsampling as a label (db_labels defined)
+        List<Map<String, String>> checked = noisy6.stream().filter(r -> Double.isFinite(d(r, "db_labels"))).toList();
+        assertThat(checked).hasSizeGreaterThanOrEqualTo(2);
+        for (Map<String, String> r : checked) {
             String[] v = python("recompute_metrics.py", ft.toString(), fq.toString(), r.get("layer"), r.get("input_layer"), "8");
             assertThat(d(r, "db_labels")).as("db_labels " + r.get("layer")).isCloseTo(Double.parseDouble(v[0]), within(1e-4 * Math.abs(Double.parseDouble(v[0]))));
             assertThat(d(r, "conf_full_k1")).as("confidence " + r.get("layer")).isCloseTo(Double.parseDouble(v[1]), within(1e-4 * Math.abs(Double.parseDouble(v[1]))));

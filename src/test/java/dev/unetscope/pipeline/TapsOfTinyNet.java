@@ -6,6 +6,7 @@ import java.util.List;
 final class TapsOfTinyNet {
     private TapsOfTinyNet() {}
 
-    static final List<String> LAYERS = List.of("enc1", "enc2", "bottleneck", "dec2", "dec1");
-    static final List<String> INPUTS = List.of("image", "enc1", "enc2", "bottleneck", "dec2");
+    // MONAI's topology: the top up layer gives the logits, not a tap
+    static final List<String> LAYERS = List.of("enc1", "enc2", "bottleneck", "dec2");
+    static final List<String> INPUTS = List.of("image", "enc1", "enc2", "bottleneck");
 }

@@ -12,7 +12,7 @@ import java.util.Random;
 
 /**
  * Not a test (superseded by {@code unetscope bench train}, which uses the trainer's own step and Adam): median seconds per training step of the benchmark's reference network (channels
- * 8-16-32-64, one residual sub-unit, batch norm, ReLU, nearest+conv upsampling, batch 2 x 1 x 32 x
+ * 8-16-32-64, one residual sub-unit, batch norm, ReLU, MONAI topology, batch 2 x 1 x 32 x
  * 64 x 64, soft Dice, Adam). Run with ONEDNN_MAX_CPU_ISA=AVX2 and -Dai.djl.pytorch.num_threads=2.
  * Arguments: [timed steps (15)] [warm-up steps (3)].
  */
@@ -21,8 +21,7 @@ public final class StepTiming {
         int steps = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         int warm = args.length > 1 ? Integer.parseInt(args[1]) : 3;
         UNetConfig cfg = UNetConfig.defaults().withChannels(8, 16, 32, 64).withResUnits(1)
-                .withNorm(UNetConfig.Norm.BATCH).withAct(UNetConfig.Activation.RELU)
-                .withUp(UNetConfig.Upsample.NEAREST_CONV);
+                .withNorm(UNetConfig.Norm.BATCH).withAct(UNetConfig.Activation.RELU);
         int n = 2, d = 32, h = 64, w = 64;
         float[] x = new float[n * d * h * w], y = new float[n * d * h * w];
         Random r = new Random(1);

@@ -26,11 +26,14 @@ class TinyTrainingTest {
         UNetConfig cfg = UNetConfig.defaults().withChannels(8, 16, 32);
         Optimizer adam = Optimizer.adam().optLearningRateTracker(Tracker.fixed(1e-2f)).build();
         Objective dice = new SoftDiceLoss();
-        float[] losses = new float[30];
+        // MONAI's topology learns this more slowly than the earlier one (its top layer instance-normalises a
+        // 1-channel map before the last conv): PyTorch with the same network, 3 seeds, gives 0.46-0.53 after
+        // 30 steps and 0.13-0.19 after 60, so 60 steps
+        float[] losses = new float[60];
         try (UNet net = UNet.create(cfg, 1)) {
             for (int s = 0; s < losses.length; s++) losses[s] = TinyTraining.step(net, adam, dice, x, y, 1, d, h, w);
         }
-        float last = (losses[27] + losses[28] + losses[29]) / 3;
+        float last = (losses[57] + losses[58] + losses[59]) / 3;
         assertThat(last).as("losses %s", java.util.Arrays.toString(losses)).isLessThan(losses[0] / 2);
     }
 }
