@@ -23,7 +23,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the cohort and the split (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--steps", defaultValue = "100", description = "Training steps per objective (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "" + dev.unetscope.train.TrainConfig.DEFAULT_STEPS, description = "Training steps per objective (default ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--checkpoints", defaultValue = "6", description = "Checkpoints per objective (default ${DEFAULT-VALUE}).")

@@ -37,7 +37,7 @@ final class TrainCommand implements Callable<Integer> {
         @Option(names = "--replicates", defaultValue = "1", description = "Runs per objective with different seeds (default ${DEFAULT-VALUE}).")
         int replicates;
 
-        @Option(names = "--steps", defaultValue = "240", description = "Training steps per run (default ${DEFAULT-VALUE}).")
+        @Option(names = "--steps", defaultValue = "" + TrainConfig.DEFAULT_STEPS, description = "Training steps per run (default ${DEFAULT-VALUE}).")
         int steps;
 
         @Option(names = "--batch", defaultValue = "" + TrainConfig.DEFAULT_BATCH, description = "Volumes per step (default ${DEFAULT-VALUE}).")
