@@ -104,7 +104,8 @@ public final class FeatureStrip {
                     UNet.TapFeatures f = inf.taps().get(tap);
                     LayerStyle st = styles.get(tap);
                     int s = net.taps().get(c - 1).stride();
-                    name = tap + (row == 0 ? " PCA" : " clusters");
+                    // the stride says how coarse the layer is: one block of the picture is s x s voxels of the scan
+                    name = tap + (row == 0 ? " PCA" : " clusters") + ", stride " + s;
                     int ch = f.channels(), plane = f.d() * f.h() * f.w();
                     float[] v = new float[ch];
                     int[] colour = new int[f.h() * f.w()];
