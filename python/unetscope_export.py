@@ -282,7 +282,8 @@ def _resolve_taps(model, taps):
     known = dict(model.named_modules())
     for t, p in named.items():
         if p not in known or p == "":
-            raise ExportError(f"tap {t}: the network has no module named '{p}': --list-modules prints the names")
+            raise ExportError(f"tap {t}: the network has no module named '{p}': --list-modules prints the names" if t != f"tap{list(named).index(t) + 1}"
+                              else f"tap '{p}': the network has no module of that name: --list-modules prints the names")
     if len(set(named.values())) != len(named):
         raise ExportError("the same module is named twice in taps")
     return named
@@ -417,7 +418,7 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
             out_t = eager[0]
             if out_t.dim() != 5 or tuple(out_t.shape[2:]) != size:
                 raise ExportError(f"the network's output has shape {list(out_t.shape)}; expected 1 x K x {' x '.join(map(str, size))}")
-            strides = {t: _stride(t, size, o) for t, o in zip(named, eager[1:])}
+            strides = {t: _stride(f"{t} (module {p})", size, o) for (t, p), o in zip(named.items(), eager[1:])}
             divisor = _size_divisor(model, x)
             for t, s in strides.items():
                 divisor = [d * s_ // math.gcd(d, s_) for d, s_ in zip(divisor, s)]
