@@ -9,7 +9,7 @@ Usage: exporter_fixtures.py OUTDIR. Networks:
                 down-sampling is anisotropic; taps auto (enc1 enc2 bottleneck dec2 dec1).
 Each is trained with Adam on batches of 2 x 1 x 8 x 32 x 32 (noise plus a bright ellipsoid blob, the
 blob is the mask; binary cross-entropy), and its state dict saved at steps 1, 3, 6 as
-OUTDIR/<net>/step-00000N.pth, then loaded into a fresh network and exported as
+OUTDIR/<net>/step-00000N.pth (step 6 also as .safetensors), then loaded into a fresh network and exported as
 OUTDIR/<net>/step-00000N.pt + .json. For the fixed input OUTDIR/input.npy (1 x 1 x 8 x 40 x 48, another
 valid size) it writes eager PyTorch's sigmoid probabilities (<stem>.prob.npy) and every tap
 (<stem>.tap.<name>.npy). Prints '<net> <step> <export seconds>' per export.
@@ -24,6 +24,7 @@ import torch.nn as nn
 
 from monai_unet import UNet  # the exporter's transcription (finds python/)
 from unetscope_export import export, auto_taps  # noqa: E402  (monai_unet put python/ on sys.path)
+from monai_parity import save_safetensors  # noqa: E402
 
 
 class ConvBlock(nn.Sequential):
@@ -118,6 +119,8 @@ def main(out):
             opt.step()
             if step in STEPS:
                 torch.save(net.state_dict(), os.path.join(out, name, f"step-{step:06d}.pth"))
+        save_safetensors(os.path.join(out, name, f"step-{max(STEPS):06d}.safetensors"),
+                         {k: v.numpy() for k, v in net.state_dict().items()})
         for step in STEPS:
             stem = os.path.join(out, name, f"step-{step:06d}")
             fresh = make()

@@ -1,7 +1,7 @@
 """Reloads an exported NAME.pt with torch.jit.load and compares it with recorded eager outputs.
 
-Usage: torchscript_check.py NAME.pt INPUT.npy STEM. Runs the module on INPUT and prints one line
-'<what> <shape> <max abs difference>' for: 'prob' against STEM.prob.npy (sigmoid of the output) and/or
+Usage: torchscript_check.py NAME.pt INPUT.npy STEM [NAME.pt INPUT.npy STEM ...]. Runs each module on
+its INPUT and prints one line 'STEM <what> <shape> <max abs difference>' for: 'prob' against STEM.prob.npy (sigmoid of the output) and/or
 'logits' against STEM.logits.npy, whichever exist, then each tap of the sidecar NAME.json against
 STEM.tap.<name>.npy. A missing tap file or a shape mismatch is an error (exit 1).
 """
@@ -32,8 +32,11 @@ def main(pt, inp, stem):
     for what, got, path in checks:
         want = np.load(path)
         assert tuple(got.shape) == want.shape, f"{what}: shape {tuple(got.shape)} vs recorded {want.shape}"
-        print(what, "x".join(map(str, want.shape)), float(np.abs(got.numpy() - want).max()))
+        print(stem, what, "x".join(map(str, want.shape)), float(np.abs(got.numpy() - want).max()))
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    args = sys.argv[1:]
+    assert args and len(args) % 3 == 0, "usage: torchscript_check.py NAME.pt INPUT.npy STEM [...]"
+    for i in range(0, len(args), 3):
+        main(*args[i:i + 3])
