@@ -22,7 +22,7 @@ From the command line (a MONAI UNet from its arguments and a state dict; or any 
     python3 unetscope_export.py module mypkg.nets:make_net --example-size 32,96,96 --list-modules
 
 Before anything is written the traced module is run against eager PyTorch on the example input and on
-a SECOND input of another valid size (the example plus the size divisor on every axis); outputs and
+a SECOND input of another valid size and batch size (2 x C x (example + size divisor per axis)); outputs and
 taps must agree within 1e-5 (absolute, plus 1e-5 relative to the value). A trace that differs (data-
 dependent control flow, sizes baked into the graph) is refused, as is a tap name that does not exist
 or a tap whose spatial size is not a whole fraction of the input size. Files are written to a
@@ -242,7 +242,8 @@ class TappedNetwork(nn.Module):
 
     def _hook(self, path):
         def hook(module, inputs, output):
-            self._captured.setdefault(path, []).append(output)
+            # a copy: an in-place operation after the module (e.g. ReLU(inplace=True)) must not change the tap
+            self._captured.setdefault(path, []).append(output.clone() if torch.is_tensor(output) else output)
         return hook
 
     def forward(self, x):
@@ -250,6 +251,9 @@ class TappedNetwork(nn.Module):
         out = self.model(x)
         if isinstance(out, (list, tuple)):
             out = out[0]
+        if not torch.is_tensor(out):
+            raise ExportError(f"the network returns {type(out).__name__}: wrap it so that forward returns the "
+                              f"segmentation output (a tensor, or a list/tuple whose first element is)")
         taps = []
         for path in self._modules_in_order:
             got = self._captured.get(path, [])
@@ -400,6 +404,8 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     if not torch.is_tensor(x) or x.dim() != 5 or x.shape[0] != 1:
         raise ExportError("example_input must be a tensor of shape 1 x C x D x H x W")
     x = x.detach().float().cpu()
+    if any(t.device.type != "cpu" for t in list(model.parameters()) + list(model.buffers())):
+        raise ExportError("the network is not on the CPU: export model.cpu() (unetscope loads the file on any device)")
     json_path = str(out)[:-3] + ".json"
 
     named = _resolve_taps(model, taps)
@@ -431,7 +437,7 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
                 except Exception as e:
                     raise ExportError(f"torch.jit.trace failed: {_first_line(e)}")
             names = ["output"] + list(named)
-            x2 = torch.randn((1, x.shape[1]) + tuple(s + d for s, d in zip(size, divisor)),
+            x2 = torch.randn((2, x.shape[1]) + tuple(s + d for s, d in zip(size, divisor)),
                              generator=torch.Generator().manual_seed(1))
             for inp in (x, x2):
                 try:
