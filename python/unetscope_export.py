@@ -305,8 +305,9 @@ def _stride(tap, in_size, out):
     return stride
 
 
-def _size_divisor(model, x):
-    """Per axis, the lcm of every whole ratio input / output size over every submodule's 5-D output."""
+def _size_divisor(model, x, run):
+    """Calls run(x) once; returns (its result, per axis the lcm of every whole ratio input / output size
+    over every submodule's 5-D output)."""
     ratios = [set(), set(), set()]
     size = x.shape[2:]
 
@@ -321,7 +322,7 @@ def _size_divisor(model, x):
     handles = [m.register_forward_hook(hook) for m in model.modules()]
     try:
         with torch.no_grad():
-            model(x)
+            result = run(x)
     finally:
         for h in handles:
             h.remove()
@@ -331,7 +332,7 @@ def _size_divisor(model, x):
         for v in r:
             d = d * v // math.gcd(d, v)
         div.append(d)
-    return div
+    return result, div
 
 
 def _close(a, b):
@@ -415,7 +416,7 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     try:
         with torch.no_grad():
             try:
-                eager = wrapper(x)
+                eager, divisor = _size_divisor(model, x, wrapper)
             except ExportError:
                 raise
             except Exception as e:
@@ -425,7 +426,6 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
             if out_t.dim() != 5 or tuple(out_t.shape[2:]) != size:
                 raise ExportError(f"the network's output has shape {list(out_t.shape)}; expected 1 x K x {' x '.join(map(str, size))}")
             strides = {t: _stride(f"{t} (module {p})", size, o) for (t, p), o in zip(named.items(), eager[1:])}
-            divisor = _size_divisor(model, x)
             for t, s in strides.items():
                 divisor = [d * s_ // math.gcd(d, s_) for d, s_ in zip(divisor, s)]
             with warnings.catch_warnings(record=True) as caught:
