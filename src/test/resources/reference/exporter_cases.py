@@ -39,3 +39,39 @@ def branchy():
 def tiny():
     torch.manual_seed(0)
     return Tiny()
+
+
+class InPlace(nn.Module):
+    """A tapped convolution followed by an in-place ReLU (as nnU-Net's LeakyReLU(inplace=True))."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv3d(1, 4, 3, 1, 1)
+        self.act = nn.ReLU(inplace=True)
+        self.head = nn.Conv3d(4, 1, 1)
+
+    def forward(self, x):
+        return self.head(self.act(self.conv(x)))
+
+
+def main(out):
+    """exporter_cases.py OUTDIR: exports InPlace with the tap 'conv' and prints the traced tap's
+    minimum and its max difference from the eager convolution (the tap must be taken before the ReLU)."""
+    import os
+    import sys
+    sys.path.insert(0, os.environ.get("UNETSCOPE_PYTHON_DIR", "python"))
+    from unetscope_export import export
+    torch.manual_seed(0)
+    net = InPlace()
+    x = torch.randn(1, 1, 4, 8, 8)
+    export(net, x, {"conv": "conv"}, os.path.join(out, "inplace.pt"))
+    traced = torch.jit.load(os.path.join(out, "inplace.pt"))
+    with torch.no_grad():
+        _, tap = traced(x)
+        want = net.conv(x)
+    print(float(tap.min()), float((tap - want).abs().max()))
+
+
+if __name__ == "__main__":
+    import sys
+    main(sys.argv[1])

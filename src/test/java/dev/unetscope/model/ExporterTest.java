@@ -222,6 +222,16 @@ class ExporterTest {
     }
 
     @Test
+    void aTapIsTakenBeforeAnInPlaceOperationThatFollowsIt() throws Exception {
+        Path work = dir.resolve("inplace");
+        Result r = python(work, 120, REFERENCE.resolve("exporter_cases.py").toString(), work.toString());
+        assertOk(r, "exporter_cases.py");
+        String[] f = r.stdout().strip().split(" ");
+        assertThat(Double.parseDouble(f[0])).as("the tap holds the convolution's negative values").isLessThan(0);
+        assertThat(Double.parseDouble(f[1])).isLessThanOrEqualTo(TOLERANCE);
+    }
+
+    @Test
     void committedMonaiFixtureReloadsAndReproducesMonaisOutputs() throws Exception {
         Path pt = MONAI_FIXTURE.resolve("unet.pt");
         assertSidecar(pt, List.of("enc1", "enc2", "bottleneck", "dec2"), List.of("8", "16", "32", "8"),
