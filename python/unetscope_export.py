@@ -286,8 +286,8 @@ def _resolve_taps(model, taps):
     known = dict(model.named_modules())
     for t, p in named.items():
         if p not in known or p == "":
-            raise ExportError(f"tap {t}: the network has no module named '{p}': --list-modules prints the names" if t != f"tap{list(named).index(t) + 1}"
-                              else f"tap '{p}': the network has no module of that name: --list-modules prints the names")
+            raise ExportError(f"tap {t} (module '{p}'): the network has no module of that name: "
+                              f"--list-modules prints the names")
     if len(set(named.values())) != len(named):
         raise ExportError("the same module is named twice in taps")
     return named

@@ -205,7 +205,7 @@ class ExporterTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "trace differs at the second size | exporter_cases:branchy | --taps down | differs from eager PyTorch at input size",
-            "no such module                   | exporter_cases:tiny    | --taps down,nope | no module of that name",
+            "no such module                   | exporter_cases:tiny    | --taps down,nope | tap tap2 (module 'nope'): the network has no module of that name",
             "tap not a whole fraction         | exporter_cases:tiny    | --taps down,valid | tap tap2 (module valid): size [6, 14, 30] is not a whole fraction",
             "auto on an unknown class         | exporter_cases:tiny    | --taps auto | taps 'auto' does not know the network class Tiny"})
     void refusesWithOneLineExitTwoAndNothingWritten(String what, String factory, String taps, String message) throws Exception {
