@@ -1,0 +1,77 @@
+"""Small networks for the exporter's refusal tests (python/unetscope_export.py module ...)."""
+import torch
+import torch.nn as nn
+
+
+class Branchy(nn.Module):
+    """Its forward branches on the input size: a trace at one size is wrong at another."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = nn.Conv3d(1, 4, 3, 2, 1)
+        self.up = nn.ConvTranspose3d(4, 1, 2, 2)
+
+    def forward(self, x):
+        y = self.up(self.down(x))
+        if x.shape[-1] > 32:
+            y = -y
+        return y
+
+
+class Tiny(nn.Module):
+    """A down/up network with a side branch 'valid' (no padding: 30 from 32, not a whole fraction)."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = nn.Conv3d(1, 4, 3, 2, 1)
+        self.up = nn.ConvTranspose3d(4, 1, 2, 2)
+        self.valid = nn.Conv3d(1, 2, 3, 1, 0)
+
+    def forward(self, x):
+        return self.up(self.down(x)) + self.valid(x).mean()
+
+
+def branchy():
+    torch.manual_seed(0)
+    return Branchy()
+
+
+def tiny():
+    torch.manual_seed(0)
+    return Tiny()
+
+
+class InPlace(nn.Module):
+    """A tapped convolution followed by an in-place ReLU (as nnU-Net's LeakyReLU(inplace=True))."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv3d(1, 4, 3, 1, 1)
+        self.act = nn.ReLU(inplace=True)
+        self.head = nn.Conv3d(4, 1, 1)
+
+    def forward(self, x):
+        return self.head(self.act(self.conv(x)))
+
+
+def main(out):
+    """exporter_cases.py OUTDIR: exports InPlace with the tap 'conv' and prints the traced tap's
+    minimum and its max difference from the eager convolution (the tap must be taken before the ReLU)."""
+    import os
+    import sys
+    sys.path.insert(0, os.environ.get("UNETSCOPE_PYTHON_DIR", "python"))
+    from unetscope_export import export
+    torch.manual_seed(0)
+    net = InPlace()
+    x = torch.randn(1, 1, 4, 8, 8)
+    export(net, x, {"conv": "conv"}, os.path.join(out, "inplace.pt"))
+    traced = torch.jit.load(os.path.join(out, "inplace.pt"))
+    with torch.no_grad():
+        _, tap = traced(x)
+        want = net.conv(x)
+    print(float(tap.min()), float((tap - want).abs().max()))
+
+
+if __name__ == "__main__":
+    import sys
+    main(sys.argv[1])
