@@ -17,7 +17,7 @@ import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.metrics.Score;
 import dev.unetscope.metrics.Scores;
-import dev.unetscope.model.UNet;
+import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.train.CheckpointRef;
 import dev.unetscope.train.CheckpointStore;
 import org.knowm.xchart.XYChart;
@@ -344,7 +344,7 @@ public final class Report {
             else for (int i = 0; i < perRun; i++) pick.add((int) Math.round(i * (es.size() - 1) / (double) (perRun - 1)));
             for (int idx : pick) {
                 CheckpointStore.Entry e = es.get(idx);
-                try (UNet net = CheckpointRef.of(exp, m, e).open()) {
+                try (SegmentationNetwork net = CheckpointRef.of(exp, m, e).open()) {
                     FeatureSample tr = FeatureExtractor.extract(net, train, sampler, net.tapNames());
                     Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, 6, 1);
                     String id = m.run() + "_" + e.step();
