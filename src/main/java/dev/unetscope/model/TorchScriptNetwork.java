@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
 import ai.djl.pytorch.engine.PtNDManager;
 import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
@@ -35,7 +36,7 @@ import java.util.Set;
  * <p>Every forward pass is checked against the sidecar: 1 + n tensors, the output with the
  * sidecar's channels at the (padded) input size, each tap with its channels at the input size
  * divided by its stride. Probabilities are the sigmoid of the foreground channel or the sum of the
- * softmax over the foreground channels. Non-finite outputs are let through as NaN probabilities, so
+ * softmax over the foreground channels. NaN outputs are let through as NaN probabilities, so
  * the scores downstream become NaN with a reason instead of the run stopping.
  */
 public final class TorchScriptNetwork implements SegmentationNetwork {
@@ -181,8 +182,8 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
             }
             int cout = sidecar.outputs().channels();
             checkShape(side, "the output", out.get(0).getShape(), batch, cout, pd, ph, pw, size);
-            float[] logits = out.get(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
-            float[] prob = crop(probabilities(logits, batch, cout, pd * ph * pw), batch, pd, ph, pw, d, h, w);
+            float[] prob = crop(probabilities(out.get(0).toType(ai.djl.ndarray.types.DataType.FLOAT32, false)).toFloatArray(),
+                    batch, pd, ph, pw, d, h, w);
             Map<String, TapFeatures> taps = new LinkedHashMap<>();
             for (int i = 0; i < n; i++) {
                 Tap t = this.taps.get(i);
@@ -200,39 +201,18 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
         }
     }
 
-    /** Foreground probability per voxel from N x C x V logits; non-finite logits give NaN. */
-    private float[] probabilities(float[] logits, int batch, int c, int vox) {
-        float[] p = new float[batch * vox];
+    /**
+     * Foreground probability per voxel (N x D x H x W) from N x C x D x H x W logits, computed by the
+     * engine: sigmoid of the foreground channel, or the softmax's sum over the foreground channels.
+     * A NaN logit gives a NaN probability.
+     */
+    private NDArray probabilities(NDArray logits) {
         int[] fg = sidecar.outputs().foreground();
-        boolean sigmoid = "sigmoid".equals(sidecar.outputs().activation());
-        for (int b = 0; b < batch; b++) {
-            int base = b * c * vox;
-            for (int v = 0; v < vox; v++) {
-                double out;
-                if (sigmoid) {
-                    double z = logits[base + fg[0] * vox + v];
-                    out = !Double.isFinite(z) ? Double.NaN : z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-                } else {
-                    double max = Double.NEGATIVE_INFINITY;
-                    boolean finite = true;
-                    for (int k = 0; k < c; k++) {
-                        double z = logits[base + k * vox + v];
-                        finite &= Double.isFinite(z);
-                        max = Math.max(max, z);
-                    }
-                    if (!finite) {
-                        out = Double.NaN;
-                    } else {
-                        double sum = 0, fore = 0;
-                        for (int k = 0; k < c; k++) sum += Math.exp(logits[base + k * vox + v] - max);
-                        for (int k : fg) fore += Math.exp(logits[base + k * vox + v] - max);
-                        out = fore / sum;
-                    }
-                }
-                p[b * vox + v] = (float) out;
-            }
-        }
-        return p;
+        if ("sigmoid".equals(sidecar.outputs().activation())) return Activation.sigmoid(logits.get(":, " + fg[0]));
+        NDArray p = logits.softmax(1);
+        NDArray sum = p.get(":, " + fg[0]);
+        for (int i = 1; i < fg.length; i++) sum = sum.add(p.get(":, " + fg[i]));
+        return sum;
     }
 
     private static void checkShape(Path side, String what, Shape s, int batch, int c, int d, int h, int w, String size) {

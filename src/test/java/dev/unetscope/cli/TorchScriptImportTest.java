@@ -76,6 +76,13 @@ class TorchScriptImportTest {
     }
 
     @Test
+    void benchInferTimesAnImportedFile() {
+        CliRun r = CliRun.of("bench", "infer", "--model", fx.resolve("nnunet-1.pt").toString(), "--shape", "7,30,30", "--warmup", "0", "--steps", "1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("TorchScript").contains("taps stage0,stage1,bottleneck,dec1,dec0").contains("s/volume");
+    }
+
+    @Test
     void notTorchScript() throws Exception {
         Path junk = tmp.resolve("junk/junk.pt");
         Files.createDirectories(junk.getParent());
