@@ -9,6 +9,7 @@ Writes into OUT_DIR, for two networks and three "checkpoints" each (seeds 1, 2, 
                      taps stage0 stage1 bottleneck dec1 dec0; 2 output channels, softmax, foreground [1]
   odd.pt/.json       a module whose tap is a valid (unpadded) 3x3x3 convolution: not a whole fraction of the input
   big.pt/.json       the same with a 9x9x9 valid convolution: rejects inputs under 9 voxels per axis
+  nan.pt/.json       monai-1 whose output and taps are all NaN (a broken checkpoint)
 and, for the fixed input x.npy (2 x 1 x 8 x 32 x 32, seeded), eager PyTorch's foreground probabilities
 NAME-1.prob.npy (2 x 8 x 32 x 32) and every tap NAME-1.TAP.npy. Prints one line per written model.
 Channel counts are multiples of 8 (oneDNN races on 4-channel 3D convolutions on this machine).
@@ -94,6 +95,15 @@ class Odd(nn.Module):
         return self.head(x), self.valid(x)
 
 
+class AllNaN(nn.Module):
+    def __init__(self, tapped):
+        super().__init__()
+        self.tapped = tapped
+
+    def forward(self, x):
+        return tuple(t * float("nan") for t in self.tapped(x))
+
+
 def sha256(path):
     h = hashlib.sha256()
     with open(path, "rb") as f:
@@ -162,6 +172,11 @@ def main():
                 np.save(os.path.join(out, f"{kind}-1.prob.npy"), prob.numpy().astype(np.float32))
                 for t, a in zip(sidecar["taps"], res[1:]):
                     np.save(os.path.join(out, f"{kind}-1.{t['name']}.npy"), a.numpy().astype(np.float32))
+
+    torch.manual_seed(1)
+    monai = kinds["monai"]
+    save(out, "nan", AllNaN(Tapped(monai[0](), monai_taps.values())).eval(), example,
+         dict(monai[2], input_channels=1, spacing=None, normalization=None, patch_size=None, meta={}))
 
     for name, k in (("odd", 3), ("big", 9)):
         torch.manual_seed(0)

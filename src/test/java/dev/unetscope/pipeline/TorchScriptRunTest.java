@@ -63,4 +63,23 @@ class TorchScriptRunTest {
             assertThat(Double.parseDouble(r.get("db_labels"))).as("db_labels " + r.get("layer")).isCloseTo(want, within(1e-4 * Math.abs(want)));
         }
     }
+
+    @Test
+    void nonFiniteOutputsGiveNaNScoresWithAReasonAndTheRunGoesOn() throws Exception {
+        Path fx = TorchScriptFixtures.make(tmp.resolve("fx"));
+        Path ex = tmp.resolve("nan");
+        TinyExperiment.create(ex, 6);
+        assertThat(Main.execute("import", "--experiment", ex.toString(), "--run", "good", "--model", fx.resolve("monai-1.pt").toString())).isZero();
+        assertThat(Main.execute("import", "--experiment", ex.toString(), "--run", "broken", "--model", fx.resolve("nan.pt").toString())).isZero();
+        assertThat(Main.execute("evaluate", "--experiment", ex.toString())).isZero();
+        assertThat(Main.execute("analyze", "--experiment", ex.toString(), "--samples-per-case", "200", "--resamples", "50")).isZero();
+        CsvTable layers = CsvTable.read(ex.resolve("results/layers.csv"));
+        List<Map<String, String>> broken = layers.records().stream().filter(r -> r.get("run").equals("broken")).toList();
+        assertThat(broken).isNotEmpty().allSatisfy(r -> {
+            assertThat(Double.parseDouble(r.get("confidence"))).isNaN();
+            assertThat(r.get("reason")).isNotBlank();
+        });
+        assertThat(layers.records().stream().filter(r -> r.get("run").equals("good"))
+                .anyMatch(r -> Double.isFinite(Double.parseDouble(r.get("confidence"))))).isTrue();
+    }
 }
