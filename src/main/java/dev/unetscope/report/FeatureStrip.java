@@ -105,7 +105,8 @@ public final class FeatureStrip {
                     LayerStyle st = styles.get(tap);
                     SegmentationNetwork.Tap t = net.taps().get(c - 1);
                     int sd = t.sd(), sh = t.sh(), sw = t.sw();
-                    name = tap + (row == 0 ? " PCA" : " clusters");
+                    // the stride says how coarse the layer is: one block of the picture is sh x sw voxels of the scan
+                    name = tap + (row == 0 ? " PCA" : " clusters") + ", stride " + (sd == sh && sh == sw ? Integer.toString(sd) : sd + "x" + sh + "x" + sw);
                     int ch = f.channels(), plane = f.d() * f.h() * f.w();
                     float[] v = new float[ch];
                     int[] colour = new int[f.h() * f.w()];

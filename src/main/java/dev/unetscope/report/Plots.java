@@ -52,7 +52,8 @@ public final class Plots {
         }
         for (Map.Entry<String, List<Point>> e : series.entrySet()) {
             Point first = e.getValue().get(0);
-            XYSeries s = c.addSeries(e.getKey(), e.getValue().stream().mapToDouble(Point::x).toArray(), e.getValue().stream().mapToDouble(Point::y).toArray());
+            // a single marker group (one point per checkpoint) needs no marker in the legend
+            XYSeries s = c.addSeries(markers.size() == 1 ? first.colour() : e.getKey(), e.getValue().stream().mapToDouble(Point::x).toArray(), e.getValue().stream().mapToDouble(Point::y).toArray());
             s.setMarkerColor(COLOURS[colours.get(first.colour()) % COLOURS.length]);
             s.setMarker(MARKERS[markers.get(first.marker()) % MARKERS.length]);
         }
