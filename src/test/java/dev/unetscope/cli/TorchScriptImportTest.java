@@ -31,7 +31,7 @@ class TorchScriptImportTest {
 
     @BeforeAll
     static void fixtures() throws Exception {
-        fx = TorchScriptFixtures.make(tmp.resolve("fx"));
+        fx = TorchScriptFixtures.shared();
     }
 
     @Test

@@ -21,6 +21,27 @@ import java.util.regex.Pattern;
 public final class TorchScriptFixtures {
     private TorchScriptFixtures() {}
 
+    private static Path shared;
+
+    /**
+     * The fixtures made once per test JVM (in a temporary folder removed at exit); callers must not
+     * change them (copy a file first to alter it).
+     */
+    public static synchronized Path shared() throws IOException, InterruptedException {
+        if (shared == null) {
+            Path dir = Files.createTempDirectory("unetscope-torchscript-fixtures");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var s = Files.walk(dir)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException ignored) {
+                    // a temporary folder left behind
+                }
+            }));
+            shared = make(dir);
+        }
+        return shared;
+    }
+
     /** Writes the fixtures into {@code dir} and returns it. */
     public static Path make(Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir);

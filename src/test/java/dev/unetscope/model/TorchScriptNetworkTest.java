@@ -3,7 +3,6 @@ package dev.unetscope.model;
 import dev.unetscope.io.BadInputException;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.Set;
@@ -13,13 +12,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** An imported TorchScript network gives eager PyTorch's probabilities and taps, per-axis strides included. */
 class TorchScriptNetworkTest {
-    @TempDir
-    static Path tmp;
     static Path fx;
 
     @BeforeAll
     static void fixtures() throws Exception {
-        fx = TorchScriptFixtures.make(tmp.resolve("fx"));
+        fx = TorchScriptFixtures.shared();
     }
 
     @Test

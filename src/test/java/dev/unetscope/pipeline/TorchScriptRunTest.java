@@ -27,7 +27,7 @@ class TorchScriptRunTest {
 
     @Test
     void importedRunsGoThroughEveryStage() throws Exception {
-        Path fx = TorchScriptFixtures.make(tmp.resolve("fx"));
+        Path fx = TorchScriptFixtures.shared();
         Path ex = tmp.resolve("e");
         TinyExperiment.create(ex, 8);
         for (String kind : List.of("monai", "nnunet")) {
@@ -66,7 +66,7 @@ class TorchScriptRunTest {
 
     @Test
     void nonFiniteOutputsGiveNaNScoresWithAReasonAndTheRunGoesOn() throws Exception {
-        Path fx = TorchScriptFixtures.make(tmp.resolve("fx"));
+        Path fx = TorchScriptFixtures.shared();
         Path ex = tmp.resolve("nan");
         TinyExperiment.create(ex, 6);
         assertThat(Main.execute("import", "--experiment", ex.toString(), "--run", "good", "--model", fx.resolve("monai-1.pt").toString())).isZero();
