@@ -55,6 +55,7 @@ final class ImportCommand implements Callable<Integer> {
                 System.out.printf("imported %s (sha256 %s) as %s step %d: %s%n", c.from(), c.sha256(), r.run(), c.step(), c.file());
             }
             System.out.printf("run '%s': %d checkpoints, taps %s%n", r.run(), r.checkpoints().size(), String.join(", ", r.taps()));
+            for (String n : r.notes()) System.out.println("note: " + n);
             return 0;
         }
         if (steps != null || objective != null) {

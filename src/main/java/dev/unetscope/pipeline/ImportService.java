@@ -1,5 +1,6 @@
 package dev.unetscope.pipeline;
 
+import dev.unetscope.data.ExperimentData;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.Provenance;
 import dev.unetscope.io.AtomicFile;
@@ -76,7 +77,35 @@ public final class ImportService {
     /** One imported checkpoint: its step, where it came from, its SHA-256. */
     public record ImportedCheckpoint(int step, Path from, Path file, String sha256) {}
 
-    public record TorchScriptResult(String run, Path manifest, List<String> taps, List<ImportedCheckpoint> checkpoints) {}
+    /**
+     * {@code notes}: where the experiment prepares its scans otherwise than the sidecar says the model
+     * was trained (spacing, intensity normalisation); the import goes on, the scores may suffer.
+     */
+    public record TorchScriptResult(String run, Path manifest, List<String> taps, List<ImportedCheckpoint> checkpoints, List<String> notes) {}
+
+    /** The experiment's own normalisation (see {@code data.Preprocessing}): z-score inside the Otsu body. */
+    static final String EXPERIMENT_NORMALIZATION = "zscore-otsu";
+
+    /** Differences between the experiment's preprocessing (if it has one yet) and what the sidecar records. */
+    static List<String> preprocessingNotes(Experiment exp, TorchScriptSidecar sc) {
+        List<String> notes = new java.util.ArrayList<>();
+        if (sc.normalization() != null && !sc.normalization().equals("none") && !sc.normalization().equals(EXPERIMENT_NORMALIZATION)) {
+            notes.add("the model was trained with normalization '" + sc.normalization() + "'; this experiment z-scores inside the Otsu body ("
+                    + EXPERIMENT_NORMALIZATION + ")");
+        }
+        if (sc.spacing() != null && !exp.section("preprocessing").isMissingNode()) {
+            double[] mine = ExperimentData.preprocessing(exp).targetSpacing();
+            if (mine != null && sc.spacing().length == 3) {
+                boolean same = true;
+                for (int a = 0; a < 3; a++) same &= Math.abs(mine[a] - sc.spacing()[a]) <= 1e-3 * Math.max(1, Math.abs(mine[a]));
+                if (!same) {
+                    notes.add("the model was trained at spacing " + java.util.Arrays.toString(sc.spacing()) + " mm; this experiment resamples to "
+                            + java.util.Arrays.toString(mine) + " mm");
+                }
+            }
+        }
+        return notes;
+    }
 
     /**
      * Checks every file first (it loads, its sidecar is valid and one forward pass on a small input
@@ -145,12 +174,15 @@ public final class ImportService {
         Map<String, String> versions = new LinkedHashMap<>(Provenance.versions());
         versions.put("imported.from", models.get(0).toAbsolutePath().getParent().toString());
         if (first.torch() != null) versions.put("imported.torch", first.torch());
+        if (first.normalization() != null) versions.put("imported.normalization", first.normalization());
+        if (first.spacing() != null) versions.put("imported.spacing", java.util.Arrays.toString(first.spacing()));
+        List<String> notes = preprocessingNotes(exp, first);
         String tapsText = taps.toString();
         store.writeManifest(new CheckpointStore.Manifest(s.run(), objective, 0, 0,
                 dev.unetscope.experiment.SettingsHash.of(Map.of("taps", tapsText, "outputs", first.outputs().activation()
                         + " " + first.outputs().channels() + " " + java.util.Arrays.toString(first.outputs().foreground()))),
                 null, versions, entries, CheckpointStore.TORCHSCRIPT));
-        return new TorchScriptResult(s.run(), store.manifestFile(), taps.stream().map(t -> t.toString()).toList(), out);
+        return new TorchScriptResult(s.run(), store.manifestFile(), taps.stream().map(t -> t.toString()).toList(), out, notes);
     }
 
     private static void checkRunName(String run) {

@@ -76,6 +76,24 @@ class TorchScriptImportTest {
     }
 
     @Test
+    void preprocessingOtherThanTheSidecarsIsNoted() throws Exception {
+        Path exp = tmp.resolve("noted");
+        dev.unetscope.train.TinyExperiment.create(exp, 4); // resamples to 3 x 3 x 6 mm, z-score inside the Otsu body
+        ObjectNode sc = sidecar("monai-1");
+        sc.putArray("spacing").add(1.5).add(1.5).add(3.0);
+        sc.put("normalization", "zscore-nonzero");
+        CliRun r = CliRun.of("import", "--experiment", exp.toString(), "--run", "m", "--model", withSidecar("noted-model", "monai-1", sc).toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("note: the model was trained with normalization 'zscore-nonzero'")
+                .contains("note: the model was trained at spacing [1.5, 1.5, 3.0] mm; this experiment resamples to [3.0, 3.0, 6.0] mm");
+        JsonNode m = JSON.readTree(exp.resolve("checkpoints/m/manifest.json").toFile());
+        assertThat(m.at("/versions/imported.normalization").asText()).isEqualTo("zscore-nonzero");
+        // the fixtures' own sidecars (zscore-otsu, no spacing) give no note
+        CliRun plain = CliRun.of("import", "--experiment", exp.toString(), "--run", "p", "--model", fx.resolve("monai-1.pt").toString());
+        assertThat(plain.out()).doesNotContain("note:");
+    }
+
+    @Test
     void benchInferTimesAnImportedFile() {
         CliRun r = CliRun.of("bench", "infer", "--model", fx.resolve("nnunet-1.pt").toString(), "--shape", "7,30,30", "--warmup", "0", "--steps", "1");
         assertThat(r.code()).as(r.err()).isZero();
