@@ -81,5 +81,9 @@ class TorchScriptRunTest {
         });
         assertThat(layers.records().stream().filter(r -> r.get("run").equals("good"))
                 .anyMatch(r -> Double.isFinite(Double.parseDouble(r.get("confidence"))))).isTrue();
+        // the report is written; the broken checkpoint's feature strips are listed as missing, the good one's drawn
+        assertThat(Main.execute("report", "--experiment", ex.toString())).isZero();
+        assertThat(Files.readString(ex.resolve("report/index.html"))).contains("feature strips of broken step 1: NaN in features");
+        assertThat(ex.resolve("report/figures/strip_good_1_test.png")).isRegularFile();
     }
 }
