@@ -56,9 +56,14 @@ final class BenchCommand implements Runnable {
         @Mixin
         BenchOptions opts = new BenchOptions();
 
+        @Option(names = "--model", paramLabel = "FILE.pt",
+                description = "Time this imported TorchScript network (with NAME.json beside it) instead of the reference config; "
+                        + "bench/reference_torchscript.py times the same file and its eager module in PyTorch.")
+        Path model;
+
         @Override
         public Integer call() {
-            TrainingBenchmark.infer(opts.setup("dice", 1e-3), System.out);
+            TrainingBenchmark.infer(opts.setup("dice", 1e-3, model == null), model, System.out);
             return 0;
         }
     }
@@ -139,6 +144,11 @@ final class BenchCommand implements Runnable {
         Path profile;
 
         TrainingBenchmark.Setup setup(String objective, double lr) {
+            return setup(objective, lr, true);
+        }
+
+        /** {@code checkShape}: the shape must divide by the reference config's strides (not for an imported network, which pads). */
+        TrainingBenchmark.Setup setup(String objective, double lr, boolean checkShape) {
             if (shape.length != 3) throw new BadInputException("--shape needs D,H,W, got " + shape.length + " numbers", "give e.g. 32,64,64");
             if (batch < 1 || threads < 1 || interopThreads < 1 || warmup < 0 || steps < 1) {
                 throw new BadInputException("--batch, --threads, --interop-threads and --steps must be >= 1 and --warmup >= 0", null);
@@ -147,7 +157,7 @@ final class BenchCommand implements Runnable {
                     NetworkOptions.parse(UNetConfig.Activation.class, act, "--act"), 0, 1);
             int m = cfg.sizeMultiple();
             for (int s : shape) {
-                if (s < 1 || s % m != 0) throw new BadInputException("--shape " + s + " does not divide by " + m, "give dims that divide by the product of the strides");
+                if (s < 1 || (checkShape && s % m != 0)) throw new BadInputException("--shape " + s + " does not divide by " + m, "give dims that divide by the product of the strides");
             }
             setThreads();
             return new TrainingBenchmark.Setup(cfg, objective, batch, shape[0], shape[1], shape[2], warmup, steps, lr, profile);

@@ -1,8 +1,8 @@
 package dev.unetscope.features;
 
 import dev.unetscope.data.PreparedSet;
-import dev.unetscope.model.ResidualUNet;
-import dev.unetscope.model.UNet;
+import dev.unetscope.model.SegmentationNetwork;
+import dev.unetscope.model.SegmentationNetwork.Tap;
 import dev.unetscope.train.BatchInference;
 
 import java.util.ArrayList;
@@ -28,13 +28,13 @@ public final class FeatureExtractor {
         void accept(int caseIndex, float[] probabilities);
     }
 
-    public static FeatureSample extract(UNet net, PreparedSet set, ReceptiveFieldSampler sampler, List<String> taps) {
+    public static FeatureSample extract(SegmentationNetwork net, PreparedSet set, ReceptiveFieldSampler sampler, List<String> taps) {
         return extract(net, set, sampler, taps, null);
     }
 
-    public static FeatureSample extract(UNet net, PreparedSet set, ReceptiveFieldSampler sampler, List<String> taps, ProbabilityListener listener) {
-        List<ResidualUNet.Tap> wanted = new ArrayList<>();
-        for (ResidualUNet.Tap t : net.taps()) if (taps.contains(t.name())) wanted.add(t);
+    public static FeatureSample extract(SegmentationNetwork net, PreparedSet set, ReceptiveFieldSampler sampler, List<String> taps, ProbabilityListener listener) {
+        List<Tap> wanted = new ArrayList<>();
+        for (Tap t : net.taps()) if (taps.contains(t.name())) wanted.add(t);
         for (String t : taps) {
             if (net.taps().stream().noneMatch(x -> x.name().equals(t))) {
                 throw new dev.unetscope.io.BadInputException("no layer named '" + t + "'", "layers of this network: " + String.join(", ", net.tapNames()));
@@ -45,7 +45,7 @@ public final class FeatureExtractor {
         List<float[]> image = new ArrayList<>();
         Map<String, List<float[]>> data = new LinkedHashMap<>();
         Map<String, List<byte[]>> labels = new LinkedHashMap<>();
-        for (ResidualUNet.Tap t : wanted) {
+        for (Tap t : wanted) {
             data.put(t.name(), new ArrayList<>());
             labels.put(t.name(), new ArrayList<>());
         }
@@ -68,19 +68,19 @@ public final class FeatureExtractor {
                 for (int i = 0; i < pos.length; i++) il[i] = mask[pos[i]] > 0.5f ? (byte) 1 : 0;
             }
             labels.computeIfAbsent(IMAGE, k -> new ArrayList<>()).add(il);
-            for (ResidualUNet.Tap t : wanted) {
-                UNet.TapFeatures f = tapMaps.get(t.name());
-                int s = t.stride(), c = f.channels(), td = f.d(), th = f.h(), tw = f.w(), plane = td * th * tw;
+            for (Tap t : wanted) {
+                SegmentationNetwork.TapFeatures f = tapMaps.get(t.name());
+                int sd = t.sd(), sh = t.sh(), sw = t.sw(), c = f.channels(), td = f.d(), th = f.h(), tw = f.w(), plane = td * th * tw;
                 float[] out = new float[pos.length * c];
                 int[] cell = new int[pos.length];
                 for (int i = 0; i < pos.length; i++) {
                     int p = pos[i], z = p / (h * w), y = (p / w) % h, x = p % w;
-                    cell[i] = ((z / s) * th + (y / s)) * tw + (x / s);
+                    cell[i] = ((z / sd) * th + (y / sh)) * tw + (x / sw);
                     for (int ch = 0; ch < c; ch++) out[i * c + ch] = f.data()[ch * plane + cell[i]];
                 }
                 data.get(t.name()).add(out);
                 if (mask != null) {
-                    byte[] down = majority(mask, d, h, w, s, td, th, tw);
+                    byte[] down = majority(mask, d, h, w, t.stride(), td, th, tw);
                     byte[] lab = new byte[pos.length];
                     for (int i = 0; i < pos.length; i++) lab[i] = down[cell[i]];
                     labels.get(t.name()).add(lab);
@@ -104,23 +104,27 @@ public final class FeatureExtractor {
         }
         Map<String, LayerSample> layers = new LinkedHashMap<>();
         layers.put(IMAGE, new LayerSample(IMAGE, 1, 1, concat(image, n), labelled ? concatBytes(labels.get(IMAGE), n) : null));
-        for (ResidualUNet.Tap t : wanted) {
+        for (Tap t : wanted) {
             layers.put(t.name(), new LayerSample(t.name(), t.channels(), t.stride(), concat(data.get(t.name()), n * t.channels()),
                     labelled ? concatBytes(labels.get(t.name()), n) : null));
         }
         return new FeatureSample(set.name(), set.ids(), caseOf, positions, layers);
     }
 
-    /** 1 where more than half of the layer voxel's footprint in the input grid is gland. */
-    static byte[] majority(float[] mask, int d, int h, int w, int s, int td, int th, int tw) {
+    /**
+     * 1 where more than half of the layer voxel's footprint in the input grid (sd x sh x sw voxels,
+     * fewer at the far edges) is gland.
+     */
+    static byte[] majority(float[] mask, int d, int h, int w, int[] stride, int td, int th, int tw) {
+        int sd = stride[0], sh = stride[1], sw = stride[2];
         int[] count = new int[td * th * tw];
         int[] size = new int[td * th * tw];
         for (int z = 0; z < d; z++) {
             for (int y = 0; y < h; y++) {
-                int row = ((z / s) * th + (y / s)) * tw;
+                int row = ((z / sd) * th + (y / sh)) * tw;
                 int base = (z * h + y) * w;
                 for (int x = 0; x < w; x++) {
-                    int c = row + x / s;
+                    int c = row + x / sw;
                     size[c]++;
                     if (mask[base + x] > 0.5f) count[c]++;
                 }

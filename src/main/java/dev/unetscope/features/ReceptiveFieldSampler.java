@@ -8,8 +8,8 @@ import java.util.Random;
 /**
  * Chooses the voxel positions at which features are read, in the input grid of each case. The
  * positions depend only on (seed, case id), so every layer and every checkpoint is read at the same
- * places. A position's feature at a layer of stride s is the vector of the layer voxel that contains
- * it, {@code (z/s, y/s, x/s)}: the centre of that voxel's receptive field.
+ * places. A position's feature at a layer of per-axis stride {@code (sd, sh, sw)} is the vector of the
+ * layer voxel that contains it, {@code (z/sd, y/sh, x/sw)}: the centre of that voxel's receptive field.
  *
  * <p>{@link Mode#UNIFORM} draws positions uniformly without replacement. {@link Mode#PREDICTED}
  * (label-free) draws half inside the checkpoint's own predicted mask and half outside, so the gland

@@ -34,7 +34,8 @@ import java.util.Set;
 /**
  * A {@link ResidualUNet} with its parameters: create it from a config and a seed, run it on volumes
  * (logits to probabilities, plus any named taps, in one forward pass), save and load its
- * parameters. Owns a DJL {@link Model}; close it when done.
+ * parameters. Owns a DJL {@link Model}; close it when done. Its taps are isotropic: the stride of
+ * every axis is the same.
  *
  * <p>Taps (see {@link ResidualUNet}): {@code enc1 .. enc(L-1), bottleneck, dec(L-1) .. dec2}, for
  * the demo's 4 levels with strides 2 {@code enc1 enc2 enc3 bottleneck dec3 dec2} at strides
@@ -45,16 +46,7 @@ import java.util.Set;
  * weights come and go as {@code .safetensors} with MONAI's state-dict names
  * ({@link #fromMonaiWeights}, {@link #toMonaiWeights}).
  */
-public final class UNet implements AutoCloseable {
-
-    /** Features of one tap for the whole batch: {@code data} is batch x channels x d x h x w. */
-    public record TapFeatures(String name, int channels, int d, int h, int w, float[] data) {}
-
-    /**
-     * The result of one forward pass: {@code probabilities} is batch x d x h x w (sigmoid of the
-     * logit, at the input's size), {@code taps} holds the requested taps in network order.
-     */
-    public record Inference(float[] probabilities, Map<String, TapFeatures> taps) {}
+public final class UNet implements SegmentationNetwork {
 
     static final String MAGIC = "unetscope.UNet.parameters";
     static final int FORMAT = 1;
@@ -108,13 +100,26 @@ public final class UNet implements AutoCloseable {
     }
 
     /** Tap names in network order. */
+    @Override
     public List<String> tapNames() {
         return block.tapNames();
     }
 
-    /** Taps in network order with channel count and stride relative to the input. */
-    public List<ResidualUNet.Tap> taps() {
-        return block.taps();
+    /** Taps in network order with channel count and (isotropic) stride relative to the input. */
+    @Override
+    public List<Tap> taps() {
+        return block.taps().stream().map(t -> Tap.isotropic(t.name(), t.channels(), t.stride())).toList();
+    }
+
+    @Override
+    public int inChannels() {
+        return config.inChannels();
+    }
+
+    @Override
+    public int[] sizeDivisor() {
+        int m = config.sizeMultiple();
+        return new int[] {m, m, m};
     }
 
     /**
@@ -195,6 +200,7 @@ public final class UNet implements AutoCloseable {
      * column and cropped back: probabilities to d x h x w, a tap of stride s to ceil(d/s) x ceil(h/s)
      * x ceil(w/s). Everything the pass creates lives in a sub-manager closed before returning.
      */
+    @Override
     public Inference infer(float[] volumes, int batch, int d, int h, int w, Set<String> taps) {
         int cin = config.inChannels();
         if (batch < 1 || d < 1 || h < 1 || w < 1) {

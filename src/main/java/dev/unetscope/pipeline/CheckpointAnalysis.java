@@ -17,7 +17,7 @@ import dev.unetscope.metrics.DaviesBouldin;
 import dev.unetscope.metrics.LayerMetrics;
 import dev.unetscope.metrics.Mahalanobis;
 import dev.unetscope.metrics.Scores;
-import dev.unetscope.model.UNet;
+import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.train.BatchInference;
 import dev.unetscope.train.CheckpointRef;
 
@@ -55,7 +55,7 @@ public final class CheckpointAnalysis {
         if (finals.size() < 2) return out;
         for (CheckpointRef ref : finals) {
             Map<String, List<BitSet>> bySet = new LinkedHashMap<>();
-            try (UNet net = ref.open()) {
+            try (SegmentationNetwork net = ref.open()) {
                 for (String q : setNames) {
                     List<BitSet> masks = new ArrayList<>();
                     BatchInference.run(net, sets.apply(q), BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> masks.add(Overlap.mask(p)));
@@ -73,7 +73,7 @@ public final class CheckpointAnalysis {
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
                 cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
         List<SetScores> out = new ArrayList<>();
-        try (UNet net = ref.open()) {
+        try (SegmentationNetwork net = ref.open()) {
             List<String> taps = net.tapNames();
             FeatureSample trainSample = FeatureExtractor.extract(net, train, sampler, taps);
             Map<String, Standardizer> std = new LinkedHashMap<>();
@@ -138,7 +138,7 @@ public final class CheckpointAnalysis {
      * runs' final checkpoints, Mahalanobis distance of the bottleneck, and the per-case forms of
      * confidence and roughness ({@link CaseForms}).
      */
-    private List<CaseScores> cases(UNet net, CheckpointRef ref, String q, PreparedSet set, FeatureSample s, Map<String, LayerSample> z,
+    private List<CaseScores> cases(SegmentationNetwork net, CheckpointRef ref, String q, PreparedSet set, FeatureSample s, Map<String, LayerSample> z,
                                    Map<String, int[]> clusters, Map<String, Map<String, Double>> byModel, List<float[]> probs,
                                    Map<String, Confidence> conf, Mahalanobis maha, String bottleneck, Map<String, Map<String, List<BitSet>>> refs) {
         int nCases = set.size();
@@ -200,7 +200,7 @@ public final class CheckpointAnalysis {
      * IoU of each case's prediction with the prediction of one augmented copy: flipped left-right and
      * intensity-jittered x(1 + 0.1 g1) + 0.1 g2 (g seeded by case id), flipped back.
      */
-    private double[] testTimeAgreement(UNet net, PreparedSet set, List<float[]> probs) {
+    private double[] testTimeAgreement(SegmentationNetwork net, PreparedSet set, List<float[]> probs) {
         int w = set.w();
         double[] tta = new double[set.size()];
         PreparedSet augmented = transformed(set, (i, img) -> {

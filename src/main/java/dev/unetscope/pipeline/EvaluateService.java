@@ -10,7 +10,7 @@ import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.experiment.SetKey;
 import dev.unetscope.experiment.SettingsHash;
 import dev.unetscope.io.BadInputException;
-import dev.unetscope.model.UNet;
+import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.train.BatchInference;
 import dev.unetscope.train.CheckpointRef;
 
@@ -79,7 +79,7 @@ public final class EvaluateService {
             }
             List<ResultsStore.CaseOverlap> cases = new ArrayList<>();
             List<ResultsStore.SetOverlap> sets = new ArrayList<>();
-            try (UNet net = ref.open()) {
+            try (SegmentationNetwork net = ref.open()) {
                 for (String q : queries.keySet()) {
                     PreparedSet set = cache.get(q);
                     if (!set.labelled()) {

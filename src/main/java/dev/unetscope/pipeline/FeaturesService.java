@@ -14,7 +14,7 @@ import dev.unetscope.io.AtomicFile;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.metrics.LayerMetrics;
-import dev.unetscope.model.UNet;
+import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.train.CheckpointRef;
 
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ public final class FeaturesService {
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
                 cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
         PreparedSet data = load(exp, s.set());
-        try (UNet net = ref.open()) {
+        try (SegmentationNetwork net = ref.open()) {
             List<String> taps = s.layers() == null ? net.tapNames() : s.layers();
             FeatureSample sample = FeatureExtractor.extract(net, data, sampler, taps);
             FeatureSample train = s.raw() ? null : s.set().equals("train") ? sample

@@ -1,8 +1,12 @@
 package dev.unetscope.pipeline;
 
+import dev.unetscope.data.ExperimentData;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.Provenance;
+import dev.unetscope.io.AtomicFile;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.TorchScriptNetwork;
+import dev.unetscope.model.TorchScriptSidecar;
 import dev.unetscope.model.UNet;
 import dev.unetscope.model.UNetConfig;
 import dev.unetscope.train.CheckpointStore;
@@ -22,9 +26,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Makes MONAI {@code UNet} weights ({@code .safetensors} of its state dict) a run of an experiment,
- * laid out like a trained one ({@code checkpoints/<run>/step-000000.params} and a manifest), so
- * evaluate, analyse and report take it as they take trained runs.
+ * Makes checkpoints trained elsewhere a run of an experiment, so evaluate, analyse and report take
+ * them as they take trained runs. Two sources: MONAI {@code UNet} weights ({@code .safetensors} of its
+ * state dict) loaded into the built-in network ({@code checkpoints/<run>/step-000000.params}), or a
+ * series of TorchScript files with their sidecars ({@link #importTorchScript}: one run, a training
+ * trajectory, {@code checkpoints/<run>/step-NNNNNN.pt} + {@code .json}).
  */
 public final class ImportService {
     private ImportService() {}
@@ -39,9 +45,7 @@ public final class ImportService {
     public record Result(String run, Path params, Path manifest, String sha256, long parameters) {}
 
     public static Result run(Settings s) {
-        if (s.run() == null || !s.run().matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
-            throw new BadInputException("--run '" + s.run() + "' is not a folder name", "use letters, digits, '.', '_' and '-'");
-        }
+        checkRunName(s.run());
         Experiment exp = Experiment.openOrCreate(s.experiment());
         CheckpointStore store = new CheckpointStore(exp, s.run());
         if (Files.exists(store.dir())) {
@@ -62,6 +66,133 @@ public final class ImportService {
                 store.paramsFile(0).getFileName().toString(), Instant.now().toString());
         store.writeManifest(new CheckpointStore.Manifest(s.run(), OBJECTIVE, 0, 0, s.net().hash(), train, versions, List.of(entry)));
         return new Result(s.run(), store.paramsFile(0), store.manifestFile(), sha, parameters);
+    }
+
+    /**
+     * What to import as TorchScript: the experiment folder, the run's name and objective column, the
+     * files in training order and their steps (null: 1 .. n).
+     */
+    public record TorchScriptSettings(Path experiment, String run, String objective, List<Path> models, List<Integer> steps) {}
+
+    /** One imported checkpoint: its step, where it came from, its SHA-256. */
+    public record ImportedCheckpoint(int step, Path from, Path file, String sha256) {}
+
+    /**
+     * {@code notes}: where the experiment prepares its scans otherwise than the sidecar says the model
+     * was trained (spacing, intensity normalisation); the import goes on, the scores may suffer.
+     */
+    public record TorchScriptResult(String run, Path manifest, List<String> taps, List<ImportedCheckpoint> checkpoints, List<String> notes) {}
+
+    /** The experiment's own normalisation (see {@code data.Preprocessing}): z-score inside the Otsu body. */
+    static final String EXPERIMENT_NORMALIZATION = "zscore-otsu";
+
+    /** Differences between the experiment's preprocessing (if it has one yet) and what the sidecar records. */
+    static List<String> preprocessingNotes(Experiment exp, TorchScriptSidecar sc) {
+        List<String> notes = new java.util.ArrayList<>();
+        if (sc.normalization() != null && !sc.normalization().equals("none") && !sc.normalization().equals(EXPERIMENT_NORMALIZATION)) {
+            notes.add("the model was trained with normalization '" + sc.normalization() + "'; this experiment z-scores inside the Otsu body ("
+                    + EXPERIMENT_NORMALIZATION + ")");
+        }
+        if (sc.spacing() != null && !exp.section("preprocessing").isMissingNode()) {
+            double[] mine = ExperimentData.preprocessing(exp).targetSpacing();
+            if (mine != null && sc.spacing().length == 3) {
+                boolean same = true;
+                for (int a = 0; a < 3; a++) same &= Math.abs(mine[a] - sc.spacing()[a]) <= 1e-3 * Math.max(1, Math.abs(mine[a]));
+                if (!same) {
+                    notes.add("the model was trained at spacing " + java.util.Arrays.toString(sc.spacing()) + " mm; this experiment resamples to "
+                            + java.util.Arrays.toString(mine) + " mm");
+                }
+            }
+        }
+        return notes;
+    }
+
+    /**
+     * Checks every file first (it loads, its sidecar is valid and one forward pass on a small input
+     * returns the output and the taps the sidecar lists; all files of the run have the same taps), then
+     * copies the files and their sidecars into the run's folder and writes the manifest last, with each
+     * file's SHA-256 (a file changed afterwards is refused when opened). A refused input writes nothing.
+     */
+    public static TorchScriptResult importTorchScript(TorchScriptSettings s) {
+        checkRunName(s.run());
+        String objective = s.objective() == null ? OBJECTIVE : s.objective();
+        if (!objective.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new BadInputException("--objective '" + objective + "' is not a plain name", "use letters, digits, '.', '_' and '-'");
+        }
+        List<Path> models = s.models();
+        if (models == null || models.isEmpty()) throw new BadInputException("no --model given", "give one or more FILE.pt");
+        List<Integer> steps = s.steps();
+        if (steps == null || steps.isEmpty()) {
+            steps = new java.util.ArrayList<>();
+            for (int i = 1; i <= models.size(); i++) steps.add(i);
+        }
+        if (steps.size() != models.size()) {
+            throw new BadInputException("--steps lists " + steps.size() + " steps for " + models.size() + " --model files", "give one step per file, in the same order");
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i) < 0 || (i > 0 && steps.get(i) <= steps.get(i - 1))) {
+                throw new BadInputException("--steps " + steps + " must be increasing and not negative", "give the training step of each file, in order");
+            }
+        }
+        Path runDir = s.experiment().resolve("checkpoints").resolve(s.run());
+        if (Files.exists(runDir)) {
+            throw new BadInputException(runDir, "run '" + s.run() + "' already exists", "choose another --run or delete that folder");
+        }
+        List<String> shas = new java.util.ArrayList<>();
+        List<dev.unetscope.model.SegmentationNetwork.Tap> taps = null;
+        TorchScriptSidecar first = null;
+        for (Path pt : models) {
+            try (TorchScriptNetwork net = TorchScriptNetwork.load(pt, null)) {
+                net.check();
+                if (taps == null) {
+                    taps = net.taps();
+                    first = net.sidecar();
+                } else if (!taps.equals(net.taps())) {
+                    throw new BadInputException(TorchScriptSidecar.beside(pt), "taps " + net.taps() + " differ from those of "
+                            + models.get(0).getFileName() + " " + taps, "import checkpoints of one network as one run; others as another --run");
+                }
+                shas.add(net.sha256());
+            }
+        }
+        Experiment exp = Experiment.openOrCreate(s.experiment());
+        CheckpointStore store = new CheckpointStore(exp, s.run());
+        List<ImportedCheckpoint> out = new java.util.ArrayList<>();
+        List<CheckpointStore.Entry> entries = new java.util.ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            int step = steps.get(i);
+            Path pt = models.get(i);
+            copy(pt, store.torchScriptFile(step));
+            copy(TorchScriptSidecar.beside(pt), store.sidecarFile(step));
+            String sha = sha256(store.torchScriptFile(step));
+            if (!sha.equals(shas.get(i))) {
+                throw new BadInputException(pt, "changed while it was being imported", "import it again when it is no longer being written");
+            }
+            entries.add(new CheckpointStore.Entry(step, 0, Double.NaN, Double.NaN, store.torchScriptFile(step).getFileName().toString(),
+                    Instant.now().toString(), sha));
+            out.add(new ImportedCheckpoint(step, pt, store.torchScriptFile(step), sha));
+        }
+        Map<String, String> versions = new LinkedHashMap<>(Provenance.versions());
+        versions.put("imported.from", models.get(0).toAbsolutePath().getParent().toString());
+        if (first.torch() != null) versions.put("imported.torch", first.torch());
+        if (first.normalization() != null) versions.put("imported.normalization", first.normalization());
+        if (first.spacing() != null) versions.put("imported.spacing", java.util.Arrays.toString(first.spacing()));
+        List<String> notes = preprocessingNotes(exp, first);
+        String tapsText = taps.toString();
+        store.writeManifest(new CheckpointStore.Manifest(s.run(), objective, 0, 0,
+                dev.unetscope.experiment.SettingsHash.of(Map.of("taps", tapsText, "outputs", first.outputs().activation()
+                        + " " + first.outputs().channels() + " " + java.util.Arrays.toString(first.outputs().foreground()))),
+                null, versions, entries, CheckpointStore.TORCHSCRIPT));
+        return new TorchScriptResult(s.run(), store.manifestFile(), taps.stream().map(t -> t.toString()).toList(), out, notes);
+    }
+
+    private static void checkRunName(String run) {
+        if (run == null || !run.matches("[A-Za-z0-9][A-Za-z0-9._-]*")) {
+            throw new BadInputException("--run '" + run + "' is not a folder name", "use letters, digits, '.', '_' and '-'");
+        }
+    }
+
+    private static void copy(Path from, Path to) {
+        AtomicFile.write(to, o -> Files.copy(from, o));
     }
 
     static String sha256(Path file) {

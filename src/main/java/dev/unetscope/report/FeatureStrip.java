@@ -7,7 +7,7 @@ import dev.unetscope.features.Standardizer;
 import dev.unetscope.metrics.FeatureMatrix;
 import dev.unetscope.metrics.KMeans;
 import dev.unetscope.metrics.KMeansModel;
-import dev.unetscope.model.UNet;
+import dev.unetscope.model.SegmentationNetwork;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -70,12 +70,12 @@ public final class FeatureStrip {
      * Renders the strip of one case: row 1 the PCA colours, row 2 the cluster maps, one column per layer,
      * after a first column with the image alone. {@code title} goes above.
      */
-    public static BufferedImage render(UNet net, PreparedSet set, int caseIndex, int slice, Map<String, LayerStyle> styles, String title) {
+    public static BufferedImage render(SegmentationNetwork net, PreparedSet set, int caseIndex, int slice, Map<String, LayerStyle> styles, String title) {
         int d = set.d(), h = set.h(), w = set.w();
         float[] img = set.images().get(caseIndex);
         float[] mask = set.labelled() ? set.masks().get(caseIndex) : null;
         List<String> taps = net.tapNames();
-        UNet.Inference inf = net.infer(img, 1, d, h, w, Set.copyOf(taps));
+        SegmentationNetwork.Inference inf = net.infer(img, 1, d, h, w, Set.copyOf(taps));
         float[] prob = inf.probabilities();
         int z = slice < 0 ? bestSlice(mask, d, h, w) : slice;
         int pw = w * SCALE, ph = h * SCALE, label = 18, top = 24, gap = 4;
@@ -101,15 +101,16 @@ public final class FeatureStrip {
                     for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) panel.setRGB(x, h - 1 - y, grey(img[(z * h + y) * w + x], lo, hi));
                 } else {
                     String tap = taps.get(c - 1);
-                    UNet.TapFeatures f = inf.taps().get(tap);
+                    SegmentationNetwork.TapFeatures f = inf.taps().get(tap);
                     LayerStyle st = styles.get(tap);
-                    int s = net.taps().get(c - 1).stride();
-                    // the stride says how coarse the layer is: one block of the picture is s x s voxels of the scan
-                    name = tap + (row == 0 ? " PCA" : " clusters") + ", stride " + s;
+                    SegmentationNetwork.Tap t = net.taps().get(c - 1);
+                    int sd = t.sd(), sh = t.sh(), sw = t.sw();
+                    // the stride says how coarse the layer is: one block of the picture is sh x sw voxels of the scan
+                    name = tap + (row == 0 ? " PCA" : " clusters") + ", stride " + (sd == sh && sh == sw ? Integer.toString(sd) : sd + "x" + sh + "x" + sw);
                     int ch = f.channels(), plane = f.d() * f.h() * f.w();
                     float[] v = new float[ch];
                     int[] colour = new int[f.h() * f.w()];
-                    int fz = Math.min(z / s, f.d() - 1);
+                    int fz = Math.min(z / sd, f.d() - 1);
                     for (int yy = 0; yy < f.h(); yy++) {
                         for (int xx = 0; xx < f.w(); xx++) {
                             int cell = (fz * f.h() + yy) * f.w() + xx;
@@ -120,7 +121,7 @@ public final class FeatureStrip {
                     }
                     for (int y = 0; y < h; y++) {
                         for (int x = 0; x < w; x++) {
-                            int fc = colour[Math.min(y / s, f.h() - 1) * f.w() + Math.min(x / s, f.w() - 1)];
+                            int fc = colour[Math.min(y / sh, f.h() - 1) * f.w() + Math.min(x / sw, f.w() - 1)];
                             panel.setRGB(x, h - 1 - y, blend(fc, grey(img[(z * h + y) * w + x], lo, hi), 0.8));
                         }
                     }

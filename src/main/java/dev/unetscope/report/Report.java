@@ -17,7 +17,8 @@ import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.metrics.Score;
 import dev.unetscope.metrics.Scores;
-import dev.unetscope.model.UNet;
+import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.train.CheckpointRef;
 import dev.unetscope.train.CheckpointStore;
 import org.knowm.xchart.XYChart;
@@ -344,7 +345,8 @@ public final class Report {
             else for (int i = 0; i < perRun; i++) pick.add((int) Math.round(i * (es.size() - 1) / (double) (perRun - 1)));
             for (int idx : pick) {
                 CheckpointStore.Entry e = es.get(idx);
-                try (UNet net = CheckpointRef.of(exp, m, e).open()) {
+                // a broken checkpoint (NaN features, a file changed since import) loses its strips, not the report
+                try (SegmentationNetwork net = CheckpointRef.of(exp, m, e).open()) {
                     FeatureSample tr = FeatureExtractor.extract(net, train, sampler, net.tapNames());
                     Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, 6, 1);
                     String id = m.run() + "_" + e.step();
@@ -355,8 +357,14 @@ public final class Report {
                                 figures.resolve("strip_" + id + "_shifted.png"));
                     }
                     options.add(id);
+                } catch (BadInputException ex) {
+                    missing.add("feature strips of " + m.run() + " step " + e.step() + ": " + ex.getMessage());
                 }
             }
+        }
+        if (options.isEmpty()) {
+            body.append("<p>No feature strips (no checkpoint could be drawn; see the list at the top).</p>");
+            return;
         }
         body.append("<p>Each strip: the image, then every layer from the first encoder unit to the last decoder unit, on the slice with the most gland. ")
                 .append("Top row: the feature map's first three principal components (fitted on the training features of that layer and checkpoint) as RGB, ")

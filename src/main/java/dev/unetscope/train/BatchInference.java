@@ -2,7 +2,7 @@ package dev.unetscope.train;
 
 import dev.unetscope.data.Overlap;
 import dev.unetscope.data.PreparedSet;
-import dev.unetscope.model.UNet;
+import dev.unetscope.model.SegmentationNetwork;
 
 import java.util.Map;
 import java.util.Set;
@@ -20,39 +20,43 @@ public final class BatchInference {
     /** Receives one case's probabilities (d x h x w) and its taps (batch size 1 views are copied out). */
     @FunctionalInterface
     public interface CaseResult {
-        void accept(int caseIndex, float[] probabilities, Map<String, UNet.TapFeatures> taps);
+        void accept(int caseIndex, float[] probabilities, Map<String, SegmentationNetwork.TapFeatures> taps);
     }
 
-    public static void run(UNet net, PreparedSet set, int batch, Set<String> taps, CaseResult out) {
+    public static void run(SegmentationNetwork net, PreparedSet set, int batch, Set<String> taps, CaseResult out) {
+        if (net.inChannels() != 1) {
+            throw new dev.unetscope.io.BadInputException("the network takes " + net.inChannels() + " input channels but set " + set.name()
+                    + " has one image per case", "analyse a network trained on one channel (multi-channel input is not supported yet)");
+        }
         int vox = set.voxels();
         for (int start = 0; start < set.size(); start += batch) {
             int n = Math.min(batch, set.size() - start);
             float[] x = new float[n * vox];
             for (int b = 0; b < n; b++) System.arraycopy(set.images().get(start + b), 0, x, b * vox, vox);
-            UNet.Inference inf = net.infer(x, n, set.d(), set.h(), set.w(), taps);
+            SegmentationNetwork.Inference inf = net.infer(x, n, set.d(), set.h(), set.w(), taps);
             for (int b = 0; b < n; b++) {
                 float[] p = new float[vox];
                 System.arraycopy(inf.probabilities(), b * vox, p, 0, vox);
-                Map<String, UNet.TapFeatures> t = taps.isEmpty() ? Map.of() : slice(inf.taps(), b, n);
+                Map<String, SegmentationNetwork.TapFeatures> t = taps.isEmpty() ? Map.of() : slice(inf.taps(), b, n);
                 out.accept(start + b, p, t);
             }
         }
     }
 
-    private static Map<String, UNet.TapFeatures> slice(Map<String, UNet.TapFeatures> all, int b, int n) {
-        var m = new java.util.LinkedHashMap<String, UNet.TapFeatures>();
+    private static Map<String, SegmentationNetwork.TapFeatures> slice(Map<String, SegmentationNetwork.TapFeatures> all, int b, int n) {
+        var m = new java.util.LinkedHashMap<String, SegmentationNetwork.TapFeatures>();
         for (var e : all.entrySet()) {
-            UNet.TapFeatures f = e.getValue();
+            SegmentationNetwork.TapFeatures f = e.getValue();
             int per = f.data().length / n;
             float[] d = new float[per];
             System.arraycopy(f.data(), b * per, d, 0, per);
-            m.put(e.getKey(), new UNet.TapFeatures(f.name(), f.channels(), f.d(), f.h(), f.w(), d));
+            m.put(e.getKey(), new SegmentationNetwork.TapFeatures(f.name(), f.channels(), f.d(), f.h(), f.w(), d));
         }
         return m;
     }
 
     /** Mean IoU over the set's cases of the prediction thresholded at 0.5. */
-    public static double meanIoU(UNet net, PreparedSet set) {
+    public static double meanIoU(SegmentationNetwork net, PreparedSet set) {
         double[] sum = {0};
         run(net, set, DEFAULT_BATCH, Set.of(), (i, p, t) -> sum[0] += Overlap.countsAt(p, set.masks().get(i), 0, p.length).iou());
         return sum[0] / set.size();

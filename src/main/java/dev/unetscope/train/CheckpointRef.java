@@ -3,6 +3,8 @@ package dev.unetscope.train;
 import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.SegmentationNetwork;
+import dev.unetscope.model.TorchScriptNetwork;
 import dev.unetscope.model.UNet;
 
 import java.nio.file.Path;
@@ -36,8 +38,13 @@ public record CheckpointRef(CheckpointStore.Manifest manifest, CheckpointStore.E
         return of(e, m, m.checkpoints().get(m.checkpoints().size() - 1));
     }
 
-    /** The network with this checkpoint's parameters; a file from another configuration is refused in one line. */
-    public UNet open() {
+    /**
+     * The network of this checkpoint: the built-in UNet with its parameters (a file from another
+     * configuration is refused in one line) or, for an imported run, its TorchScript file (refused in
+     * one line when it changed after import).
+     */
+    public SegmentationNetwork open() {
+        if (manifest.torchScript()) return TorchScriptNetwork.load(params, entry.sha256());
         return UNet.load(params, manifest.train().net());
     }
 

@@ -1,5 +1,6 @@
 package dev.unetscope.train;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.unetscope.experiment.Experiment;
@@ -25,12 +26,37 @@ import java.util.Map;
 public final class CheckpointStore {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** One saved checkpoint as the manifest lists it. */
-    public record Entry(int step, double epoch, double trainLoss, double valIoU, String params, String time) {}
+    /** {@link Manifest#format()} of a run imported as TorchScript files ({@code step-NNNNNN.pt} + {@code .json}). */
+    public static final String TORCHSCRIPT = "torchscript";
 
-    /** Everything needed to trace a run back to how it was made. */
+    /**
+     * One saved checkpoint as the manifest lists it; {@code sha256} is the imported file's hash
+     * (TorchScript runs; absent for trained ones), checked whenever the checkpoint is opened.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Entry(int step, double epoch, double trainLoss, double valIoU, String params, String time, String sha256) {
+        public Entry(int step, double epoch, double trainLoss, double valIoU, String params, String time) {
+            this(step, epoch, trainLoss, valIoU, params, time, null);
+        }
+    }
+
+    /**
+     * Everything needed to trace a run back to how it was made. {@code format} is absent for the
+     * built-in network's parameter files and {@link #TORCHSCRIPT} for an imported TorchScript run
+     * (then {@code train} is null: it was not trained here).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Manifest(String run, String objective, int replicate, long seed, String configHash,
-                           TrainConfig train, Map<String, String> versions, List<Entry> checkpoints) {}
+                           TrainConfig train, Map<String, String> versions, List<Entry> checkpoints, String format) {
+        public Manifest(String run, String objective, int replicate, long seed, String configHash,
+                        TrainConfig train, Map<String, String> versions, List<Entry> checkpoints) {
+            this(run, objective, replicate, seed, configHash, train, versions, checkpoints, null);
+        }
+
+        public boolean torchScript() {
+            return TORCHSCRIPT.equals(format);
+        }
+    }
 
     private final Path dir;
 
@@ -52,6 +78,15 @@ public final class CheckpointStore {
 
     public Path paramsFile(int step) {
         return dir.resolve(stepName(step) + ".params");
+    }
+
+    /** An imported TorchScript checkpoint; its sidecar is {@link #sidecarFile}. */
+    public Path torchScriptFile(int step) {
+        return dir.resolve(stepName(step) + ".pt");
+    }
+
+    public Path sidecarFile(int step) {
+        return dir.resolve(stepName(step) + ".json");
     }
 
     public Path adamFile(int step) {

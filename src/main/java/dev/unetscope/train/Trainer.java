@@ -78,6 +78,10 @@ public final class Trainer {
         List<Integer> schedule = CheckpointSchedule.steps(cfg.steps(), cfg.checkpoints());
         long runSeed = cfg.runSeed(replicate);
         CheckpointStore.Manifest manifest = store.manifest();
+        if (manifest != null && manifest.torchScript()) {
+            throw new BadInputException(store.manifestFile(), "run " + run + " was imported, not trained here",
+                    "train into a new experiment folder");
+        }
         if (manifest != null && !manifest.train().equals(cfg)) {
             throw new BadInputException(store.manifestFile(), "run " + run + " was trained with another config (" + manifest.train() + ")",
                     "train into a new experiment folder, or delete checkpoints/" + run + " to retrain it");

@@ -1,6 +1,9 @@
 package dev.unetscope.train;
 
 import ai.djl.ndarray.types.Shape;
+import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.SegmentationNetwork;
+import dev.unetscope.model.TorchScriptNetwork;
 import dev.unetscope.model.UNet;
 import dev.unetscope.model.UNetConfig;
 
@@ -89,14 +92,30 @@ public final class TrainingBenchmark {
 
     /** Times {@code warmup + steps} inference calls on batches of {@code n} volumes and prints s/volume. */
     public static Result infer(Setup s, PrintStream out) {
+        return infer(s, null, out);
+    }
+
+    /**
+     * As {@link #infer(Setup, PrintStream)}; with {@code model} (an imported TorchScript file with its
+     * sidecar) that network is timed instead of the reference config, on the same input.
+     */
+    public static Result infer(Setup s, Path model, PrintStream out) {
         float[] x = phantomBatch(s.n(), s.d(), s.h(), s.w(), 2)[0];
         double[] tot = new double[s.steps()], cpu = new double[s.steps()];
-        try (UNet net = UNet.create(s.net(), 1)) {
-            out.printf(Locale.ROOT, "bench infer: %s, %d parameters, batch norm and dropout in inference mode%n", s.describe(), net.parameterCount());
+        try (SegmentationNetwork net = model == null ? UNet.create(s.net(), 1) : TorchScriptNetwork.load(model, null)) {
+            if (net.inChannels() != 1) {
+                throw new BadInputException(model, "has " + net.inChannels() + " input channels; bench infer feeds 1", "time a 1-channel network");
+            }
+            if (net instanceof UNet u) {
+                out.printf(Locale.ROOT, "bench infer: %s, %d parameters, batch norm and dropout in inference mode%n", s.describe(), u.parameterCount());
+            } else {
+                out.printf(Locale.ROOT, "bench infer: TorchScript %s (taps %s, computed but not copied), input %d x 1 x %d x %d x %d%n",
+                        model, String.join(",", net.tapNames()), s.n(), s.d(), s.h(), s.w());
+            }
             for (int i = 0; i < s.warmup() + s.steps(); i++) {
                 if (i == s.warmup()) startProfile(s);
                 long c0 = processCpuNanos(), t0 = System.nanoTime();
-                UNet.Inference inf = net.infer(x, s.n(), s.d(), s.h(), s.w(), Set.of());
+                SegmentationNetwork.Inference inf = net.infer(x, s.n(), s.d(), s.h(), s.w(), Set.of());
                 double t = (System.nanoTime() - t0) / 1e9, c = (processCpuNanos() - c0) / 1e9;
                 boolean timed = i >= s.warmup();
                 out.printf(Locale.ROOT, "call %d %s %.3f s (%.3f s/volume) cpu %.3f s mean p %.4f%n", i + 1, timed ? "timed" : "warm-up", t,

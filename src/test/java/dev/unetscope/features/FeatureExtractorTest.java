@@ -30,8 +30,12 @@ class FeatureExtractorTest {
                 1, 0, 1, 0,
                 0, 0, 1, 1,
                 0, 0, 1, 1};
-        byte[] down = FeatureExtractor.majority(m, 1, 4, 4, 2, 1, 2, 2);
+        byte[] down = FeatureExtractor.majority(m, 1, 4, 4, new int[] {2, 2, 2}, 1, 2, 2);
         assertThat(down).containsExactly(1, 0, 0, 1);
+        // per axis: stride (1, 1, 2) pairs columns only; a tie (1 of 2) is background
+        assertThat(FeatureExtractor.majority(m, 1, 4, 4, new int[] {1, 1, 2}, 1, 4, 2)).containsExactly(1, 0, 0, 0, 0, 1, 0, 1);
+        // stride (1, 2, 1) pairs rows only
+        assertThat(FeatureExtractor.majority(m, 1, 4, 4, new int[] {1, 2, 1}, 1, 2, 4)).containsExactly(1, 0, 0, 0, 0, 0, 1, 1);
     }
 
     @Test
@@ -61,8 +65,8 @@ class FeatureExtractorTest {
             UNet.Inference inf = net.infer(test.images().get(0), 1, test.d(), test.h(), test.w(), Set.of("enc2"));
             UNet.TapFeatures f = inf.taps().get("enc2");
             LayerSample l = s.layer("enc2");
-            assertThat(l.stride()).isEqualTo(4); // MONAI's topology: enc1 already strides 2
-            assertThat(s.layer("enc1").stride()).isEqualTo(2);
+            assertThat(l.stride()).containsExactly(4, 4, 4); // MONAI's topology: enc1 already strides 2
+            assertThat(s.layer("enc1").stride()).containsExactly(2, 2, 2);
             for (int i = 0; i < 10; i++) {
                 int z = s.positions()[3 * i], y = s.positions()[3 * i + 1], x = s.positions()[3 * i + 2];
                 assertThat(s.caseOf()[i]).isZero();

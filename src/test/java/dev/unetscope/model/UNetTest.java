@@ -53,9 +53,9 @@ class UNetTest {
             UNet.Inference inf = net.infer(noise(2, d * h * w), 1, d, h, w, new HashSet<>(names));
             assertThat(inf.taps().keySet()).containsExactlyElementsOf(names); // network order
             for (int i = 0; i < names.size(); i++) {
-                ResidualUNet.Tap tap = net.taps().get(i);
+                SegmentationNetwork.Tap tap = net.taps().get(i);
                 assertThat(tap.name()).isEqualTo(names.get(i));
-                assertThat(tap.stride()).as(tap.name()).isEqualTo(strides[i]);
+                assertThat(tap.stride()).as(tap.name()).containsExactly(strides[i], strides[i], strides[i]);
                 assertThat(tap.channels()).as(tap.name()).isEqualTo(channels[i]);
                 UNet.TapFeatures f = inf.taps().get(names.get(i));
                 int s = strides[i];

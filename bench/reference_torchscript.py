@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Times an exported TorchScript network in PyTorch, beside `unetscope bench infer --model FILE.pt`.
+
+Same input as the Java side's shape (a seeded ellipsoid phantom batch plus noise, as reference_torch.py),
+same thread count, eval mode under torch.inference_mode. Prints the median seconds per volume of:
+  traced  the .pt loaded with torch.jit.load (what unetscope runs, through libtorch 2.7.1 there)
+  eager   with --eager-monai C1,C2,...: the module before tracing, rebuilt from the plain-PyTorch MONAI
+          topology (src/test/resources/reference/monai_unet.py) with forward hooks on the same taps
+          (torchscript_fixtures.Tapped), holding the traced file's weights
+Run: ONEDNN_MAX_CPU_ISA=AVX2 OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/reference_torchscript.py FILE.pt --threads 2
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+sys.path.insert(0, os.path.join(here, "..", "src", "test", "resources", "reference"))
+from monai_unet import UNet, tap_modules  # noqa: E402
+from reference_torch import batch_data  # noqa: E402
+from torchscript_fixtures import Tapped  # noqa: E402
+
+
+def timed(module, x, warmup, steps):
+    times = []
+    with torch.inference_mode():
+        for i in range(warmup + steps):
+            t0 = time.perf_counter()
+            module(x)
+            t = time.perf_counter() - t0
+            if i >= warmup:
+                times.append(t)
+    return statistics.median(times), min(times), max(times)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("model")
+    ap.add_argument("--batch", type=int, default=2)
+    ap.add_argument("--shape", default="32,64,64", help="D,H,W")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--eager-monai", default="", help="channels C1,C2,... of the MONAI-topology network in the file")
+    ap.add_argument("--strides", default="", help="S1,S2,... (default all 2)")
+    ap.add_argument("--res-units", type=int, default=1)
+    ap.add_argument("--norm", default="instance", choices=["batch", "instance"])
+    ap.add_argument("--act", default="prelu", choices=["relu", "prelu"])
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
+    d, h, w = (int(v) for v in a.shape.split(","))
+    x, _ = batch_data(a.batch, d, h, w)
+    traced = torch.jit.load(a.model).eval()
+    print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA', '(unset)')}, "
+          f"input {a.batch} x 1 x {d} x {h} x {w}")
+    med, lo, hi = timed(traced, x, a.warmup, a.steps)
+    print(f"traced median {med / a.batch:.4f} s/volume ({med:.4f} s/call; min {lo:.4f} max {hi:.4f} s/call)")
+    if a.eager_monai:
+        ch = [int(c) for c in a.eager_monai.split(",")]
+        st = [int(s) for s in a.strides.split(",")] if a.strides else [2] * (len(ch) - 1)
+        net = UNet(1, 1, ch, st, num_res_units=a.res_units, norm=a.norm, act=a.act)
+        eager = Tapped(net, tap_modules(len(ch)).values()).eval()
+        eager.load_state_dict(traced.state_dict())
+        med, lo, hi = timed(eager, x, a.warmup, a.steps)
+        print(f"eager median {med / a.batch:.4f} s/volume ({med:.4f} s/call; min {lo:.4f} max {hi:.4f} s/call)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,104 @@
+package dev.unetscope.model;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A segmentation network as every stage after training sees it: a forward pass that gives the
+ * foreground probability per voxel plus named interior feature maps (taps). Implemented by the
+ * built-in {@link UNet} and by an imported {@link TorchScriptNetwork}.
+ *
+ * <p>Arrays are N x C x D x H x W with D = z (slices), H = y, W = x, flattened row-major. A tap's
+ * stride is per axis, {@code {sd, sh, sw}} in (D, H, W) order: input voxel (z, y, x) lies in tap voxel
+ * {@code (z / sd, y / sh, x / sw)}. Inputs whose dims do not divide by {@link #sizeDivisor()} are
+ * padded at the far end (repeating the edge) and cropped back, so a tap of stride s comes back at
+ * {@code ceil(d / sd) x ceil(h / sh) x ceil(w / sw)}.
+ */
+public interface SegmentationNetwork extends AutoCloseable {
+
+    /** A named interior feature map: channel count and per-axis stride {@code {sd, sh, sw}} relative to the input. */
+    record Tap(String name, int channels, int[] stride) {
+        public Tap {
+            if (stride.length != 3) throw new IllegalArgumentException("stride needs 3 axes: " + Arrays.toString(stride));
+            stride = stride.clone();
+        }
+
+        @Override
+        public int[] stride() {
+            return stride.clone();
+        }
+
+        public int sd() {
+            return stride[0];
+        }
+
+        public int sh() {
+            return stride[1];
+        }
+
+        public int sw() {
+            return stride[2];
+        }
+
+        /** The same stride on every axis, as in the built-in UNet. */
+        public static Tap isotropic(String name, int channels, int stride) {
+            return new Tap(name, channels, new int[] {stride, stride, stride});
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Tap t && t.name.equals(name) && t.channels == channels && Arrays.equals(t.stride, stride);
+        }
+
+        @Override
+        public int hashCode() {
+            return name.hashCode() * 31 + channels * 7 + Arrays.hashCode(stride);
+        }
+
+        @Override
+        public String toString() {
+            return name + " (" + channels + " channels, stride " + stride[0] + "x" + stride[1] + "x" + stride[2] + ")";
+        }
+    }
+
+    /** Features of one tap for the whole batch: {@code data} is batch x channels x d x h x w. */
+    record TapFeatures(String name, int channels, int d, int h, int w, float[] data) {}
+
+    /**
+     * The result of one forward pass: {@code probabilities} is batch x d x h x w (the foreground
+     * probability, at the input's size; NaN where the network gave non-finite outputs), {@code taps}
+     * holds the requested taps in network order.
+     */
+    record Inference(float[] probabilities, Map<String, TapFeatures> taps) {}
+
+    /** Channels of the input volume. */
+    int inChannels();
+
+    /** Taps in network order. */
+    List<Tap> taps();
+
+    /** Tap names in network order. */
+    default List<String> tapNames() {
+        return taps().stream().map(Tap::name).toList();
+    }
+
+    /** The tap of that name, or null. */
+    default Tap tap(String name) {
+        for (Tap t : taps()) if (t.name().equals(name)) return t;
+        return null;
+    }
+
+    /** Per-axis {@code {d, h, w}}: the network's input dims must be multiples (others are padded and cropped back). */
+    int[] sizeDivisor();
+
+    /**
+     * Runs the network once in inference mode on {@code batch} volumes of {@code inChannels x d x h x w}
+     * and returns the foreground probabilities plus the requested taps.
+     */
+    Inference infer(float[] volumes, int batch, int d, int h, int w, Set<String> taps);
+
+    @Override
+    void close();
+}

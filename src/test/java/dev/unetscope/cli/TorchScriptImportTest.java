@@ -1,0 +1,196 @@
+package dev.unetscope.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unetscope.experiment.Experiment;
+import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.SegmentationNetwork;
+import dev.unetscope.model.TorchScriptFixtures;
+import dev.unetscope.model.TorchScriptNetwork;
+import dev.unetscope.train.CheckpointRef;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@code unetscope import --model}: a series of TorchScript files becomes one run; bad input is one line, exit 2, nothing written. */
+class TorchScriptImportTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+    static Path fx;
+
+    @BeforeAll
+    static void fixtures() throws Exception {
+        fx = TorchScriptFixtures.shared();
+    }
+
+    @Test
+    void aSeriesBecomesOneRunWithHashesAndAChangedFileIsRefusedWhenOpened() throws Exception {
+        Path exp = tmp.resolve("ok");
+        CliRun r = CliRun.of("import", "--experiment", exp.toString(), "--run", "monai", "--objective", "dice",
+                "--model", fx.resolve("monai-1.pt").toString(), "--model", fx.resolve("monai-2.pt").toString(),
+                "--model", fx.resolve("monai-3.pt").toString(), "--steps", "10,20,30");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("enc1 (8 channels, stride 2x2x2)");
+        Path dir = exp.resolve("checkpoints/monai");
+        JsonNode m = JSON.readTree(dir.resolve("manifest.json").toFile());
+        assertThat(m.get("format").asText()).isEqualTo("torchscript");
+        assertThat(m.get("objective").asText()).isEqualTo("dice");
+        assertThat(m.get("checkpoints")).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode e = m.get("checkpoints").get(i);
+            String step = String.format("step-%06d", 10 * (i + 1));
+            assertThat(e.get("params").asText()).isEqualTo(step + ".pt");
+            assertThat(dir.resolve(step + ".json")).isRegularFile();
+            assertThat(e.get("sha256").asText()).isEqualTo(TorchScriptNetwork.sha256(fx.resolve("monai-" + (i + 1) + ".pt")));
+        }
+        // several runs side by side: the nnU-Net-style network with steps 1..n
+        CliRun nn = CliRun.of("import", "--experiment", exp.toString(), "--run", "nnunet", "--model", fx.resolve("nnunet-1.pt").toString(),
+                "--model", fx.resolve("nnunet-2.pt").toString());
+        assertThat(nn.code()).as(nn.err()).isZero();
+        assertThat(JSON.readTree(exp.resolve("checkpoints/nnunet/manifest.json").toFile()).at("/checkpoints/1/step").asInt()).isEqualTo(2);
+        // the run exists: refused
+        CliRun again = CliRun.of("import", "--experiment", exp.toString(), "--run", "monai", "--model", fx.resolve("monai-1.pt").toString());
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("already exists");
+
+        // a .pt changed after import is refused when a stage opens it, in one line
+        Files.copy(fx.resolve("monai-3.pt"), dir.resolve("step-000020.pt"), StandardCopyOption.REPLACE_EXISTING);
+        CheckpointRef ref = CheckpointRef.resolve(Experiment.open(exp), "monai:20");
+        assertThatThrownBy(ref::open).isInstanceOf(BadInputException.class)
+                .hasMessageContaining("step-000020.pt").hasMessageContaining("changed since it was imported")
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+        try (SegmentationNetwork net = CheckpointRef.resolve(Experiment.open(exp), "monai:30").open()) {
+            assertThat(net.tapNames()).containsExactly("enc1", "enc2", "bottleneck", "dec2");
+        }
+    }
+
+    @Test
+    void preprocessingOtherThanTheSidecarsIsNoted() throws Exception {
+        Path exp = tmp.resolve("noted");
+        dev.unetscope.train.TinyExperiment.create(exp, 4); // resamples to 3 x 3 x 6 mm, z-score inside the Otsu body
+        ObjectNode sc = sidecar("monai-1");
+        sc.putArray("spacing").add(1.5).add(1.5).add(3.0);
+        sc.put("normalization", "zscore-nonzero");
+        CliRun r = CliRun.of("import", "--experiment", exp.toString(), "--run", "m", "--model", withSidecar("noted-model", "monai-1", sc).toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("note: the model was trained with normalization 'zscore-nonzero'")
+                .contains("note: the model was trained at spacing [1.5, 1.5, 3.0] mm; this experiment resamples to [3.0, 3.0, 6.0] mm");
+        JsonNode m = JSON.readTree(exp.resolve("checkpoints/m/manifest.json").toFile());
+        assertThat(m.at("/versions/imported.normalization").asText()).isEqualTo("zscore-nonzero");
+        // the fixtures' own sidecars (zscore-otsu, no spacing) give no note
+        CliRun plain = CliRun.of("import", "--experiment", exp.toString(), "--run", "p", "--model", fx.resolve("monai-1.pt").toString());
+        assertThat(plain.out()).doesNotContain("note:");
+    }
+
+    @Test
+    void benchInferTimesAnImportedFile() {
+        CliRun r = CliRun.of("bench", "infer", "--model", fx.resolve("nnunet-1.pt").toString(), "--shape", "7,30,30", "--warmup", "0", "--steps", "1");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("TorchScript").contains("taps stage0,stage1,bottleneck,dec1,dec0").contains("s/volume");
+    }
+
+    @Test
+    void notTorchScript() throws Exception {
+        Path junk = tmp.resolve("junk/junk.pt");
+        Files.createDirectories(junk.getParent());
+        Files.writeString(junk, "this is not a zip archive\n");
+        ObjectNode sc = sidecar("monai-1");
+        sc.remove("sha256");
+        Files.write(junk.resolveSibling("junk.json"), JSON.writeValueAsBytes(sc));
+        refused(junk, "not a TorchScript file");
+    }
+
+    @Test
+    void missingSidecar() throws Exception {
+        Path pt = tmp.resolve("nosidecar/monai-1.pt");
+        Files.createDirectories(pt.getParent());
+        Files.copy(fx.resolve("monai-1.pt"), pt);
+        refused(pt, "the sidecar is missing");
+    }
+
+    @Test
+    void sidecarWithAnotherTapCount() throws Exception {
+        ObjectNode sc = sidecar("monai-1");
+        ((ArrayNode) sc.get("taps")).remove(3);
+        refused(withSidecar("fewer", "monai-1", sc), "lists 3 taps but the model returns 5 tensors");
+    }
+
+    @Test
+    void sidecarWithOtherChannels() throws Exception {
+        ObjectNode sc = sidecar("nnunet-1");
+        ((ObjectNode) sc.get("taps").get(1)).put("channels", 24);
+        refused(withSidecar("channels", "nnunet-1", sc), "tap 'stage1' has 16 channels but the sidecar says 24");
+    }
+
+    @Test
+    void sidecarWithAnotherStride() throws Exception {
+        ObjectNode sc = sidecar("nnunet-1");
+        ArrayNode st = ((ObjectNode) sc.get("taps").get(1)).putArray("stride");
+        st.add(2).add(2).add(2);
+        refused(withSidecar("stride", "nnunet-1", sc), "stride 1x2x2, but the sidecar says 2x2x2");
+    }
+
+    @Test
+    void tapNotAWholeFractionOfTheInput() throws Exception {
+        refused(fx.resolve("odd.pt"), "tap 'valid' is 6x6x6 for input 8x8x8: not the input divided by a whole stride");
+    }
+
+    @Test
+    void inputSizeTheModelRejectsNamesTheSizeDivisor() throws Exception {
+        refused(fx.resolve("big.pt"), "the model rejects input 1x1x8x8x8 (padded to a multiple of the size divisor 1x1x1");
+    }
+
+    @Test
+    void stepsMustMatchTheFiles() throws Exception {
+        refusedArgs("--steps", "5", "--model", fx.resolve("monai-1.pt").toString(), "--model", fx.resolve("monai-2.pt").toString(),
+                "--message", "--steps lists 1 steps for 2 --model files");
+        refusedArgs("--model", fx.resolve("monai-1.pt").toString(), "--model", fx.resolve("nnunet-1.pt").toString(),
+                "--message", "differ from those of monai-1.pt");
+    }
+
+    private static ObjectNode sidecar(String name) throws Exception {
+        return (ObjectNode) JSON.readTree(fx.resolve(name + ".json").toFile());
+    }
+
+    /** A copy of fixture {@code name}.pt in its own folder with the given sidecar. */
+    private static Path withSidecar(String folder, String name, ObjectNode sc) throws Exception {
+        Path pt = tmp.resolve(folder).resolve(name + ".pt");
+        Files.createDirectories(pt.getParent());
+        Files.copy(fx.resolve(name + ".pt"), pt);
+        Files.write(pt.resolveSibling(name + ".json"), JSON.writeValueAsBytes(sc));
+        return pt;
+    }
+
+    private static void refused(Path pt, String message) {
+        refusedArgs("--model", pt.toString(), "--message", message);
+    }
+
+    /** Runs import with {@code args} (the last two: "--message", the expected text): exit 2, one line, no experiment folder. */
+    private static void refusedArgs(String... args) {
+        String message = args[args.length - 1];
+        Path exp = tmp.resolve("refused-" + Math.abs(message.hashCode()));
+        String[] cmd = new String[args.length - 2 + 5];
+        cmd[0] = "import";
+        cmd[1] = "--experiment";
+        cmd[2] = exp.toString();
+        cmd[3] = "--run";
+        cmd[4] = "r";
+        System.arraycopy(args, 0, cmd, 5, args.length - 2);
+        CliRun r = CliRun.of(cmd);
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(r.oneErrorLine()).as(r.err()).isTrue();
+        assertThat(r.err()).contains(message);
+        assertThat(exp).doesNotExist();
+    }
+}
