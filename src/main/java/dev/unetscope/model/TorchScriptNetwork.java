@@ -12,17 +12,12 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.io.FileHash;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -262,18 +257,9 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
         manager.close();
     }
 
-    /** SHA-256 of a file, hex. */
+    /** SHA-256 of a file, hex (one implementation: {@link FileHash}). */
     public static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new BadInputException(file, "no such file", "check the path", e);
-        } catch (IOException e) {
-            throw new BadInputException(file, "cannot read: " + e.getMessage(), "check the file", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+        return FileHash.sha256(file);
     }
 
     private static String abbrev(String sha) {

@@ -5,6 +5,7 @@ import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.Provenance;
 import dev.unetscope.io.AtomicFile;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.io.FileHash;
 import dev.unetscope.model.TorchScriptNetwork;
 import dev.unetscope.model.TorchScriptSidecar;
 import dev.unetscope.model.UNet;
@@ -12,15 +13,9 @@ import dev.unetscope.model.UNetConfig;
 import dev.unetscope.train.CheckpointStore;
 import dev.unetscope.train.TrainConfig;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -196,15 +191,6 @@ public final class ImportService {
     }
 
     static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new BadInputException(file, "no such weights file", "give MONAI weights saved as .safetensors", e);
-        } catch (IOException e) {
-            throw new BadInputException(file, "cannot read: " + e.getMessage(), "check the file", e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 missing from the JDK", e);
-        }
+        return FileHash.sha256(file);
     }
 }
