@@ -79,7 +79,10 @@ public final class EvaluateService {
             }
             List<ResultsStore.CaseOverlap> cases = new ArrayList<>();
             List<ResultsStore.SetOverlap> sets = new ArrayList<>();
+            double valIoU = ref.entry().valIoU();
             try (SegmentationNetwork net = ref.open()) {
+                // an imported checkpoint has no validation IoU from training: measure it here (the seed protocol's labelled reference)
+                if (Double.isNaN(valIoU)) valIoU = validationIoU(exp, net);
                 for (String q : queries.keySet()) {
                     PreparedSet set = cache.get(q);
                     if (!set.labelled()) {
@@ -96,12 +99,18 @@ public final class EvaluateService {
                     sets.add(new ResultsStore.SetOverlap(q, set.size(), sum[0] / set.size(), sum[1] / set.size()));
                 }
             }
-            store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), ref.entry().valIoU(), cases, sets, hash);
+            store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), valIoU, cases, sets, hash);
             evaluated++;
             progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " query sets");
         }
         double[] range = store.iouRange();
         return new Result(evaluated, skipped, queries.size(), range[0], range[1], (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Mean IoU on the validation split, or NaN when the experiment has no labelled validation cases. */
+    static double validationIoU(Experiment exp, SegmentationNetwork net) {
+        PreparedSet val = ExperimentData.split(exp, AnalyzeService.VALIDATION);
+        return val.size() == 0 || !val.labelled() ? Double.NaN : BatchInference.meanIoU(net, val);
     }
 
     /** The experiment's query sets plus {@code extra}, which are recorded in experiment.json. */

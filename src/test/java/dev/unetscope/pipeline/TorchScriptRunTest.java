@@ -42,6 +42,13 @@ class TorchScriptRunTest {
         CsvTable cks = CsvTable.read(ex.resolve("results/checkpoints.csv"));
         assertThat(cks.records()).extracting(r -> r.get("run")).contains("monai", "nnunet");
         assertThat(cks.records().stream().filter(r -> r.get("run").equals("nnunet")).map(r -> r.get("step")).distinct()).containsExactly("10", "20", "30");
+        // imported checkpoints get their validation IoU from evaluate (the seed protocol's labelled reference)
+        try (var net = dev.unetscope.train.CheckpointRef.resolve(dev.unetscope.experiment.Experiment.open(ex), "nnunet:20").open()) {
+            double want = dev.unetscope.train.BatchInference.meanIoU(net,
+                    dev.unetscope.data.ExperimentData.split(dev.unetscope.experiment.Experiment.open(ex), "val"));
+            assertThat(cks.records().stream().filter(r -> r.get("run").equals("nnunet") && r.get("step").equals("20"))
+                    .mapToDouble(r -> Double.parseDouble(r.get("val_iou")))).allSatisfy(v -> assertThat(v).isCloseTo(want, within(1e-12)));
+        }
         CsvTable layers = CsvTable.read(ex.resolve("results/layers.csv"));
         List<Map<String, String>> nn = layers.records().stream().filter(r -> r.get("run").equals("nnunet") && r.get("step").equals("30")
                 && r.get("query").equals("noisy")).toList();
