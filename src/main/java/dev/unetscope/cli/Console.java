@@ -46,8 +46,9 @@ final class Console implements Progress {
         } else if (result instanceof TrainService.Result r) {
             out.printf("trained %d run(s) x %d steps, %d checkpoints each, in %.0f s%n", r.runs(), r.steps(), r.checkpoints(), r.seconds());
         } else if (result instanceof EvaluateService.Result r) {
-            out.printf("evaluated %d checkpoint(s) (%d already done) on %d query sets in %.0f s; IoU ranges %.3f to %.3f%n", r.evaluated(), r.skipped(),
+            out.printf("evaluated %d checkpoint(s) (%d already done) on %d labelled query sets in %.0f s; IoU ranges %.3f to %.3f%n", r.evaluated(), r.skipped(),
                     r.querySets(), r.seconds(), r.minIoU(), r.maxIoU());
+            if (!r.unlabelled().isEmpty()) out.println("not evaluated (no labels; analyze scores them): " + String.join(", ", r.unlabelled()));
             if (tables) {
                 out.println();
                 out.println("test IoU per checkpoint and query set (results/checkpoints.csv):");

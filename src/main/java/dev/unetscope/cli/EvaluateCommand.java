@@ -20,7 +20,7 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--experiment", required = true, paramLabel = "DIR", description = "The experiment folder.")
     Path experiment;
 
-    @Option(names = "--query", paramLabel = "NAME=DATASET", description = "Add a labelled query set (a dataset folder); repeatable. Default: the experiment's query sets.")
+    @Option(names = "--query", paramLabel = "NAME=DATASET", description = "Add a query set (a dataset folder, labelled or not: unlabelled sets are not evaluated, analyze scores them); repeatable. Default: the experiment's query sets.")
     List<String> extra = new ArrayList<>();
 
     @Option(names = "--recompute", description = "Evaluate again the checkpoints whose rows were made with other settings (preprocessing, threshold).")

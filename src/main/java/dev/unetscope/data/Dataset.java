@@ -50,6 +50,25 @@ public final class Dataset {
      * @param channel image channel for 4D files (T2 is channel 0 of the Decathlon prostate images)
      * @param includeTest also list the Decathlon's unlabelled {@code imagesTs/} cases
      */
+    /**
+     * A query set, labelled or not: a folder layout as it is ({@code labels/} absent means unlabelled);
+     * a Decathlon folder's labelled {@code training} cases, or its {@code imagesTs/} test images when it
+     * lists no training cases.
+     */
+    public static Dataset openQuery(Path root, int channel, LabelMerge labels) {
+        if (Files.isRegularFile(root.resolve("dataset.json"))) {
+            List<Case> cases = readDecathlon(root, false);
+            if (cases.isEmpty()) return open(root, channel, labels, true);
+            return new Dataset(root, "decathlon", cases, channel, labels);
+        }
+        return open(root, channel, labels, false);
+    }
+
+    /** Whether every case has a mask. */
+    public boolean labelled() {
+        return cases.stream().allMatch(Case::labelled);
+    }
+
     public static Dataset open(Path root, int channel, LabelMerge labels, boolean includeTest) {
         if (!Files.isDirectory(root)) {
             throw new BadInputException(root, "dataset folder does not exist", "give a folder in the Decathlon layout (dataset.json, imagesTr/, labelsTr/) or images/ + labels/");

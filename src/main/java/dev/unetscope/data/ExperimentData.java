@@ -74,9 +74,27 @@ public final class ExperimentData {
 
     /** A query set; {@code streamed} reads each case when it is visited instead of holding the set. */
     public static PreparedSet query(Experiment e, Query q, boolean streamed) {
-        Dataset ds = Dataset.open(q.path(), e.section("data").path("channel").asInt(0), LabelMerge.parse(e.section("data").path("labels").asText("all")), false);
+        Dataset ds = queryDataset(e, q);
         List<String> only = q.split() == null ? null : Splits.read(e).get(q.split());
         return streamed ? PreparedSet.stream(q.name(), ds, only, preprocessing(e)) : PreparedSet.load(q.name(), ds, only, preprocessing(e));
+    }
+
+    /**
+     * A query set's dataset, labelled or not ({@link Dataset#openQuery}); a split of the experiment's
+     * dataset is labelled. Lists the files only; refuses a missing or empty folder in one line.
+     */
+    public static Dataset queryDataset(Experiment e, Query q) {
+        if (q.split() != null) return dataset(e);
+        return Dataset.openQuery(q.path(), e.section("data").path("channel").asInt(0), LabelMerge.parse(e.section("data").path("labels").asText("all")));
+    }
+
+    /** What the report and evaluate say about a query set: its case count and whether it has masks. */
+    public record QueryInfo(String name, int cases, boolean labelled) {}
+
+    public static QueryInfo info(Experiment e, Query q) {
+        if (q.split() != null) return new QueryInfo(q.name(), Splits.read(e).get(q.split()).size(), true);
+        Dataset ds = queryDataset(e, q);
+        return new QueryInfo(q.name(), ds.size(), ds.labelled());
     }
 
     /** One split, read case by case when visited. */

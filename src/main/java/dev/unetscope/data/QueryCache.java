@@ -35,7 +35,7 @@ public final class QueryCache {
         long voxels = shape.isArray() && shape.size() == 3 ? (long) shape.get(0).asInt() * shape.get(1).asInt() * shape.get(2).asInt() : 256L * 256 * 64;
         long cases = 0;
         for (ExperimentData.Query q : queries.values()) {
-            cases += q.split() == null ? Dataset.open(q.path()).size() : Splits.read(exp).get(q.split()).size();
+            cases += ExperimentData.info(exp, q).cases();
         }
         return cases * voxels * 8L;
     }

@@ -1,6 +1,5 @@
 package dev.unetscope.pipeline;
 
-import dev.unetscope.data.Dataset;
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.data.PreparedSet;
 import dev.unetscope.data.QueryCache;
@@ -74,7 +73,7 @@ public final class AnalyzeService {
         Map<String, ExperimentData.Query> queries = ExperimentData.queries(exp);
         for (ExperimentData.Query q : queries.values()) {
             // an empty or missing query set is refused before any work, not halfway through
-            if (q.split() == null) Dataset.open(q.path());
+            if (q.split() == null) ExperimentData.queryDataset(exp, q);
         }
         String hash = SettingsHash.of(cfg);
         ResultsStore store = new ResultsStore(exp);

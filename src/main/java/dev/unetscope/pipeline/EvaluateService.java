@@ -29,12 +29,13 @@ import java.util.Set;
  * rule) into results/cases.csv and their means into results/checkpoints.csv. Resumes: a checkpoint
  * with rows for every query set made with the same settings (preprocessing and threshold) is skipped;
  * a partly evaluated one is redone whole. Rows made with other settings are refused in one line, or
- * redone with {@code recompute}.
+ * redone with {@code recompute}. Query sets without labels are not evaluated (ground truth needs
+ * masks): they are named in the result, have no rows, and the other stages score them label-free.
  */
 public final class EvaluateService {
 
     /**
-     * @param extraQueries labelled query sets to add to the experiment, by name (a dataset folder each)
+     * @param extraQueries query sets (labelled or not) to add to the experiment, by name (a dataset folder each)
      * @param recompute    redo rows made with other settings instead of refusing
      */
     public record Settings(Map<String, Path> extraQueries, boolean recompute) {
@@ -43,7 +44,11 @@ public final class EvaluateService {
         }
     }
 
-    public record Result(int evaluated, int skipped, int querySets, double minIoU, double maxIoU, double seconds) {}
+    /**
+     * @param querySets  labelled query sets evaluated
+     * @param unlabelled query sets without labels, not evaluated
+     */
+    public record Result(int evaluated, int skipped, int querySets, List<String> unlabelled, double minIoU, double maxIoU, double seconds) {}
 
     /** What an evaluation row depends on besides the checkpoint and the data: the preprocessing and the threshold. */
     public static Map<String, Object> settings(Experiment exp) {
@@ -55,8 +60,14 @@ public final class EvaluateService {
 
     public Result run(Experiment exp, Settings s, Progress progress) {
         long t0 = System.nanoTime();
-        Map<String, ExperimentData.Query> queries = withExtra(exp, s.extraQueries());
-        if (queries.isEmpty()) throw new BadInputException(exp.root(), "no query sets to evaluate on", "name one with --query NAME=DATASET_DIR");
+        Map<String, ExperimentData.Query> all0 = withExtra(exp, s.extraQueries());
+        if (all0.isEmpty()) throw new BadInputException(exp.root(), "no query sets to evaluate on", "name one with --query NAME=DATASET_DIR");
+        Map<String, ExperimentData.Query> queries = new LinkedHashMap<>();
+        List<String> unlabelled = new ArrayList<>();
+        for (ExperimentData.Query q : all0.values()) {
+            if (ExperimentData.info(exp, q).labelled()) queries.put(q.name(), q);
+            else unlabelled.add(q.name());
+        }
         List<CheckpointRef> all = CheckpointRef.all(exp);
         if (all.isEmpty()) throw new BadInputException(exp.checkpointsDir(), "has no trained checkpoints", "run 'unetscope train' first");
         ResultsStore store = new ResultsStore(exp);
@@ -85,10 +96,6 @@ public final class EvaluateService {
                 if (Double.isNaN(valIoU)) valIoU = validationIoU(exp, net);
                 for (String q : queries.keySet()) {
                     PreparedSet set = cache.get(q);
-                    if (!set.labelled()) {
-                        throw new BadInputException(queries.get(q).path(), "query set '" + q + "' has no labels",
-                                "ground-truth IoU needs masks; use 'unetscope predict' for unlabelled data");
-                    }
                     double[] sum = new double[2];
                     BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
                         Overlap.Counts c = Overlap.countsAt(p, set.masks().get(i), 0, p.length);
@@ -101,10 +108,10 @@ public final class EvaluateService {
             }
             store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), valIoU, cases, sets, hash);
             evaluated++;
-            progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " query sets");
+            progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " labelled query sets");
         }
         double[] range = store.iouRange();
-        return new Result(evaluated, skipped, queries.size(), range[0], range[1], (System.nanoTime() - t0) / 1e9);
+        return new Result(evaluated, skipped, queries.size(), List.copyOf(unlabelled), range[0], range[1], (System.nanoTime() - t0) / 1e9);
     }
 
     /** Mean IoU on the validation split, or NaN when the experiment has no labelled validation cases. */
@@ -121,11 +128,12 @@ public final class EvaluateService {
         exp.section("queries").fields().forEachRemaining(f -> section.put(f.getKey(), f.getValue()));
         for (Map.Entry<String, Path> e : extra.entrySet()) {
             String name = e.getKey();
-            if (name.equals(AnalyzeService.VALIDATION) || name.equals("train")) {
+            if (name.equals(AnalyzeService.VALIDATION) || name.equals("train") || name.equals("test")) {
                 throw new BadInputException("--query " + name + "=... uses a split's name", "choose another name for the query set");
             }
             Path dir = e.getValue().toAbsolutePath();
             if (!Files.isDirectory(dir)) throw new BadInputException(dir, "query dataset folder does not exist", "give a dataset folder");
+            ExperimentData.info(exp, new ExperimentData.Query(name, dir, null)); // an empty or unreadable folder is refused before anything is written
             queries.put(name, new ExperimentData.Query(name, dir, null));
             section.put(name, Map.of("path", dir.toString()));
         }

@@ -135,8 +135,28 @@ public final class Report {
             for (CheckpointStore.Manifest mf : runs) r.add(mf.run() + " (" + mf.checkpoints().size() + " checkpoints)");
             body.append(esc(String.join(", ", r))).append(".</p>\n");
         }
+        querySets();
         body.append("<details><summary>Configuration and versions (experiment.json)</summary><pre>").append(esc(m.writeValueAsString(cfg)))
                 .append("</pre></details>\n");
+    }
+
+    /** Each query set with its case count and whether it had labels (only labelled sets have IoU, correlations and predictor rows). */
+    private void querySets() {
+        List<String> sets = new ArrayList<>();
+        boolean anyUnlabelled = false;
+        for (ExperimentData.Query q : ExperimentData.queries(exp).values()) {
+            try {
+                ExperimentData.QueryInfo i = ExperimentData.info(exp, q);
+                anyUnlabelled |= !i.labelled();
+                sets.add(q.name() + " (" + (i.labelled() ? "labelled" : "unlabelled") + ", " + i.cases() + " cases)");
+            } catch (dev.unetscope.io.BadInputException ex) {
+                sets.add(q.name() + " (unreadable: " + ex.getMessage() + ")");
+            }
+        }
+        if (sets.isEmpty()) return;
+        body.append("<p>Query sets: ").append(esc(String.join(", ", sets))).append(".");
+        if (anyUnlabelled) body.append(" Unlabelled sets have label-free scores only: no IoU, and they take no part in the correlations or the predictor.");
+        body.append("</p>\n");
     }
 
     private void correlationTable(CsvTable corr) {
