@@ -60,10 +60,22 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--shape", split = ",", defaultValue = "96,96,24", paramLabel = "X,Y,Z", description = "With --data: target shape, each divisible by 8 (default ${DEFAULT-VALUE}).")
     int[] shape;
 
+    @Option(names = "--query", paramLabel = "NAME=DIR",
+            description = "Add your own query set (a dataset folder, labelled or not: images/ without labels/ is unlabelled), beside the shifted copies; repeatable.")
+    List<String> query = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
+        Map<String, Path> queries = new java.util.LinkedHashMap<>();
+        for (String q : query) {
+            int eq = q.indexOf('=');
+            if (eq <= 0 || eq == q.length() - 1) throw new dev.unetscope.io.BadInputException("--query " + q + " is not NAME=DIR", "e.g. --query clinic=/data/clinic");
+            String name = q.substring(0, eq);
+            if (queries.containsKey(name)) throw new dev.unetscope.io.BadInputException("--query " + name + " is given twice", "give each query set one name");
+            queries.put(name, Path.of(q.substring(eq + 1)));
+        }
         DemoService.Settings s = new DemoService.Settings(out, cases, seed, steps, checkpoints, objectives, samplesPerCase, dataOnly, scale, data, channel,
-                labels, spacing, shape);
+                labels, spacing, shape, queries);
         DemoService.Result r = new DemoService().run(s, new Console(true));
         if (r.report() == null) return 0;
         Map<String, Double> t = r.stageSeconds();

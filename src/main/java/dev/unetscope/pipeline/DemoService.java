@@ -56,12 +56,34 @@ public final class DemoService {
      * @param labels         with data: label values that are gland
      * @param spacing        with data: target voxel size in mm
      * @param shape          with data: target shape
+     * @param queries        the user's own query sets by name (dataset folders, labelled or not), beside the shifted copies
      */
     public record Settings(Path out, int cases, long seed, int steps, int checkpoints, List<String> objectives, int samplesPerCase,
-                           boolean dataOnly, Scale scale, Path data, int channel, String labels, double[] spacing, int[] shape) {
+                           boolean dataOnly, Scale scale, Path data, int channel, String labels, double[] spacing, int[] shape,
+                           Map<String, Path> queries) {
         public Settings {
             if (cases < 5) throw new BadInputException("--cases " + cases + " is too few for a train/val/test split", "use at least 5");
+            queries = queries == null ? Map.of() : new LinkedHashMap<>(queries);
         }
+    }
+
+    /**
+     * Checks the user's query sets before anything is written: each folder exists and has cases, and
+     * no name is a split's (train, val, test) or a shifted copy's.
+     */
+    static Map<String, Object> userQueries(Settings s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Path> e : s.queries().entrySet()) {
+            String name = e.getKey();
+            if (name.isBlank() || List.of("train", "val", "test").contains(name) || Shift.presetNames().contains(name)) {
+                throw new BadInputException("--query " + name + "=... uses the name of a split or a shifted query set", "choose another name for the query set");
+            }
+            Path dir = e.getValue().toAbsolutePath();
+            if (!Files.isDirectory(dir)) throw new BadInputException(dir, "query dataset folder does not exist", "give a dataset folder (images/ with or without labels/, or a Decathlon folder)");
+            Dataset.openQuery(dir, s.channel(), LabelMerge.parse(s.labels())); // an empty or malformed folder is refused here
+            out.put(name, Map.of("path", dir.toString()));
+        }
+        return out;
     }
 
     /** One line of the data summary: a set's case count, gland fraction and intensity statistics. */
@@ -84,7 +106,14 @@ public final class DemoService {
             samples = 2000;
             net = UNetConfig.seedScale();
         }
+        Map<String, Object> own = userQueries(s);
         DataResult data = s.data() == null ? phantoms(s, cases, t0) : realData(s, t0);
+        if (!own.isEmpty()) {
+            Map<String, Object> section = new LinkedHashMap<>();
+            data.experiment().section("queries").fields().forEachRemaining(f -> section.put(f.getKey(), f.getValue()));
+            section.putAll(own);
+            data.experiment().putSection("queries", section);
+        }
         progress.finished("data", data);
         Map<String, Double> times = new LinkedHashMap<>();
         times.put("data", data.seconds());
@@ -157,6 +186,9 @@ public final class DemoService {
     /** A real labelled dataset: split it, shift its test cases with the image-level presets. */
     private DataResult realData(Settings s, long t0) {
         Dataset ds = Dataset.open(s.data(), s.channel(), LabelMerge.parse(s.labels()), false);
+        if (!ds.labelled()) {
+            throw new BadInputException(s.data(), "has no labels", "the experiment's train, validation and test splits need masks; give unlabelled scans as --query NAME=DIR");
+        }
         Experiment exp = Experiment.openOrCreate(s.out());
         Splits splits = Splits.of(ds.cases().stream().map(c -> c.id()).toList(), s.seed());
         splits.write(exp);
