@@ -24,10 +24,7 @@ class DemoQueryTest {
         TinyExperiment.create(src, 8);
         Path data = src.resolve("data/phantoms"), noisy = src.resolve("data/query/noisy");
         Path blind = tmp.resolve("blind");
-        Files.createDirectories(blind.resolve("images"));
-        try (var files = Files.list(noisy.resolve("imagesTr"))) {
-            for (Path f : files.toList()) Files.copy(f, blind.resolve("images").resolve(f.getFileName()));
-        }
+        TinyExperiment.unlabelledCopy(noisy, blind);
         Files.createDirectories(tmp.resolve("empty/images"));
         String[] base = {"demo", "--data", data.toString(), "--data-only", "--shape", "32,32,8", "--spacing", "3,3,6"};
 

@@ -102,10 +102,7 @@ class AnalyzeServiceTest {
         // predict on new images without labels (the noisy query images, labels removed): the same images give the
         // analysis's own scores, and the predicted IoU is predictor.json applied by hand to the scores predict reports
         Path unlabelled = tmp.resolve("new");
-        Files.createDirectories(unlabelled.resolve("images"));
-        try (var files = Files.list(ex.resolve("data/query/noisy/imagesTr"))) {
-            for (Path f : files.toList()) Files.copy(f, unlabelled.resolve("images").resolve(f.getFileName()));
-        }
+        TinyExperiment.unlabelledCopy(ex.resolve("data/query/noisy"), unlabelled);
         Experiment e = Experiment.open(ex);
         PredictService.Result pr = new PredictService().run(e, new PredictService.Settings("dice", unlabelled, 0), Progress.NONE);
         for (String score : List.of("confidence", "roughness", "softmax_confidence", "entropy", "tta_agreement", "mahalanobis")) {
@@ -195,10 +192,7 @@ class AnalyzeServiceTest {
 
         // predict refuses when the experiment's recorded settings are not the predictor's
         Path unlabelled = tmp.resolve("new");
-        Files.createDirectories(unlabelled.resolve("images"));
-        try (var files = Files.list(ex.resolve("data/query/noisy/imagesTr"))) {
-            for (Path f : files.toList()) Files.copy(f, unlabelled.resolve("images").resolve(f.getFileName()));
-        }
+        TinyExperiment.unlabelledCopy(ex.resolve("data/query/noisy"), unlabelled);
         ObjectMapper m = new ObjectMapper();
         ObjectNode cfg = (ObjectNode) m.readTree(ex.resolve("experiment.json").toFile());
         ((ObjectNode) cfg.get("analysis")).put("samplesPerCase", 500);

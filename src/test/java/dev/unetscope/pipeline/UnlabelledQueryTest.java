@@ -28,10 +28,7 @@ class UnlabelledQueryTest {
                 "--channels", "8,16,32", "--res-units", "1")).isZero();
         // the noisy query images without their labels
         Path blind = tmp.resolve("blind");
-        Files.createDirectories(blind.resolve("images"));
-        try (var files = Files.list(ex.resolve("data/query/noisy/imagesTr"))) {
-            for (Path f : files.toList()) Files.copy(f, blind.resolve("images").resolve(f.getFileName()));
-        }
+        TinyExperiment.unlabelledCopy(ex.resolve("data/query/noisy"), blind);
         int n;
         try (var files = Files.list(blind.resolve("images"))) {
             n = (int) files.count();

@@ -17,6 +17,19 @@ import java.util.stream.IntStream;
 public final class TinyExperiment {
     private TinyExperiment() {}
 
+    /** The images of a labelled Decathlon folder copied into {@code out/images/} without their labels: new, unlabelled scans. */
+    public static Path unlabelledCopy(Path decathlon, Path out) {
+        try {
+            java.nio.file.Files.createDirectories(out.resolve("images"));
+            try (var files = java.nio.file.Files.list(decathlon.resolve("imagesTr"))) {
+                for (Path f : files.toList()) java.nio.file.Files.copy(f, out.resolve("images").resolve(f.getFileName()));
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static Experiment create(Path root, int cases) {
         Experiment e = Experiment.openOrCreate(root);
         PhantomConfig cfg = PhantomConfig.demo().withDims(32, 32, 8).withSpacing(3, 3, 6);
