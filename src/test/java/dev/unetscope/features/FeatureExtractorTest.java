@@ -83,8 +83,7 @@ class FeatureExtractorTest {
     void exportedNpyFilesReadBackInNumpy() throws Exception {
         Path ex = tmp.resolve("e");
         TinyExperiment.create(ex, 6);
-        assertThat(Main.execute("train", "--experiment", ex.toString(), "--objectives", "dice", "--steps", "2", "--checkpoints", "1",
-                "--channels", "8,16,32", "--res-units", "1")).isZero();
+        TinyExperiment.trainTiny(ex, "dice", 2, 1);
         Path out = tmp.resolve("f");
         assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice", "--set", "noisy", "--out", out.toString(),
                 "--samples-per-case", "40")).isZero();

@@ -33,8 +33,7 @@ class AnalyzeServiceTest {
     void layersCombinedColumnsAndAnIndependentRecomputation() throws Exception {
         Path ex = tmp.resolve("e");
         TinyExperiment.create(ex, 8);
-        assertThat(Main.execute("train", "--experiment", ex.toString(), "--objectives", "dice", "--steps", "6", "--checkpoints", "2",
-                "--channels", "8,16,32", "--res-units", "1")).isZero();
+        TinyExperiment.trainTiny(ex, "dice", 6, 2);
         assertThat(Main.execute("evaluate", "--experiment", ex.toString())).isZero();
         String[] analyze = {"analyze", "--experiment", ex.toString(), "--samples-per-case", "1500", "--mixture-k", "1,2"};
         assertThat(Main.execute(analyze)).isZero();
@@ -150,8 +149,7 @@ class AnalyzeServiceTest {
     void otherSettingsAreRefusedOrRecomputed() throws Exception {
         Path ex = tmp.resolve("s");
         TinyExperiment.create(ex, 8);
-        assertThat(Main.execute("train", "--experiment", ex.toString(), "--objectives", "dice", "--steps", "2", "--checkpoints", "1",
-                "--channels", "8,16,32", "--res-units", "1")).isZero();
+        TinyExperiment.trainTiny(ex, "dice", 2, 1);
         assertThat(Main.execute("evaluate", "--experiment", ex.toString())).isZero();
         assertThat(Main.execute("analyze", "--experiment", ex.toString(), "--samples-per-case", "200", "--mixture-k", "1", "--resamples", "50")).isZero();
         byte[] layers = Files.readAllBytes(ex.resolve("results/layers.csv")), cases = Files.readAllBytes(ex.resolve("results/case_scores.csv"));
@@ -215,8 +213,7 @@ class AnalyzeServiceTest {
     void parallelJobsGiveTheSameTables() throws Exception {
         Path a = tmp.resolve("a");
         TinyExperiment.create(a, 8);
-        assertThat(Main.execute("train", "--experiment", a.toString(), "--objectives", "dice,bce", "--steps", "4", "--checkpoints", "2",
-                "--channels", "8,16,32", "--res-units", "1")).isZero();
+        TinyExperiment.trainTiny(a, "dice,bce", 4, 2);
         Path b = tmp.resolve("b");
         copyTree(a, b);
         String[] common = {"--samples-per-case", "300", "--mixture-k", "1,2", "--resamples", "100"};

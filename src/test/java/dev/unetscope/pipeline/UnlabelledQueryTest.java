@@ -24,8 +24,7 @@ class UnlabelledQueryTest {
     void anUnlabelledQuerySetIsScoredButNotEvaluatedOrCorrelated() throws Exception {
         Path ex = tmp.resolve("e");
         TinyExperiment.create(ex, 8);
-        assertThat(Main.execute("train", "--experiment", ex.toString(), "--objectives", "dice", "--steps", "4", "--checkpoints", "2",
-                "--channels", "8,16,32", "--res-units", "1")).isZero();
+        TinyExperiment.trainTiny(ex, "dice", 4, 2);
         // the noisy query images without their labels
         Path blind = tmp.resolve("blind");
         TinyExperiment.unlabelledCopy(ex.resolve("data/query/noisy"), blind);

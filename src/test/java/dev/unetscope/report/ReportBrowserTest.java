@@ -43,8 +43,7 @@ class ReportBrowserTest {
         assertThat(Path.of("/usr/bin/chromium")).as("Debian's chromium (bin/test installs it)").exists();
         Path ex = tmp.resolve("e");
         TinyExperiment.create(ex, 8);
-        assertThat(Main.execute("train", "--experiment", ex.toString(), "--objectives", "dice,bce", "--steps", "4", "--checkpoints", "2",
-                "--channels", "8,16,32", "--res-units", "1")).isZero();
+        TinyExperiment.trainTiny(ex, "dice,bce", 4, 2);
         assertThat(Main.execute("evaluate", "--experiment", ex.toString())).isZero();
         assertThat(Main.execute("analyze", "--experiment", ex.toString(), "--samples-per-case", "400", "--mixture-k", "1,2", "--resamples", "200")).isZero();
         assertThat(Main.execute("report", "--experiment", ex.toString(), "--strips", "2")).isZero();

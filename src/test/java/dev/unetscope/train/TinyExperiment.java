@@ -17,6 +17,16 @@ import java.util.stream.IntStream;
 public final class TinyExperiment {
     private TinyExperiment() {}
 
+    /**
+     * Trains the tests' tiny network (channels 8-16-32, one residual sub-unit) with {@code unetscope train}
+     * on the experiment in {@code root}; the command must exit 0.
+     */
+    public static void trainTiny(Path root, String objectives, int steps, int checkpoints) {
+        org.assertj.core.api.Assertions.assertThat(dev.unetscope.cli.Main.execute("train", "--experiment", root.toString(), "--objectives", objectives,
+                "--steps", Integer.toString(steps), "--checkpoints", Integer.toString(checkpoints), "--channels", "8,16,32", "--res-units", "1"))
+                .as("unetscope train").isZero();
+    }
+
     /** The images of a labelled Decathlon folder copied into {@code out/images/} without their labels: new, unlabelled scans. */
     public static Path unlabelledCopy(Path decathlon, Path out) {
         try {
