@@ -4,6 +4,7 @@ import dev.unetscope.experiment.Experiment;
 import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.pipeline.AnalyzeService;
 import dev.unetscope.pipeline.CorrelateService;
+import dev.unetscope.pipeline.TaskRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,6 +61,9 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "A case with IoU below this has failed (default ${DEFAULT-VALUE}).")
     double failureThreshold;
 
+    @picocli.CommandLine.Mixin
+    SparkOptions spark = new SparkOptions();
+
     @Override
     public Integer call() {
         Experiment exp = Experiment.open(experiment);
@@ -67,7 +71,9 @@ final class AnalyzeCommand implements Callable<Integer> {
         AnalyzeService.Settings settings = new AnalyzeService.Settings(cfg, jobs, recompute);
         CorrelateService.Settings correlate = new CorrelateService.Settings(resamples, cfg.seed(), failureThreshold);
         Console console = new Console(false).on(exp);
-        console.finished("analyze", new AnalyzeService().run(exp, settings, console));
+        try (TaskRunner runner = spark.runner(console)) {
+            console.finished("analyze", new AnalyzeService(runner).run(exp, settings, console));
+        }
         console.finished("correlate", new CorrelateService().run(exp, correlate, console));
         return 0;
     }

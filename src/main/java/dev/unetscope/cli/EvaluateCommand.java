@@ -3,6 +3,7 @@ package dev.unetscope.cli;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.pipeline.EvaluateService;
+import dev.unetscope.pipeline.TaskRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,6 +27,9 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--recompute", description = "Evaluate again the checkpoints whose rows were made with other settings (preprocessing, threshold).")
     boolean recompute;
 
+    @picocli.CommandLine.Mixin
+    SparkOptions spark = new SparkOptions();
+
     @Override
     public Integer call() {
         Experiment exp = Experiment.open(experiment);
@@ -36,7 +40,9 @@ final class EvaluateCommand implements Callable<Integer> {
             queries.put(q.substring(0, eq), Path.of(q.substring(eq + 1)));
         }
         Console console = new Console(false).on(exp);
-        console.finished("evaluate", new EvaluateService().run(exp, new EvaluateService.Settings(queries, recompute), console));
+        try (TaskRunner runner = spark.runner(console)) {
+            console.finished("evaluate", new EvaluateService(runner).run(exp, new EvaluateService.Settings(queries, recompute), console));
+        }
         return 0;
     }
 }

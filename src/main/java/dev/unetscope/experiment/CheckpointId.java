@@ -6,7 +6,7 @@ import dev.unetscope.io.BadInputException;
  * One checkpoint of an experiment: a training run's name and the step it was saved at. Written
  * {@code RUN:STEP} on the command line and in keys; tables keep run and step in their own columns.
  */
-public record CheckpointId(String run, int step) implements Comparable<CheckpointId> {
+public record CheckpointId(String run, int step) implements Comparable<CheckpointId>, java.io.Serializable {
 
     public CheckpointId {
         if (run == null || run.isEmpty()) throw new IllegalArgumentException("a checkpoint needs a run name");

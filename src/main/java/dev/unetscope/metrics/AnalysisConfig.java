@@ -17,7 +17,7 @@ import java.util.List;
  * @param seed             seed of k-means and mixture initialisation
  */
 public record AnalysisConfig(int samplesPerCase, long sampleSeed, boolean stratify, int roughnessK, List<Integer> mixtureKs,
-                             List<String> families, java.util.Map<String, Double> layerWeights, long seed) {
+                             List<String> families, java.util.Map<String, Double> layerWeights, long seed) implements java.io.Serializable {
 
     public static AnalysisConfig defaults() {
         return new AnalysisConfig(2000, 1, false, 8, List.of(1, 2, 4, 8), List.of("diag", "full"), java.util.Map.of(), 1);

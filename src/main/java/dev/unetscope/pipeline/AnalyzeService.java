@@ -20,10 +20,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Function;
 
 /**
@@ -65,6 +61,18 @@ public final class AnalyzeService {
         }
     }
 
+    private final TaskRunner runner;
+
+    /** Checkpoints analysed on {@link Settings#jobs} threads of this JVM. */
+    public AnalyzeService() {
+        this(null);
+    }
+
+    /** Checkpoints analysed as tasks of {@code runner} (a cluster's, for {@code --spark}; null: threads of this JVM). */
+    public AnalyzeService(TaskRunner runner) {
+        this.runner = runner;
+    }
+
     public Result run(Experiment exp, Settings s, Progress progress) {
         long t0 = System.nanoTime();
         AnalysisConfig cfg = s.analysis();
@@ -82,10 +90,7 @@ public final class AnalyzeService {
 
         List<String> setNames = new ArrayList<>(queries.keySet());
         setNames.add(VALIDATION);
-        PreparedSet train = ExperimentData.split(exp, "train");
-        PreparedSet val = ExperimentData.split(exp, VALIDATION);
-        QueryCache cache = new QueryCache(exp, queries);
-        Function<String, PreparedSet> sets = n -> n.equals(VALIDATION) ? val : cache.get(n);
+        Inputs inputs = Inputs.of(exp, queries);
         List<CheckpointRef> todo = new ArrayList<>();
         int skipped = 0;
         for (CheckpointRef ref : CheckpointRef.all(exp)) {
@@ -93,22 +98,24 @@ public final class AnalyzeService {
             if (setNames.stream().allMatch(q -> hash.equals(done.get(new SetKey(id, q))))) skipped++;
             else todo.add(ref);
         }
-        List<Callable<Void>> tasks = new ArrayList<>();
         if (!todo.isEmpty()) {
             List<CheckpointRef> finals = runs.stream().map(m -> CheckpointRef.last(exp, m)).toList();
-            Map<String, Map<String, List<BitSet>>> references = CheckpointAnalysis.references(finals, setNames, sets);
+            Map<String, Map<String, List<BitSet>>> references = CheckpointAnalysis.references(finals, setNames, inputs.sets());
+            Map<CheckpointId, CheckpointRef> refs = new LinkedHashMap<>();
+            for (CheckpointRef ref : todo) refs.put(ref.id(), ref);
             CheckpointAnalysis analysis = new CheckpointAnalysis(cfg);
-            for (CheckpointRef ref : todo) {
-                tasks.add(() -> {
-                    store.putAnalysis(analysis.analyse(ref, train, setNames, sets, references), cfg, hash);
-                    progress.info("analysed " + ref.id().run() + " step " + ref.id().step() + " on " + setNames.size() + " sets");
-                    return null;
-                });
-            }
+            TaskRunner tasks = runner == null ? TaskRunner.local(jobs(s.jobs(), progress)) : runner;
+            // a cluster's executors get a self-contained task that loads the same inputs and runs the same analysis
+            TaskRunner.Work<CheckpointId, CheckpointScores> work = tasks.local()
+                    ? id -> analysis.analyse(refs.get(id), inputs.train(), setNames, inputs.sets(), references)
+                    : new AnalysisTask(exp.root().toAbsolutePath().toString(), cfg, setNames, references);
+            tasks.run(new ArrayList<>(refs.keySet()), work, scores -> {
+                store.putAnalysis(scores, cfg, hash);
+                progress.info("analysed " + scores.checkpoint().run() + " step " + scores.checkpoint().step() + " on " + setNames.size() + " sets");
+            });
         }
-        runAll(tasks, s.jobs(), progress);
         store.refreshCombined(cfg);
-        return new Result(tasks.size(), skipped, hash, (System.nanoTime() - t0) / 1e9);
+        return new Result(todo.size(), skipped, hash, (System.nanoTime() - t0) / 1e9);
     }
 
     /**
@@ -144,37 +151,21 @@ public final class AnalyzeService {
         return String.join(", ", h);
     }
 
-    private static void runAll(List<Callable<Void>> tasks, int jobs, Progress progress) {
+    /** The jobs to run at once: {@code jobs}, capped by the heap. */
+    private static int jobs(int jobs, Progress progress) {
         int cap = (int) Math.max(1, Runtime.getRuntime().maxMemory() / BYTES_PER_JOB);
         int n = Math.max(1, Math.min(jobs, cap));
         if (n < jobs) progress.info("--jobs " + jobs + " capped at " + n + " by the memory budget (" + (Runtime.getRuntime().maxMemory() >> 20) + " MiB heap)");
-        if (n == 1) {
-            for (Callable<Void> t : tasks) {
-                try {
-                    t.call();
-                } catch (RuntimeException ex) {
-                    throw ex;
-                } catch (Exception ex) {
-                    throw new IllegalStateException(ex);
-                }
-            }
-            return;
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(n);
-        try {
-            for (var f : pool.invokeAll(tasks)) {
-                try {
-                    f.get();
-                } catch (ExecutionException ex) {
-                    if (ex.getCause() instanceof RuntimeException re) throw re;
-                    throw new IllegalStateException(ex.getCause());
-                }
-            }
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", ex);
-        } finally {
-            pool.shutdownNow();
+        return n;
+    }
+
+    /** What every checkpoint's analysis reads besides its network: the training split and the named sets (loaded once, on demand). */
+    record Inputs(PreparedSet train, Function<String, PreparedSet> sets) {
+        static Inputs of(Experiment exp, Map<String, ExperimentData.Query> queries) {
+            PreparedSet train = ExperimentData.split(exp, "train");
+            PreparedSet val = ExperimentData.split(exp, VALIDATION);
+            QueryCache cache = new QueryCache(exp, queries);
+            return new Inputs(train, n -> n.equals(VALIDATION) ? val : cache.get(n));
         }
     }
 

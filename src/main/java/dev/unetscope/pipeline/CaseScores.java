@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Every per-case score of one case (a row of {@code results/case_scores.csv}), by score name in registry order. */
-public record CaseScores(String caseId, Map<String, Double> values) {
+public record CaseScores(String caseId, Map<String, Double> values) implements java.io.Serializable {
 
     public double value(String score) {
         return values.getOrDefault(score, Double.NaN);

@@ -58,6 +58,18 @@ public final class EvaluateService {
         return m;
     }
 
+    private final TaskRunner runner;
+
+    /** Checkpoints evaluated one after another in this JVM. */
+    public EvaluateService() {
+        this(null);
+    }
+
+    /** Checkpoints evaluated as tasks of {@code runner} (a cluster's, for {@code --spark}; null: this JVM). */
+    public EvaluateService(TaskRunner runner) {
+        this.runner = runner;
+    }
+
     public Result run(Experiment exp, Settings s, Progress progress) {
         long t0 = System.nanoTime();
         Map<String, ExperimentData.Query> all0 = withExtra(exp, s.extraQueries());
@@ -81,37 +93,54 @@ public final class EvaluateService {
                     "add --recompute to evaluate them again with these settings");
         }
         QueryCache cache = new QueryCache(exp, queries);
-        int evaluated = 0, skipped = 0;
+        List<String> names = new ArrayList<>(queries.keySet());
+        List<CheckpointId> todo = new ArrayList<>();
+        Map<CheckpointId, CheckpointRef> refs = new LinkedHashMap<>();
+        int skipped = 0;
         for (CheckpointRef ref : all) {
             CheckpointId id = ref.id();
             if (queries.keySet().stream().allMatch(q -> hash.equals(done.get(new SetKey(id, q))))) {
                 skipped++;
                 continue;
             }
-            List<ResultsStore.CaseOverlap> cases = new ArrayList<>();
-            List<ResultsStore.SetOverlap> sets = new ArrayList<>();
-            double valIoU = ref.entry().valIoU();
-            try (SegmentationNetwork net = ref.open()) {
-                // an imported checkpoint has no validation IoU from training: measure it here (the seed protocol's labelled reference)
-                if (Double.isNaN(valIoU)) valIoU = validationIoU(exp, net);
-                for (String q : queries.keySet()) {
-                    PreparedSet set = cache.get(q);
-                    double[] sum = new double[2];
-                    BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
-                        Overlap.Counts c = Overlap.countsAt(p, set.masks().get(i), 0, p.length);
-                        cases.add(new ResultsStore.CaseOverlap(q, set.ids().get(i), c.iou(), c.dice(), c.predicted(), c.truth()));
-                        sum[0] += c.iou();
-                        sum[1] += c.dice();
-                    });
-                    sets.add(new ResultsStore.SetOverlap(q, set.size(), sum[0] / set.size(), sum[1] / set.size()));
-                }
-            }
-            store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), valIoU, cases, sets, hash);
-            evaluated++;
-            progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " labelled query sets");
+            todo.add(id);
+            refs.put(id, ref);
         }
+        TaskRunner tasks = runner == null ? TaskRunner.local(1) : runner;
+        // a cluster's executors get a self-contained task that loads the same sets and runs the same evaluation
+        TaskRunner.Work<CheckpointId, CheckpointOverlaps> work = tasks.local()
+                ? id -> evaluate(exp, refs.get(id), names, cache::get)
+                : new EvaluationTask(exp.root().toAbsolutePath().toString(), names);
+        tasks.run(todo, work, o -> {
+            store.putEvaluation(o.checkpoint(), o.objective(), o.replicate(), o.epoch(), o.valIoU(), o.cases(), o.sets(), hash);
+            progress.info("evaluated " + o.checkpoint().run() + " step " + o.checkpoint().step() + " on " + queries.size() + " labelled query sets");
+        });
+        int evaluated = todo.size();
         double[] range = store.iouRange();
         return new Result(evaluated, skipped, queries.size(), List.copyOf(unlabelled), range[0], range[1], (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** One checkpoint's ground-truth overlap on the named labelled sets (written by the caller, not here). */
+    static CheckpointOverlaps evaluate(Experiment exp, CheckpointRef ref, List<String> queries, java.util.function.Function<String, PreparedSet> sets) {
+        List<ResultsStore.CaseOverlap> cases = new ArrayList<>();
+        List<ResultsStore.SetOverlap> out = new ArrayList<>();
+        double valIoU = ref.entry().valIoU();
+        try (SegmentationNetwork net = ref.open()) {
+            // an imported checkpoint has no validation IoU from training: measure it here (the seed protocol's labelled reference)
+            if (Double.isNaN(valIoU)) valIoU = validationIoU(exp, net);
+            for (String q : queries) {
+                PreparedSet set = sets.apply(q);
+                double[] sum = new double[2];
+                BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
+                    Overlap.Counts c = Overlap.countsAt(p, set.masks().get(i), 0, p.length);
+                    cases.add(new ResultsStore.CaseOverlap(q, set.ids().get(i), c.iou(), c.dice(), c.predicted(), c.truth()));
+                    sum[0] += c.iou();
+                    sum[1] += c.dice();
+                });
+                out.add(new ResultsStore.SetOverlap(q, set.size(), sum[0] / set.size(), sum[1] / set.size()));
+            }
+        }
+        return new CheckpointOverlaps(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), valIoU, cases, out);
     }
 
     /** Mean IoU on the validation split, or NaN when the experiment has no labelled validation cases. */

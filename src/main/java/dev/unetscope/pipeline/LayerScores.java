@@ -22,7 +22,7 @@ import java.util.Map;
  * @param reason           why a value is NaN; empty when all are defined
  */
 public record LayerScores(String layer, String inputLayer, int channels, int points, double dbLabels, double roughness,
-                          double roughnessReverse, double confidence, String bestModel, Map<String, Double> byModel, String reason) {
+                          double roughnessReverse, double confidence, String bestModel, Map<String, Double> byModel, String reason) implements java.io.Serializable {
 
     public double value(String score) {
         return switch (score) {

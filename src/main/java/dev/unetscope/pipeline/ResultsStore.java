@@ -243,10 +243,10 @@ public final class ResultsStore {
     }
 
     /** One case's ground-truth overlap. */
-    public record CaseOverlap(String query, String caseId, double iou, double dice, long predicted, long truth) {}
+    public record CaseOverlap(String query, String caseId, double iou, double dice, long predicted, long truth) implements java.io.Serializable {}
 
     /** One checkpoint's mean overlap on one query set. */
-    public record SetOverlap(String query, int cases, double iou, double dice) {}
+    public record SetOverlap(String query, int cases, double iou, double dice) implements java.io.Serializable {}
 
     /**
      * Replaces every evaluation row of this checkpoint (a partly evaluated checkpoint is redone whole,
@@ -268,6 +268,9 @@ public final class ResultsStore {
             while (row.size() < ck.header().size()) row.add("");
             ck.add(row);
         }
+        // rows by checkpoint, so the files do not depend on which task finished first
+        sortByCheckpoint(caseTable);
+        sortByCheckpoint(ck);
         caseTable.write(file(ResultFiles.CASES_CSV));
         ck.write(file(ResultFiles.CHECKPOINTS_CSV));
     }

@@ -13,7 +13,7 @@ import java.util.Map;
  * {@code (1/L) sum w_l c_l}, uniform by default), the other layer scores the mean over layers, the
  * per-case scores the mean over cases; NaN values are left out.
  */
-public record SetScores(String set, List<LayerScores> layers, List<CaseScores> cases) {
+public record SetScores(String set, List<LayerScores> layers, List<CaseScores> cases) implements java.io.Serializable {
 
     public Map<String, Double> combined(Map<String, Double> layerWeights) {
         Map<String, Double> out = new LinkedHashMap<>();
