@@ -63,7 +63,8 @@ public final class SparkTaskRunner implements TaskRunner {
         String opts = "-Djava.awt.headless=true";
         boolean local = conf.get("spark.master").startsWith("local");
         if (threads > 0 && !local) {
-            // PyTorch's sums depend on its thread count: results equal a plain run's with the same number of threads
+            // PyTorch's sums depend on its thread count: results equal a plain run's with the same number of threads.
+            // Without this, Spark gives executors OMP_NUM_THREADS = spark.task.cpus (1)
             conf.set("spark.task.cpus", Integer.toString(threads));
             conf.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", Integer.toString(threads));
             opts += " -Dai.djl.pytorch.num_threads=" + threads;
@@ -87,13 +88,13 @@ public final class SparkTaskRunner implements TaskRunner {
         ClassTag<O> tag = (ClassTag<O>) (ClassTag<?>) ClassTag$.MODULE$.apply(Object.class);
         try {
             sc.sc().runJob(rdd, new Task<>(work), new Arrived<>(onResult), tag);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // SparkException is checked in Java's eyes but thrown undeclared from Scala
             throw userFault(e);
         }
     }
 
     /** A task's bad input (an executor that cannot read the experiment) as the one line the user sees, else the failure itself. */
-    static RuntimeException userFault(RuntimeException e) {
+    static RuntimeException userFault(Exception e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof BadInputException b) return new BadInputException(b.getMessage(), null);
         }
@@ -101,7 +102,7 @@ public final class SparkTaskRunner implements TaskRunner {
         String marker = BadInputException.class.getName() + ": ";
         int at = m.indexOf(marker);
         if (at >= 0) return new BadInputException(m.substring(at + marker.length()).lines().findFirst().orElse("").strip(), null);
-        return e;
+        return e instanceof RuntimeException re ? re : new IllegalStateException("the Spark job failed: " + m.lines().findFirst().orElse(""), e);
     }
 
     @Override
