@@ -19,7 +19,7 @@ final class SparkOptions {
     /** The Spark runner when {@code --spark} was given, else null (threads of this JVM); the Spark classes load only then. */
     TaskRunner runner(Progress progress) {
         if (master == null) return null;
-        if (threads < 0) throw new dev.unetscope.io.BadInputException("--spark-threads " + threads + " must be at least 1", null);
+        if (threads < 0) throw new dev.unetscope.io.BadInputException("--spark-threads " + threads + " must be 1 or more", "leave it out for Spark's default of one thread per task");
         return TaskRunner.spark(master, threads, progress);
     }
 }

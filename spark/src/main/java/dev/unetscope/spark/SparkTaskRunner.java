@@ -42,7 +42,6 @@ public final class SparkTaskRunner implements TaskRunner {
      */
     public SparkTaskRunner(String master, int threads, Progress progress) {
         sc = new JavaSparkContext(configuration(new SparkConf(), master, threads, System.getProperty("java.class.path")));
-        sc.setLogLevel("WARN");
         sc.sc().addSparkListener(new FailedTasks(progress));
     }
 
