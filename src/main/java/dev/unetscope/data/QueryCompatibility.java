@@ -80,6 +80,11 @@ public final class QueryCompatibility {
     }
 
     static String mm(double[] s) {
-        return String.format(Locale.ROOT, "%.3g x %.3g x %.3g", s[0], s[1], s[2]);
+        return g(s[0]) + " x " + g(s[1]) + " x " + g(s[2]);
+    }
+
+    /** Three significant digits without trailing zeros: 3, 0.625, 12.5. */
+    static String g(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
     }
 }
