@@ -17,7 +17,7 @@ import java.util.Map;
 
 /**
  * Which scans will the model get wrong? A ridge regression of each case's IoU on its per-case label-free
- * scores ({@link #INPUTS}), the same estimator as the set-level predictor ({@link RidgePredictor}), fitted
+ * scores and their means over the case's cohort ({@link #INPUTS}), the same estimator as the set-level predictor ({@link RidgePredictor}), fitted
  * on every labelled (case, checkpoint) pair of the experiment. A case is <em>flagged</em> when its
  * predicted IoU is below the failure threshold.
  *
@@ -29,8 +29,47 @@ import java.util.Map;
  * deployment situation (one model, one cohort).
  */
 public final class CasePrediction {
-    /** The per-case predictor's inputs: label-free per-case scores that the set-level predictor uses too. */
-    public static final List<String> INPUTS = Scores.names(Scores.at(Score.Level.CASE).stream().filter(s -> s.labelFree() && s.predictorInput()).toList());
+    /** Label-free per-case scores that the set-level predictor uses too. */
+    public static final List<String> CASE_INPUTS = Scores.names(Scores.at(Score.Level.CASE).stream().filter(s -> s.labelFree() && s.predictorInput()).toList());
+    /** Prefix of an input's mean over the cohort's cases (same checkpoint, same query set): how good the checkpoint is there. */
+    public static final String SET_MEAN = "set_mean_";
+    /** The per-case predictor's inputs: each case's own scores, then their means over its cohort (label-free too). */
+    public static final List<String> INPUTS = inputNames();
+
+    private static List<String> inputNames() {
+        List<String> n = new ArrayList<>(CASE_INPUTS);
+        for (String c : CASE_INPUTS) n.add(SET_MEAN + c);
+        return List.copyOf(n);
+    }
+
+    /**
+     * The inputs of each case of one cohort under one checkpoint: its own per-case scores and, for each,
+     * the mean over the cohort's cases where finite ({@link #SET_MEAN}), so a case is judged both on its
+     * own and against how the checkpoint does on the whole cohort.
+     */
+    public static List<Map<String, Double>> inputs(List<Map<String, Double>> cohort) {
+        Map<String, Double> means = new LinkedHashMap<>();
+        for (String c : CASE_INPUTS) {
+            double sum = 0;
+            int n = 0;
+            for (Map<String, Double> k : cohort) {
+                Double v = k.get(c);
+                if (v != null && Double.isFinite(v)) {
+                    sum += v;
+                    n++;
+                }
+            }
+            means.put(SET_MEAN + c, n == 0 ? Double.NaN : sum / n);
+        }
+        List<Map<String, Double>> out = new ArrayList<>();
+        for (Map<String, Double> k : cohort) {
+            Map<String, Double> m = new LinkedHashMap<>();
+            for (String c : CASE_INPUTS) m.put(c, k.getOrDefault(c, Double.NaN));
+            m.putAll(means);
+            out.add(m);
+        }
+        return out;
+    }
     /** Review budgets: the share of cases flagged for review. */
     public static final double[] REVIEW = {0.1, 0.2};
 
@@ -81,9 +120,20 @@ public final class CasePrediction {
         double[] y = new double[rows.size()];
         int[] objective = new int[rows.size()];
         Map<String, Integer> ids = new LinkedHashMap<>();
+        Map<dev.unetscope.experiment.SetKey, List<Integer>> cohorts = new LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) cohorts.computeIfAbsent(dev.unetscope.experiment.SetKey.of(rows.get(i)), k -> new ArrayList<>()).add(i);
+        for (List<Integer> cohort : cohorts.values()) {
+            List<Map<String, Double>> scores = new ArrayList<>();
+            for (int i : cohort) {
+                Map<String, Double> m = new LinkedHashMap<>();
+                for (String c : CASE_INPUTS) m.put(c, GeneralizationStudy.parse(rows.get(i).get(c)));
+                scores.add(m);
+            }
+            List<Map<String, Double>> in = inputs(scores);
+            for (int k = 0; k < cohort.size(); k++) for (int j = 0; j < INPUTS.size(); j++) x[cohort.get(k)][j] = in.get(k).get(INPUTS.get(j));
+        }
         for (int i = 0; i < rows.size(); i++) {
             Map<String, String> r = rows.get(i);
-            for (int j = 0; j < INPUTS.size(); j++) x[i][j] = GeneralizationStudy.parse(r.get(INPUTS.get(j)));
             y[i] = iou.get(CaseKey.of(r));
             objective[i] = ids.computeIfAbsent(r.get("objective"), k -> ids.size());
         }

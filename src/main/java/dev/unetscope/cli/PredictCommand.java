@@ -55,7 +55,8 @@ final class PredictCommand implements Callable<Integer> {
                         String.format("[%.3f, %.3f]", clip(c.prediction().lo()), clip(c.prediction().hi())), c.flagged() + "/" + c.cases().size());
             }
             long same = r.checkpoints().stream().filter(PredictService.CheckpointResult::indistinguishable).count();
-            out.printf("%s is predicted best; %d checkpoint(s) are indistinguishable from it%n", r.checkpoint(), same);
+            out.printf("%s is predicted best; %s%n", r.checkpoint(), same <= 1 ? "no other checkpoint is indistinguishable from it"
+                    : (same - 1) + " other checkpoint(s) are indistinguishable from it (overlapping intervals)");
         }
         PredictService.CheckpointResult top = r.top();
         long flagged = top.flagged();

@@ -154,8 +154,11 @@ public final class PredictService {
             Map<String, Double> values = scores.set(QUERY).predictorValues(cfg.layerWeights());
             RidgeModel.Prediction p = predictor.predict(values);
             List<CaseResult> cases = new ArrayList<>();
-            for (CaseScores c : scores.set(QUERY).cases()) {
-                FittedPredictor.Filled f = casePredictor.predictFilling(c.values());
+            List<CaseScores> cohort = scores.set(QUERY).cases();
+            List<Map<String, Double>> inputs = dev.unetscope.analysis.CasePrediction.inputs(cohort.stream().map(CaseScores::values).toList());
+            for (int k = 0; k < cohort.size(); k++) {
+                CaseScores c = cohort.get(k);
+                FittedPredictor.Filled f = casePredictor.predictFilling(inputs.get(k));
                 cases.add(new CaseResult(c.caseId(), c.values(), f.prediction(), f.prediction().value() < threshold, f.missing()));
             }
             cases.sort(Comparator.comparingDouble((CaseResult c) -> c.prediction().value()));

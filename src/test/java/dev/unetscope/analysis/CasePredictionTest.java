@@ -57,7 +57,8 @@ class CasePredictionTest {
 
     @Test
     void aCaseComputableByHand() throws Exception {
-        // IoU = 0.5 + 0.1 x confidence exactly, every other input constant (dropped): the held-out predictions are that line
+        // IoU = 0.5 + 0.1 x confidence exactly, every other input constant (dropped; confidence's mean over each 6-case cohort is 0,
+        // constant too): the held-out predictions are that line
         // up to ridge's shrinkage at the smallest lambda (1e-3 against a sum of squares of 48 standardised rows: 2e-5 relative)
         Path results = Files.createDirectories(tmp.resolve("results"));
         int conf = CasePrediction.INPUTS.indexOf("confidence");
@@ -97,7 +98,7 @@ class CasePredictionTest {
     void leaveOneObjectiveOutAgainstScikitLearn() throws Exception {
         Path results = Files.createDirectories(tmp.resolve("results"));
         Random rng = new Random(5);
-        int p = CasePrediction.INPUTS.size();
+        int p = CasePrediction.CASE_INPUTS.size();
         double[][] x = new double[72][p];
         double[] y = new double[72];
         for (int i = 0; i < 72; i++) {
@@ -107,11 +108,17 @@ class CasePredictionTest {
         tables(results, (row, input) -> x[row][input], row -> y[row]);
         CasePrediction.Summary s = new CasePrediction(results, 0.6, null).run();
 
+        // the reference's inputs: each case's scores, then their means over its 6-case cohort (same checkpoint and query set)
         StringBuilder csv = new StringBuilder();
-        for (int j = 0; j < p; j++) csv.append("x").append(j).append(',');
+        for (int j = 0; j < 2 * p; j++) csv.append("x").append(j).append(',');
         csv.append("y,objective,set\n");
         for (int i = 0; i < 72; i++) {
             for (int j = 0; j < p; j++) csv.append(x[i][j]).append(',');
+            for (int j = 0; j < p; j++) {
+                double m = 0;
+                for (int k = i / 6 * 6; k < i / 6 * 6 + 6; k++) m += x[k][j] / 6;
+                csv.append(m).append(',');
+            }
             int step = (i / 12) % 2, q = (i / 6) % 2;
             csv.append(y[i]).append(',').append(OBJECTIVES.get(i / 24)).append(',').append(OBJECTIVES.get(i / 24) + step + QUERIES.get(q)).append('\n');
         }

@@ -2,6 +2,7 @@ package dev.unetscope.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unetscope.analysis.CasePrediction;
 import dev.unetscope.cli.Main;
 import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
@@ -76,7 +77,15 @@ class PredictServiceTest {
             StringBuilder missing = new StringBuilder();
             for (int j = 0; j < cp.path("kept").size(); j++) {
                 String in = cp.path("inputs").get(cp.path("kept").get(j).asInt()).asText();
-                double x = Double.parseDouble(c.get(in));
+                double x;
+                if (in.startsWith(CasePrediction.SET_MEAN)) {
+                    // the input's mean over this checkpoint's cases of the cohort, where finite
+                    String own = in.substring(CasePrediction.SET_MEAN.length());
+                    x = cases.records().stream().filter(r -> r.get("rank").equals(c.get("rank"))).mapToDouble(r -> Double.parseDouble(r.get(own)))
+                            .filter(Double::isFinite).average().orElse(Double.NaN);
+                } else {
+                    x = Double.parseDouble(c.get(in));
+                }
                 if (!Double.isFinite(x)) missing.append(missing.length() == 0 ? "" : " ").append(in);
                 else byHand += cp.path("coefficients").get(j).asDouble() * (x - cp.path("means").get(j).asDouble()) / cp.path("sds").get(j).asDouble();
             }
