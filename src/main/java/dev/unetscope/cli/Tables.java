@@ -114,7 +114,7 @@ final class Tables {
     static void deploymentAnswers(GeneralizationStudy.Result r, PrintStream out) {
         var c = r.cases();
         if (c != null) {
-            out.printf("per-case IoU predictor (ridge on the per-case label-free scores), %s: mean absolute error %s, interval coverage %s "
+            out.printf("per-case IoU predictor (ridge on the per-case label-free scores and their cohort means), %s: mean absolute error %s, interval coverage %s "
                     + "(%d case/checkpoint pairs, %d folds)%s%n", c.scheme(), g(c.mae()), g(c.coverage()), c.n(), c.folds(),
                     c.reason().isEmpty() ? "" : " - " + c.reason());
             out.printf("failure flags (IoU < %s): AUROC %s pooled, %s within a checkpoint and query set; failures caught flagging 10%% of cases %s "

@@ -204,7 +204,7 @@ public final class Report {
         if (c == null && ranking == null) return;
         body.append("<h3>At a new site: which scans will fail, which checkpoint to deploy</h3><ul>");
         if (c != null) {
-            body.append("<li>Per case: a ridge regression of each case's IoU on its label-free per-case scores, ").append(esc(c.get("scheme")))
+            body.append("<li>Per case: a ridge regression of each case's IoU on its label-free per-case scores and their means over the case's cohort, ").append(esc(c.get("scheme")))
                     .append(": mean absolute error ").append(f(c.get("mae"))).append(", interval coverage ").append(f(c.get("coverage"))).append(" (")
                     .append(c.get("n")).append(" case/checkpoint pairs)").append(c.get("reason").isEmpty() ? "" : " &mdash; " + esc(c.get("reason"))).append("</li>")
                     .append("<li>Failure flags (predicted IoU &lt; ").append(f(c.get("threshold"))).append("), held-out: AUROC ").append(f(c.get("auroc")))
@@ -224,8 +224,8 @@ public final class Report {
                 within += d(r.get("best_indistinguishable"));
             }
             body.append("<li>Per checkpoint: ranking every checkpoint by its predicted IoU on a query set the predictor never saw (leave-one-query-set-out), ")
-                    .append("the top pick is the truly best checkpoint in ").append(String.format("%.3f", top1 / rs.size())).append(" of ").append(rs.size())
-                    .append(" query sets; IoU lost by deploying it instead of the best (regret): mean ").append(String.format("%.3f", regret / rs.size()))
+                    .append("the top pick is the truly best checkpoint in ").append(Math.round(top1)).append(" of ").append(rs.size())
+                    .append(" query sets (top-1 agreement ").append(String.format("%.3f", top1 / rs.size())).append("); IoU lost by deploying it instead of the best (regret): mean ").append(String.format("%.3f", regret / rs.size()))
                     .append(", largest ").append(String.format("%.3f", max)).append("; the truly best is indistinguishable from the pick (overlapping intervals) in ")
                     .append(String.format("%.3f", within / rs.size())).append(".</li>");
         }
@@ -255,8 +255,8 @@ public final class Report {
                     .append("<th>indistinguishable from the top</th><th>flagged cases</th></tr></thead><tbody>\n");
             for (Map<String, String> r : ck.records()) {
                 body.append("<tr><td>").append(r.get("rank")).append("</td><td>").append(esc(r.get("run") + ":" + r.get("step"))).append("</td><td>")
-                        .append(esc(r.get("objective"))).append("</td>").append(num(r.get("predicted_iou"))).append("<td>[").append(f(r.get("lo"))).append(", ")
-                        .append(f(r.get("hi"))).append("]</td><td>").append(r.get("indistinguishable").equals("1") ? "yes" : "no").append("</td><td>")
+                        .append(esc(r.get("objective"))).append("</td>").append(num(r.get("predicted_iou"))).append("<td>").append(interval(r))
+                        .append("</td><td>").append(r.get("indistinguishable").equals("1") ? "yes" : "no").append("</td><td>")
                         .append(r.get("flagged_cases")).append(" / ").append(r.get("cases")).append("</td></tr>\n");
             }
             body.append("</tbody></table>\n");
@@ -270,7 +270,7 @@ public final class Report {
                 if (!r.get("rank").equals("1")) continue;
                 boolean flagged = r.get("flagged").equals("1");
                 body.append("<tr").append(flagged ? " class=\"failed\"" : "").append("><td>").append(esc(r.get("case"))).append("</td>").append(num(r.get("predicted_iou")))
-                        .append("<td>[").append(f(r.get("lo"))).append(", ").append(f(r.get("hi"))).append("]</td><td>").append(flagged ? "yes" : "no").append("</td>");
+                        .append("<td>").append(interval(r)).append("</td><td>").append(flagged ? "yes" : "no").append("</td>");
                 for (Score c : columns) body.append(num(r.get(c.name())));
                 body.append("</tr>\n");
             }
@@ -285,6 +285,11 @@ public final class Report {
                 body.append("</div>\n");
             }
         }
+    }
+
+    /** A prediction interval clipped to the range IoU can take. */
+    private static String interval(Map<String, String> r) {
+        return String.format("[%.3f, %.3f]", Math.max(0, d(r.get("lo"))), Math.min(1, d(r.get("hi"))));
     }
 
     private CsvTable optional(String name) {
