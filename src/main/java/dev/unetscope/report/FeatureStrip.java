@@ -87,7 +87,7 @@ public final class FeatureStrip {
         g.fillRect(0, 0, out.getWidth(), out.getHeight());
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-        g.drawString(title + "   (slice " + z + "; green: ground truth, magenta: prediction)", gap, 16);
+        g.drawString(title + "   (slice " + z + (mask != null ? "; green: ground truth, magenta: prediction)" : "; magenta: prediction, no labels)"), gap, 16);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         float lo = percentile(img, 0.01), hi = percentile(img, 0.99);
         for (int row = 0; row < 2; row++) {

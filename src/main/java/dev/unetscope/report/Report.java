@@ -10,6 +10,7 @@ import dev.unetscope.features.FeatureExtractor;
 import dev.unetscope.features.FeatureSample;
 import dev.unetscope.features.ReceptiveFieldSampler;
 import dev.unetscope.io.AtomicFile;
+import dev.unetscope.analysis.CasePrediction;
 import dev.unetscope.analysis.GeneralizationStudy;
 import dev.unetscope.experiment.CaseKey;
 import dev.unetscope.experiment.CheckpointId;
@@ -92,6 +93,7 @@ public final class Report {
         body.append("<h3>The deployment question: scores on each query set against IoU on that same set</h3>\n");
         if (corr != null) correlationTable(corr);
         if (summary != null) predictorSummary(summary);
+        deploymentAnswers();
         if (ck != null && ck.header().contains("confidence")) scatters(ck, corr);
         if (prediction != null) predictedVsTrue(prediction);
         section("Inside the network: feature maps");
@@ -102,6 +104,7 @@ public final class Report {
         section("Per case: failure flags");
         if (failure != null) failureTable(failure);
         if (caseScores != null && cases != null) caseTable(caseScores, cases);
+        predictions();
         section("Tables");
         csvLinks();
 
@@ -192,6 +195,101 @@ public final class Report {
                     .append(r.get("reason").isEmpty() ? "" : " &mdash; " + esc(r.get("reason"))).append("</li>");
         }
         body.append("</ul>\n");
+    }
+
+    /** How far to trust the answers predict gives at a new site, measured on the labelled sets (results/case_prediction_summary.csv, checkpoint_ranking.csv). */
+    private void deploymentAnswers() {
+        Map<String, String> c = CasePrediction.readSummary(exp.resultsDir());
+        CsvTable ranking = optional(ResultFiles.CHECKPOINT_RANKING_CSV);
+        if (c == null && ranking == null) return;
+        body.append("<h3>At a new site: which scans will fail, which checkpoint to deploy</h3><ul>");
+        if (c != null) {
+            body.append("<li>Per case: a ridge regression of each case's IoU on its label-free per-case scores and their means over the case's cohort, ").append(esc(c.get("scheme")))
+                    .append(": mean absolute error ").append(f(c.get("mae"))).append(", interval coverage ").append(f(c.get("coverage"))).append(" (")
+                    .append(c.get("n")).append(" case/checkpoint pairs)").append(c.get("reason").isEmpty() ? "" : " &mdash; " + esc(c.get("reason"))).append("</li>")
+                    .append("<li>Failure flags (predicted IoU &lt; ").append(f(c.get("threshold"))).append("), held-out: AUROC ").append(f(c.get("auroc")))
+                    .append(" pooled, ").append(f(c.get("auroc_per_set"))).append(" within a checkpoint and query set; share of true failures caught ")
+                    .append("when the 10 % of cases predicted worst are reviewed ").append(f(c.get("caught_10"))).append(" (").append(f(c.get("caught_10_per_set")))
+                    .append(" within a set), 20 %: ").append(f(c.get("caught_20"))).append(" (").append(f(c.get("caught_20_per_set"))).append("); ")
+                    .append(c.get("flagged")).append(" pairs flagged, precision ").append(f(c.get("flag_precision"))).append(", recall ")
+                    .append(f(c.get("flag_recall"))).append(".</li>");
+        }
+        if (ranking != null && !ranking.records().isEmpty()) {
+            double top1 = 0, regret = 0, max = 0, within = 0;
+            List<Map<String, String>> rs = ranking.records();
+            for (Map<String, String> r : rs) {
+                top1 += d(r.get("top1"));
+                regret += d(r.get("regret"));
+                max = Math.max(max, d(r.get("regret")));
+                within += d(r.get("best_indistinguishable"));
+            }
+            body.append("<li>Per checkpoint: ranking every checkpoint by its predicted IoU on a query set the predictor never saw (leave-one-query-set-out), ")
+                    .append("the top pick is the truly best checkpoint in ").append(Math.round(top1)).append(" of ").append(rs.size())
+                    .append(" query sets (top-1 agreement ").append(String.format("%.3f", top1 / rs.size())).append("); IoU lost by deploying it instead of the best (regret): mean ").append(String.format("%.3f", regret / rs.size()))
+                    .append(", largest ").append(String.format("%.3f", max)).append("; the truly best is indistinguishable from the pick (overlapping intervals) in ")
+                    .append(String.format("%.3f", within / rs.size())).append(".</li>");
+        }
+        body.append("</ul>\n");
+    }
+
+    /** One block per folder under predictions/: the checkpoints ranked, the top pick's cases by risk, the flagged cases' strips. */
+    private void predictions() throws Exception {
+        Path root = exp.root().resolve(ResultFiles.PREDICTIONS_DIR);
+        if (!Files.isDirectory(root)) return;
+        List<Path> folders;
+        try (var s = Files.list(root)) {
+            folders = s.filter(p -> !p.getFileName().toString().startsWith(".") && Files.isRegularFile(p.resolve("prediction.json"))).sorted().toList();
+        }
+        if (folders.isEmpty()) return;
+        section("Predictions on new scans");
+        for (Path p : folders) {
+            com.fasterxml.jackson.databind.JsonNode j = new ObjectMapper().readTree(p.resolve("prediction.json").toFile());
+            String name = p.getFileName().toString();
+            body.append("<h3 id=\"prediction-").append(esc(name)).append("\">").append(esc(name)).append("</h3><p>").append(j.path("cases").asInt())
+                    .append(" unlabelled cases from <code>").append(esc(j.path("query").asText())).append("</code>, predicted ").append(esc(j.path("created").asText()))
+                    .append(" (<a href=\"../predictions/").append(esc(name)).append("/checkpoints.csv\">checkpoints.csv</a>, <a href=\"../predictions/")
+                    .append(esc(name)).append("/cases.csv\">cases.csv</a>).</p>\n");
+            for (com.fasterxml.jackson.databind.JsonNode n : j.path("notes")) body.append("<p class=\"why\">").append(esc(n.asText())).append("</p>\n");
+            CsvTable ck = CsvTable.read(p.resolve("checkpoints.csv"));
+            body.append("<table class=\"sortable\"><thead><tr><th>rank</th><th>checkpoint</th><th>objective</th><th>predicted IoU</th><th>interval</th>")
+                    .append("<th>indistinguishable from the top</th><th>flagged cases</th></tr></thead><tbody>\n");
+            for (Map<String, String> r : ck.records()) {
+                body.append("<tr><td>").append(r.get("rank")).append("</td><td>").append(esc(r.get("run") + ":" + r.get("step"))).append("</td><td>")
+                        .append(esc(r.get("objective"))).append("</td>").append(num(r.get("predicted_iou"))).append("<td>").append(interval(r))
+                        .append("</td><td>").append(r.get("indistinguishable").equals("1") ? "yes" : "no").append("</td><td>")
+                        .append(r.get("flagged_cases")).append(" / ").append(r.get("cases")).append("</td></tr>\n");
+            }
+            body.append("</tbody></table>\n");
+            CsvTable cases = CsvTable.read(p.resolve("cases.csv"));
+            List<Score> columns = Scores.at(Score.Level.CASE);
+            body.append("<p>Cases under the top pick, riskiest first (predicted IoU below ").append(String.format("%.2f", j.path("failureThreshold").asDouble()))
+                    .append(" is flagged for review):</p><table class=\"sortable\"><thead><tr><th>case</th><th>predicted IoU</th><th>interval</th><th>flagged</th>");
+            for (Score c : columns) body.append("<th title=\"").append(esc(c.description())).append("\">").append(esc(c.name().replace('_', ' '))).append("</th>");
+            body.append("</tr></thead><tbody>\n");
+            for (Map<String, String> r : cases.records()) {
+                if (!r.get("rank").equals("1")) continue;
+                boolean flagged = r.get("flagged").equals("1");
+                body.append("<tr").append(flagged ? " class=\"failed\"" : "").append("><td>").append(esc(r.get("case"))).append("</td>").append(num(r.get("predicted_iou")))
+                        .append("<td>").append(interval(r)).append("</td><td>").append(flagged ? "yes" : "no").append("</td>");
+                for (Score c : columns) body.append(num(r.get(c.name())));
+                body.append("</tr>\n");
+            }
+            body.append("</tbody></table>\n");
+            if (j.path("strips").size() > 0) {
+                body.append("<p>Why a case was flagged: its feature strip under the top pick beside an in-distribution case (the same projection and clusters, ")
+                        .append("fitted on the training features), no ground truth drawn for the new scans.</p><div class=\"strips\">\n");
+                for (com.fasterxml.jackson.databind.JsonNode f : j.path("strips")) {
+                    String src = "../predictions/" + name + "/figures/" + f.asText();
+                    body.append("<figure><img src=\"").append(esc(src)).append("\" alt=\"").append(esc(f.asText())).append("\"></figure>\n");
+                }
+                body.append("</div>\n");
+            }
+        }
+    }
+
+    /** A prediction interval clipped to the range IoU can take. */
+    private static String interval(Map<String, String> r) {
+        return String.format("[%.3f, %.3f]", Math.max(0, d(r.get("lo"))), Math.min(1, d(r.get("hi"))));
     }
 
     private CsvTable optional(String name) {
