@@ -58,6 +58,13 @@ public final class EvaluateService {
         return m;
     }
 
+    /** The settings of one checkpoint's rows: the above plus its run's own preprocessing and patch, when it has them. */
+    public static Map<String, Object> settings(Experiment exp, CheckpointRef ref) {
+        Map<String, Object> m = settings(exp);
+        m.putAll(ref.ownSettings(exp));
+        return m;
+    }
+
     public Result run(Experiment exp, Settings s, Progress progress) {
         long t0 = System.nanoTime();
         Map<String, ExperimentData.Query> all0 = withExtra(exp, s.extraQueries());
@@ -72,30 +79,36 @@ public final class EvaluateService {
         if (all.isEmpty()) throw new BadInputException(exp.checkpointsDir(), "has no trained checkpoints", "run 'unetscope train' first");
         ResultsStore store = new ResultsStore(exp);
         String hash = SettingsHash.of(settings(exp));
+        Map<String, String> hashOf = new LinkedHashMap<>();
+        for (CheckpointRef ref : all) hashOf.computeIfAbsent(ref.id().run(), r -> SettingsHash.of(settings(exp, ref)));
         Map<SetKey, String> done = store.evaluated();
         Set<CheckpointId> stale = new LinkedHashSet<>();
-        for (Map.Entry<SetKey, String> e : done.entrySet()) if (!hash.equals(e.getValue())) stale.add(e.getKey().checkpoint());
+        for (Map.Entry<SetKey, String> e : done.entrySet()) {
+            if (!hashOf.getOrDefault(e.getKey().checkpoint().run(), hash).equals(e.getValue())) stale.add(e.getKey().checkpoint());
+        }
         if (!stale.isEmpty() && !s.recompute()) {
             throw new BadInputException(store.file(ResultFiles.CHECKPOINTS_CSV), stale.size()
-                    + " checkpoint(s) were evaluated with other settings (the preprocessing or the threshold changed; settings " + hash + " now)",
-                    "add --recompute to evaluate them again with these settings");
+                    + " checkpoint(s) were evaluated with other settings (the preprocessing, a run's own preprocessing or patch, or the threshold changed; settings "
+                    + hash + " now)", "add --recompute to evaluate them again with these settings");
         }
-        QueryCache cache = new QueryCache(exp, queries);
+        PreparedSets prepared = new PreparedSets(exp, queries);
         int evaluated = 0, skipped = 0;
         for (CheckpointRef ref : all) {
             CheckpointId id = ref.id();
-            if (queries.keySet().stream().allMatch(q -> hash.equals(done.get(new SetKey(id, q))))) {
+            String rowHash = hashOf.get(id.run());
+            if (queries.keySet().stream().allMatch(q -> rowHash.equals(done.get(new SetKey(id, q))))) {
                 skipped++;
                 continue;
             }
             List<ResultsStore.CaseOverlap> cases = new ArrayList<>();
             List<ResultsStore.SetOverlap> sets = new ArrayList<>();
             double valIoU = ref.entry().valIoU();
+            var prep = prepared.of(ref);
             try (SegmentationNetwork net = ref.open()) {
                 // an imported checkpoint has no validation IoU from training: measure it here (the seed protocol's labelled reference)
-                if (Double.isNaN(valIoU)) valIoU = validationIoU(exp, net);
+                if (Double.isNaN(valIoU)) valIoU = validationIoU(prepared.split(prep, AnalyzeService.VALIDATION), net);
                 for (String q : queries.keySet()) {
-                    PreparedSet set = cache.get(q);
+                    PreparedSet set = prepared.query(prep, q);
                     double[] sum = new double[2];
                     BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
                         Overlap.Counts c = Overlap.countsAt(p, set.masks().get(i), 0, p.length);
@@ -106,7 +119,7 @@ public final class EvaluateService {
                     sets.add(new ResultsStore.SetOverlap(q, set.size(), sum[0] / set.size(), sum[1] / set.size()));
                 }
             }
-            store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), valIoU, cases, sets, hash);
+            store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), valIoU, cases, sets, rowHash);
             evaluated++;
             progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " labelled query sets");
         }
@@ -115,8 +128,7 @@ public final class EvaluateService {
     }
 
     /** Mean IoU on the validation split, or NaN when the experiment has no labelled validation cases. */
-    static double validationIoU(Experiment exp, SegmentationNetwork net) {
-        PreparedSet val = ExperimentData.split(exp, AnalyzeService.VALIDATION);
+    static double validationIoU(PreparedSet val, SegmentationNetwork net) {
         return val.size() == 0 || !val.labelled() ? Double.NaN : BatchInference.meanIoU(net, val);
     }
 

@@ -52,12 +52,14 @@ public final class FeaturesService {
                 base.roughnessK(), base.mixtureKs(), base.families(), base.layerWeights(), base.seed());
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
                 cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
-        PreparedSet data = load(exp, s.set());
+        // the checkpoint's own preprocessing (an imported run's spacing and normalisation), as the analysis prepared its sets
+        var prep = ref.preprocessing(exp);
+        PreparedSet data = load(exp, s.set(), prep);
         try (SegmentationNetwork net = ref.open()) {
             List<String> taps = s.layers() == null ? net.tapNames() : s.layers();
             FeatureSample sample = FeatureExtractor.extract(net, data, sampler, taps);
             FeatureSample train = s.raw() ? null : s.set().equals("train") ? sample
-                    : FeatureExtractor.extract(net, ExperimentData.streamSplit(exp, "train"), sampler, taps);
+                    : FeatureExtractor.extract(net, ExperimentData.streamSplit(exp, "train", prep), sampler, taps);
             LayerSample previous = null;
             for (Map.Entry<String, LayerSample> e : sample.layers().entrySet()) {
                 LayerSample l = s.raw() ? e.getValue() : Standardizer.fit(train.layer(e.getKey())).apply(e.getValue());
@@ -82,13 +84,13 @@ public final class FeaturesService {
     }
 
     /** A split or query set, streamed: one case in memory at a time, so memory follows the sample budget, not the cohort. */
-    static PreparedSet load(Experiment exp, String set) {
-        if (set.equals("train") || set.equals(AnalyzeService.VALIDATION) || set.equals("test")) return ExperimentData.streamSplit(exp, set);
+    static PreparedSet load(Experiment exp, String set, dev.unetscope.data.Preprocessing prep) {
+        if (set.equals("train") || set.equals(AnalyzeService.VALIDATION) || set.equals("test")) return ExperimentData.streamSplit(exp, set, prep);
         var q = ExperimentData.queries(exp).get(set);
         if (q == null) {
             throw new BadInputException(exp.root(), "has no set '" + set + "'",
                     "use train, val, test or one of: " + String.join(", ", ExperimentData.queries(exp).keySet()));
         }
-        return ExperimentData.query(exp, q, true);
+        return ExperimentData.query(exp, q, true, prep);
     }
 }

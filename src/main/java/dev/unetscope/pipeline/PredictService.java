@@ -6,6 +6,7 @@ import dev.unetscope.data.Dataset;
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.data.LabelMerge;
 import dev.unetscope.data.PreparedSet;
+import dev.unetscope.data.Preprocessing;
 import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.ResultFiles;
@@ -45,13 +46,23 @@ public final class PredictService {
         AnalysisConfig cfg = settings(exp, predictor, file);
         CheckpointRef ref = CheckpointRef.resolve(exp, s.checkpoint());
         Dataset ds = Dataset.open(s.query(), s.channel(), LabelMerge.ALL_POSITIVE, true);
-        PreparedSet read = PreparedSet.stream(QUERY, ds, null, ExperimentData.preprocessing(exp));
-        PreparedSet set = new PreparedSet(read.name(), read.ids(), read.images(), null, read.d(), read.h(), read.w());
+        // the cohort is prepared as each checkpoint's own scans are (an imported run's spacing and normalisation)
+        Preprocessing prep = ref.preprocessing(exp);
+        PreparedSet set = cohort(ds, prep);
         List<CheckpointRef> finals = CheckpointStore.all(exp).stream().map(m -> CheckpointRef.last(exp, m)).toList();
-        var references = CheckpointAnalysis.references(finals, List.of(QUERY), n -> set);
-        CheckpointScores scores = new CheckpointAnalysis(cfg).analyse(ref, ExperimentData.split(exp, "train"), List.of(QUERY), n -> set, references);
+        var references = CheckpointAnalysis.references(finals, List.of(QUERY), r -> {
+            PreparedSet own = cohort(ds, r.preprocessing(exp));
+            return n -> own;
+        }, r -> r.preprocessing(exp));
+        CheckpointScores scores = new CheckpointAnalysis(cfg).analyse(ref, prep, ExperimentData.split(exp, "train", prep), List.of(QUERY), n -> set, references);
         Map<String, Double> values = scores.set(QUERY).predictorValues(cfg.layerWeights());
         return new Result(ref.id(), s.query(), set.size(), values, predictor.predict(values), predictor.n());
+    }
+
+    /** The new cohort, streamed, without masks (they are not used even when present). */
+    private static PreparedSet cohort(Dataset ds, Preprocessing prep) {
+        PreparedSet read = PreparedSet.stream(QUERY, ds, null, prep);
+        return new PreparedSet(read.name(), read.ids(), read.images(), null, read.d(), read.h(), read.w());
     }
 
     /** The analysis settings of the predictor, refused in one line when the experiment's recorded settings differ. */

@@ -25,8 +25,8 @@ public final class BatchInference {
 
     public static void run(SegmentationNetwork net, PreparedSet set, int batch, Set<String> taps, CaseResult out) {
         if (net.inChannels() != 1) {
-            throw new dev.unetscope.io.BadInputException("the network takes " + net.inChannels() + " input channels but set " + set.name()
-                    + " has one image per case", "analyse a network trained on one channel (multi-channel input is not supported yet)");
+            throw new dev.unetscope.io.BadInputException("the network takes " + net.inChannels() + " input channels; multi-channel input is not supported yet"
+                    + " (set " + set.name() + " holds one image per case)", "analyse a network trained on one input channel");
         }
         int vox = set.voxels();
         for (int start = 0; start < set.size(); start += batch) {
