@@ -124,7 +124,6 @@ class ExporterTest {
             assertThat(s.get("taps").get(1).get("module").asText()).isEqualTo("encoder.stages.1");
             assertThat(s.get("spacing").toString()).isEqualTo("[1.0,1.0,2.5]");
             assertThat(s.at("/normalization/name").asText()).isEqualTo("zscore");
-            assertThat(s.get("format").asText()).isEqualTo("unetscope-torchscript/2");
             assertThat(s.get("patch_size").toString()).isEqualTo("[8,32,32]");
             assertThat(s.get("example_input").toString()).isEqualTo("[1,1,8,32,32]");
             assertThat(s.get("meta").get("step").asInt()).isEqualTo(Integer.parseInt(step.substring(5)));
