@@ -176,24 +176,16 @@ public record TorchScriptSidecar(
     }
 
     /**
-     * The run's own preprocessing: the experiment's ({@code experiment}) with the sidecar's spacing
-     * and normalisation where it records them. The target shape keeps the experiment's field of view:
-     * per axis {@code round(shape x experiment spacing / model spacing)} (the experiment's shape when either
-     * spacing is not recorded); the network pads that to its size divisor and crops its outputs back.
+     * The run's own preprocessing: the experiment's ({@code experiment}) with the sidecar's
+     * normalisation where it records one. Where the sidecar records the model's spacing, each scan is
+     * resampled to it and kept whole (no target shape: the model takes any size, and the network pads each
+     * scan to its size divisor and crops the outputs back); otherwise the experiment's spacing and shape.
      */
     public dev.unetscope.data.Preprocessing preprocessing(dev.unetscope.data.Preprocessing experiment) {
         Normalization n = intensityNormalization();
         if (n == null || n.equals(experiment.normalizationOrDefault())) n = experiment.normalization();
-        double[] mine = experiment.targetSpacing();
-        boolean sameSpacing = spacing == null || (mine != null && java.util.Arrays.equals(mine, spacing));
-        if (sameSpacing) return experiment.with(mine, experiment.targetShape(), n);
-        int[] shape = experiment.targetShape();
-        if (shape != null && mine != null) {
-            int[] s = new int[3];
-            for (int a = 0; a < 3; a++) s[a] = Math.max(1, (int) Math.round(shape[a] * mine[a] / spacing[a]));
-            shape = s;
-        }
-        return experiment.with(spacing.clone(), shape, n);
+        if (spacing == null) return experiment.with(experiment.targetSpacing(), experiment.targetShape(), n);
+        return experiment.with(spacing.clone(), null, n);
     }
 
     private static void checkAxes(Path file, String what, int[] v) {

@@ -211,17 +211,16 @@ public final class CheckpointAnalysis {
      * intensity-jittered x(1 + 0.1 g1) + 0.1 g2 (g seeded by case id), flipped back.
      */
     private double[] testTimeAgreement(SegmentationNetwork net, PreparedSet set, List<float[]> probs) {
-        int w = set.w();
         double[] tta = new double[set.size()];
         PreparedSet augmented = transformed(set, (i, img) -> {
             Random r = new Random(cfg.seed() * 31 + set.ids().get(i).hashCode());
             float a = (float) (1 + 0.1 * r.nextGaussian()), b = (float) (0.1 * r.nextGaussian());
-            float[] f = LeftRightFlip.apply(img, w);
+            float[] f = LeftRightFlip.apply(img, set.dims(i)[2]);
             for (int k = 0; k < f.length; k++) f[k] = f[k] * a + b;
             return f;
         });
         BatchInference.run(net, augmented, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) ->
-                tta[i] = Overlap.agreement(Overlap.mask(probs.get(i)), Overlap.mask(LeftRightFlip.apply(p, w)), Baselines.BOTH_EMPTY_AGREEMENT));
+                tta[i] = Overlap.agreement(Overlap.mask(probs.get(i)), Overlap.mask(LeftRightFlip.apply(p, set.dims(i)[2])), Baselines.BOTH_EMPTY_AGREEMENT));
         return tta;
     }
 
@@ -243,7 +242,7 @@ public final class CheckpointAnalysis {
             public float[] get(int i) { return t.apply(i, set.images().get(i)); }
             public int size() { return set.size(); }
         };
-        return new PreparedSet(set.name(), set.ids(), images, set.masks(), set.d(), set.h(), set.w());
+        return set.withImages(images);
     }
 
     interface Metric {

@@ -94,8 +94,8 @@ public final class ImportService {
         }
         if (!java.util.Arrays.equals(run.targetSpacing(), mine.targetSpacing())) {
             notes.add("the run's scans are resampled to " + java.util.Arrays.toString(run.targetSpacing()) + " mm as the model was trained"
-                    + (run.targetShape() == null ? "" : " (" + axes(run.targetShape()) + " voxels, the experiment's field of view)")
-                    + "; the experiment's to " + java.util.Arrays.toString(mine.targetSpacing()) + " mm");
+                    + " and kept whole (padded to the size divisor); the experiment's to " + java.util.Arrays.toString(mine.targetSpacing()) + " mm"
+                    + (mine.targetShape() == null ? "" : ", cropped or padded to " + axes(mine.targetShape()) + " voxels"));
         }
         return notes;
     }

@@ -61,8 +61,7 @@ public final class PredictService {
 
     /** The new cohort, streamed, without masks (they are not used even when present). */
     private static PreparedSet cohort(Dataset ds, Preprocessing prep) {
-        PreparedSet read = PreparedSet.stream(QUERY, ds, null, prep);
-        return new PreparedSet(read.name(), read.ids(), read.images(), null, read.d(), read.h(), read.w());
+        return PreparedSet.stream(QUERY, ds, null, prep).unlabelled();
     }
 
     /** The analysis settings of the predictor, refused in one line when the experiment's recorded settings differ. */

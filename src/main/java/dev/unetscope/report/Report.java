@@ -415,7 +415,8 @@ public final class Report {
             shift = shifted == null ? null : ExperimentData.query(exp, queries.get(shifted), false, p);
             train = ExperimentData.streamSplit(exp, "train", p);
             shiftIndex = shift == null ? -1 : shift.ids().indexOf(test.ids().get(0));
-            slice = FeatureStrip.bestSlice(test.masks().get(0), test.d(), test.h(), test.w());
+            int[] dims = test.dims(0);
+            slice = FeatureStrip.bestSlice(test.masks().get(0), dims[0], dims[1], dims[2]);
         }
     }
 

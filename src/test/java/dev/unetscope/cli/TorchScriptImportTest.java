@@ -86,8 +86,8 @@ class TorchScriptImportTest {
                 "--patch", "8,16,16");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("note: the run's scans are normalised as the model was trained (zscore-nonzero); the experiment's with zscore-otsu")
-                .contains("note: the run's scans are resampled to [1.5, 1.5, 3.0] mm as the model was trained (64x64x16 voxels, the experiment's field of view);"
-                        + " the experiment's to [3.0, 3.0, 6.0] mm")
+                .contains("note: the run's scans are resampled to [1.5, 1.5, 3.0] mm as the model was trained and kept whole (padded to the size divisor);"
+                        + " the experiment's to [3.0, 3.0, 6.0] mm, cropped or padded to 32x32x8 voxels")
                 .contains("note: every stage runs this run's checkpoints by sliding window, patch 8x16x16 (D x H x W)");
         JsonNode m = JSON.readTree(exp.resolve("checkpoints/m/manifest.json").toFile());
         assertThat(m.at("/versions/imported.normalization").asText()).isEqualTo("zscore-nonzero");

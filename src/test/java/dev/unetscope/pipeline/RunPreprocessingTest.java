@@ -64,18 +64,20 @@ class RunPreprocessingTest {
         assertThat(Main.execute("import", "--experiment", e, "--run", "patched", "--model", fx.resolve("monai-1.pt").toString(), "--patch", "8,16,16")).isZero();
         assertThat(JSON.readTree(ex.resolve("checkpoints/patched/manifest.json").toFile()).get("patch").toString()).isEqualTo("[8,16,16]");
 
-        assertThat(Main.execute("evaluate", "--experiment", e)).isZero();
+        // a labelled query set whose scans differ in size: the own run takes each whole, the others crop/pad to 32 x 32 x 8
+        Path mixed = mixedSizes(Experiment.open(ex), tmp.resolve("mixed"));
+        assertThat(Main.execute("evaluate", "--experiment", e, "--query", "mixed=" + mixed)).isZero();
         Experiment exp = Experiment.open(ex);
         CheckpointRef plainRef = CheckpointRef.resolve(exp, "plain:1"), ownRef = CheckpointRef.resolve(exp, "own:1"),
                 patchedRef = CheckpointRef.resolve(exp, "patched:1");
-        // the run's preprocessing: 4 mm in-plane over the experiment's field of view (32 x 3 / 4 = 24 voxels), whole-image z-score
-        Preprocessing byHand = new Preprocessing(new double[] {4, 4, 6}, new int[] {24, 24, 8}, Preprocessing.NonFinite.REFUSE, 5.0,
+        // the run's preprocessing: 4 mm in-plane, each scan whole (32 x 3 / 4 = 24 voxels here), whole-image z-score
+        Preprocessing byHand = new Preprocessing(new double[] {4, 4, 6}, null, Preprocessing.NonFinite.REFUSE, 5.0,
                 Normalization.named("zscore"));
         assertThat(ownRef.preprocessing(exp)).isEqualTo(byHand);
         assertThat(plainRef.preprocessing(exp)).isEqualTo(ExperimentData.preprocessing(exp));
 
         CsvTable cases = CsvTable.read(ex.resolve("results/cases.csv"));
-        for (String q : List.of("test", "noisy")) {
+        for (String q : List.of("test", "noisy", "mixed")) {
             Set<String> plainIds = ids(cases, "plain", q);
             assertThat(plainIds).isNotEmpty();
             assertThat(ids(cases, "own", q)).isEqualTo(plainIds);
@@ -84,8 +86,13 @@ class RunPreprocessingTest {
         ExperimentData.Query noisy = ExperimentData.queries(exp).get("noisy");
         PreparedSet ownSet = ExperimentData.query(exp, noisy, false, byHand);
         assertThat(new int[] {ownSet.w(), ownSet.h(), ownSet.d()}).containsExactly(24, 24, 8);
+        PreparedSet mixedSet = ExperimentData.query(exp, ExperimentData.queries(exp).get("mixed"), false, byHand);
+        assertThat(mixedSet.uniform()).isFalse();
+        assertThat(mixedSet.dims(0)).containsExactly(8, 24, 21); // 28 x 3 / 4 = 21 voxels across: padded to 24 by the network, cropped back
+        assertThat(mixedSet.dims(1)).containsExactly(8, 18, 24);
         try (SegmentationNetwork net = TorchScriptNetwork.load(fx.resolve("monai-1.pt"), null)) {
             assertIoUs(cases, "own", "noisy", net, ownSet);
+            assertIoUs(cases, "own", "mixed", net, mixedSet);
         }
         try (SegmentationNetwork net = new SlidingWindowNetwork(TorchScriptNetwork.load(fx.resolve("monai-1.pt"), null), new int[] {8, 16, 16})) {
             assertIoUs(cases, "patched", "noisy", net, ExperimentData.query(exp, noisy, false, ExperimentData.preprocessing(exp)));
@@ -142,6 +149,20 @@ class RunPreprocessingTest {
                 .doesNotContain(hashes.get("own"));
     }
 
+    /** Two phantoms, one cropped to 28 x 32 x 8 and one to 32 x 24 x 8, as a folder layout (images/, labels/). */
+    private static Path mixedSizes(Experiment exp, Path out) throws Exception {
+        dev.unetscope.data.Dataset ds = dev.unetscope.data.Dataset.open(exp.root().resolve("data/phantoms"));
+        int[][] shapes = {{28, 32, 8}, {32, 24, 8}};
+        for (int i = 0; i < 2; i++) {
+            dev.unetscope.data.Case c = ds.cases().get(i);
+            dev.unetscope.data.LabelledVolume v = ds.read(c);
+            String name = "m" + i + ".nii.gz";
+            dev.unetscope.volume.NiftiWriter.write(dev.unetscope.data.CropPad.toShape(v.image(), shapes[i], 0f), out.resolve("images").resolve(name));
+            dev.unetscope.volume.NiftiWriter.write(dev.unetscope.data.CropPad.toShape(v.mask(), shapes[i], 0f), out.resolve("labels").resolve(name));
+        }
+        return out;
+    }
+
     /** The values of an int32 .npy (format 1.0, little endian, as {@code Npy} writes it). */
     private static int[] int32Npy(Path file) throws Exception {
         java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(Files.readAllBytes(file)).order(java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -159,8 +180,17 @@ class RunPreprocessingTest {
 
     private static void assertIoUs(CsvTable cases, String run, String query, SegmentationNetwork net, PreparedSet set) {
         Map<String, Double> want = new LinkedHashMap<>();
-        BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) ->
-                want.put(set.ids().get(i), Overlap.countsAt(p, set.masks().get(i), 0, p.length).iou()));
+        if (set.uniform()) {
+            BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) ->
+                    want.put(set.ids().get(i), Overlap.countsAt(p, set.masks().get(i), 0, p.length).iou()));
+        } else {
+            for (int i = 0; i < set.size(); i++) {
+                int[] s = set.dims(i);
+                float[] p = net.infer(set.images().get(i), 1, s[0], s[1], s[2], Set.of()).probabilities();
+                assertThat(p).hasSize(s[0] * s[1] * s[2]);
+                want.put(set.ids().get(i), Overlap.countsAt(p, set.masks().get(i), 0, p.length).iou());
+            }
+        }
         assertThat(want).hasSize(set.size());
         for (Map<String, String> r : cases.records()) {
             if (!r.get("run").equals(run) || !r.get("query").equals(query)) continue;
