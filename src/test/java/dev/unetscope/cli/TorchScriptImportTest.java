@@ -134,6 +134,18 @@ class TorchScriptImportTest {
         CliRun r = CliRun.of("bench", "infer", "--model", fx.resolve("nnunet-1.pt").toString(), "--shape", "7,30,30", "--warmup", "0", "--steps", "1");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("TorchScript").contains("taps stage0,stage1,bottleneck,dec1,dec0").contains("s/volume");
+        CliRun sw = CliRun.of("bench", "infer", "--model", fx.resolve("monai-1.pt").toString(), "--shape", "8,32,32", "--patch", "8,16,16",
+                "--warmup", "0", "--steps", "1");
+        assertThat(sw.code()).as(sw.err()).isZero();
+        assertThat(sw.out()).contains("sliding window, patch 8 x 16 x 16").contains("s/volume");
+        CliRun off = CliRun.of("bench", "infer", "--model", fx.resolve("monai-1.pt").toString(), "--patch", "8,16,15", "--steps", "1");
+        assertThat(off.code()).isEqualTo(2);
+        assertThat(off.err()).contains("--patch 8,16,15 is not a positive multiple of the size divisor 4x4x4");
+    }
+
+    @Test
+    void patchGoesWithModelFilesOnly() {
+        refusedArgs("--monai-weights", tmp.resolve("w.safetensors").toString(), "--patch", "8,16,16", "--message", "--steps, --objective and --patch go with --model");
     }
 
     @Test
