@@ -44,12 +44,22 @@ public final class AnalyzeService {
      * @param analysis  the metric settings (recorded in experiment.json under {@code analysis})
      * @param jobs      checkpoints analysed at once (capped by the heap)
      * @param recompute redo rows made with other settings instead of refusing
+     * @param shard     null: every checkpoint, into results/; else only this shard's checkpoints, into
+     *                  {@code shards/analyze/I-of-N/} with its manifest ({@code unetscope merge} joins them)
      */
-    public record Settings(AnalysisConfig analysis, int jobs, boolean recompute) {
+    public record Settings(AnalysisConfig analysis, int jobs, boolean recompute, Shard shard) {
         public Settings {
             if (jobs < 1) throw new BadInputException("--jobs " + jobs + " must be at least 1", null);
         }
+
+        /** Every checkpoint, into results/. */
+        public Settings(AnalysisConfig analysis, int jobs, boolean recompute) {
+            this(analysis, jobs, recompute, null);
+        }
     }
+
+    /** The stage's name in {@code shards/}. */
+    public static final String STAGE = "analyze";
 
     public record Result(int analysed, int skipped, String settingsHash, double seconds) {}
 
@@ -76,20 +86,23 @@ public final class AnalyzeService {
             if (q.split() == null) ExperimentData.queryDataset(exp, q);
         }
         String hash = SettingsHash.of(cfg);
-        ResultsStore store = new ResultsStore(exp);
+        Shard shard = s.shard();
+        ResultsStore store = shard == null ? new ResultsStore(exp) : new ResultsStore(shard.dir(exp, STAGE));
         List<CheckpointRef> all = CheckpointRef.all(exp);
         // a run with its own preprocessing or patch hashes them with the analysis settings, so a change is noticed
         Map<String, String> hashOf = new LinkedHashMap<>();
         for (CheckpointRef ref : all) hashOf.computeIfAbsent(ref.manifest().run(), r -> hash(cfg, ref.ownSettings(exp)));
         Map<SetKey, String> done = checkSettings(exp, store, cfg, hashOf, hash, s.recompute());
         exp.putSection("analysis", cfg);
+        if (shard != null) ShardManifest.remove(shard.dir(exp, STAGE)); // unfinished until its new manifest is written
 
         List<String> setNames = new ArrayList<>(queries.keySet());
         setNames.add(VALIDATION);
         PreparedSets prepared = new PreparedSets(exp, queries);
+        List<CheckpointRef> mine = shard == null ? all : shard.select(all);
         List<CheckpointRef> todo = new ArrayList<>();
         int skipped = 0;
-        for (CheckpointRef ref : all) {
+        for (CheckpointRef ref : mine) {
             CheckpointId id = ref.id();
             String h = hashOf.get(id.run());
             if (setNames.stream().allMatch(q -> h.equals(done.get(new SetKey(id, q))))) skipped++;
@@ -111,15 +124,16 @@ public final class AnalyzeService {
             }
         }
         runAll(tasks, s.jobs(), progress);
-        store.refreshCombined(cfg);
+        if (shard == null) {
+            store.refreshCombined(cfg);
+        } else {
+            // the combined columns and validation_scores.csv are derived from the joined tables by merge
+            ShardManifest.of(STAGE, shard, cfg, setNames, Shard.listHash(all), all.size(), mine.stream().map(r -> r.id().toString()).toList())
+                    .write(shard.dir(exp, STAGE));
+        }
         return new Result(tasks.size(), skipped, hash, (System.nanoTime() - t0) / 1e9);
     }
 
-    /**
-     * Rows already analysed, by settings hash; refuses (one line naming the differing settings) when
-     * some were made with other settings, unless {@code recompute}, which lets those be redone (and
-     * starts the tables afresh when their columns differ).
-     */
     /** The analysis settings' hash, with a run's own preprocessing and patch when it has them. */
     static String hash(AnalysisConfig cfg, Map<String, Object> own) {
         if (own.isEmpty()) return SettingsHash.of(cfg);
@@ -129,6 +143,11 @@ public final class AnalyzeService {
         return SettingsHash.of(m);
     }
 
+    /**
+     * Rows already analysed, by settings hash; refuses (one line naming the differing settings) when
+     * some were made with other settings, unless {@code recompute}, which lets those be redone (and
+     * starts the tables afresh when their columns differ).
+     */
     private static Map<SetKey, String> checkSettings(Experiment exp, ResultsStore store, AnalysisConfig cfg, Map<String, String> hashOf, String hash,
                                                      boolean recompute) {
         var file = store.file(ResultFiles.LAYERS_CSV);

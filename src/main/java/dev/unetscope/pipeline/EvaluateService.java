@@ -37,12 +37,22 @@ public final class EvaluateService {
     /**
      * @param extraQueries query sets (labelled or not) to add to the experiment, by name (a dataset folder each)
      * @param recompute    redo rows made with other settings instead of refusing
+     * @param shard        null: every checkpoint, into results/; else only this shard's checkpoints, into
+     *                     {@code shards/evaluate/I-of-N/} with its manifest ({@code unetscope merge} joins them)
      */
-    public record Settings(Map<String, Path> extraQueries, boolean recompute) {
+    public record Settings(Map<String, Path> extraQueries, boolean recompute, Shard shard) {
+        /** Every checkpoint, into results/. */
+        public Settings(Map<String, Path> extraQueries, boolean recompute) {
+            this(extraQueries, recompute, null);
+        }
+
         public static Settings defaults() {
             return new Settings(Map.of(), false);
         }
     }
+
+    /** The stage's name in {@code shards/}. */
+    public static final String STAGE = "evaluate";
 
     /**
      * @param querySets  labelled query sets evaluated
@@ -77,7 +87,8 @@ public final class EvaluateService {
         }
         List<CheckpointRef> all = CheckpointRef.all(exp);
         if (all.isEmpty()) throw new BadInputException(exp.checkpointsDir(), "has no trained checkpoints", "run 'unetscope train' first");
-        ResultsStore store = new ResultsStore(exp);
+        Shard shard = s.shard();
+        ResultsStore store = shard == null ? new ResultsStore(exp) : new ResultsStore(shard.dir(exp, STAGE));
         String hash = SettingsHash.of(settings(exp));
         Map<String, String> hashOf = new LinkedHashMap<>();
         for (CheckpointRef ref : all) hashOf.computeIfAbsent(ref.id().run(), r -> SettingsHash.of(settings(exp, ref)));
@@ -91,37 +102,28 @@ public final class EvaluateService {
                     + " checkpoint(s) were evaluated with other settings (the preprocessing, a run's own preprocessing or patch, or the threshold changed; settings "
                     + hash + " now)", "add --recompute to evaluate them again with these settings");
         }
+        if (shard != null) ShardManifest.remove(shard.dir(exp, STAGE)); // unfinished until its new manifest is written
         PreparedSets prepared = new PreparedSets(exp, queries);
+        List<String> names = List.copyOf(queries.keySet());
+        List<CheckpointRef> mine = shard == null ? all : shard.select(all);
         int evaluated = 0, skipped = 0;
-        for (CheckpointRef ref : all) {
+        for (CheckpointRef ref : mine) {
             CheckpointId id = ref.id();
             String rowHash = hashOf.get(id.run());
-            if (queries.keySet().stream().allMatch(q -> rowHash.equals(done.get(new SetKey(id, q))))) {
+            if (names.stream().allMatch(q -> rowHash.equals(done.get(new SetKey(id, q))))) {
                 skipped++;
                 continue;
             }
-            List<ResultsStore.CaseOverlap> cases = new ArrayList<>();
-            List<ResultsStore.SetOverlap> sets = new ArrayList<>();
-            double valIoU = ref.entry().valIoU();
+            // the checkpoint's own preprocessing (an imported run's spacing and normalisation), validation split included
             var prep = prepared.of(ref);
-            try (SegmentationNetwork net = ref.open()) {
-                // an imported checkpoint has no validation IoU from training: measure it here (the seed protocol's labelled reference)
-                if (Double.isNaN(valIoU)) valIoU = validationIoU(prepared.split(prep, AnalyzeService.VALIDATION), net);
-                for (String q : queries.keySet()) {
-                    PreparedSet set = prepared.query(prep, q);
-                    double[] sum = new double[2];
-                    BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
-                        Overlap.Counts c = Overlap.countsAt(p, set.masks().get(i), 0, p.length);
-                        cases.add(new ResultsStore.CaseOverlap(q, set.ids().get(i), c.iou(), c.dice(), c.predicted(), c.truth()));
-                        sum[0] += c.iou();
-                        sum[1] += c.dice();
-                    });
-                    sets.add(new ResultsStore.SetOverlap(q, set.size(), sum[0] / set.size(), sum[1] / set.size()));
-                }
-            }
-            store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), valIoU, cases, sets, rowHash);
+            store.putEvaluation(CheckpointEvaluation.of(ref, names, q -> prepared.query(prep, q), () -> prepared.split(prep, AnalyzeService.VALIDATION)),
+                    rowHash);
             evaluated++;
             progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " labelled query sets");
+        }
+        if (shard != null) {
+            ShardManifest.of(STAGE, shard, settings(exp), names, Shard.listHash(all), all.size(), mine.stream().map(r -> r.id().toString()).toList())
+                    .write(shard.dir(exp, STAGE));
         }
         double[] range = store.iouRange();
         return new Result(evaluated, skipped, queries.size(), List.copyOf(unlabelled), range[0], range[1], (System.nanoTime() - t0) / 1e9);

@@ -22,17 +22,24 @@ import java.util.Map;
  * checkpoint's new rows into them (sorted by run and step, so the files do not depend on which job
  * finished first), says what is already done (resume), and records beside every row the hash of the
  * settings that made it ({@code settings} column; {@code analysis_settings} for the combined columns
- * of checkpoints.csv). Every write is whole (temporary file, then rename).
+ * of checkpoints.csv). Every write is whole (temporary file, then rename). A shard's store keeps the
+ * same tables in its own folder ({@code shards/STAGE/I-of-N/}), holding only its checkpoints' rows.
  */
 public final class ResultsStore {
-    private final Experiment exp;
+    private final Path dir;
 
+    /** The experiment's tables, in {@code results/}. */
     public ResultsStore(Experiment exp) {
-        this.exp = exp;
+        this(exp.resultsDir());
+    }
+
+    /** Tables of the same names in {@code dir} (a shard's folder). */
+    public ResultsStore(Path dir) {
+        this.dir = dir;
     }
 
     public Path file(String name) {
-        return exp.resultsDir().resolve(name);
+        return dir.resolve(name);
     }
 
     static double parse(String s) {
@@ -247,6 +254,11 @@ public final class ResultsStore {
 
     /** One checkpoint's mean overlap on one query set. */
     public record SetOverlap(String query, int cases, double iou, double dice) {}
+
+    /** {@link #putEvaluation(CheckpointId, String, int, double, double, List, List, String)} of one checkpoint's evaluation. */
+    public void putEvaluation(CheckpointEvaluation e, String settings) {
+        putEvaluation(e.checkpoint(), e.objective(), e.replicate(), e.epoch(), e.valIoU(), e.cases(), e.sets(), settings);
+    }
 
     /**
      * Replaces every evaluation row of this checkpoint (a partly evaluated checkpoint is redone whole,
