@@ -132,6 +132,19 @@ class RunPreprocessingTest {
         assertThat(ex.resolve("report/figures/strip_own_1_test.png")).isRegularFile();
         assertThat(ex.resolve("report/figures/strip_patched_1_test.png")).isRegularFile();
 
+        // shards: the same tables as one process, runs prepared three ways
+        Path sh = tmp.resolve("sharded");
+        copyTree(ex, sh, Set.of("results", "report", "shards"));
+        for (int i = 0; i < 2; i++) {
+            assertThat(Main.execute("evaluate", "--experiment", sh.toString(), "--shard", i + "/2")).isZero();
+            assertThat(Main.execute("analyze", "--experiment", sh.toString(), "--shard", i + "/2", "--samples-per-case", "200", "--mixture-k", "1",
+                    "--resamples", "50")).isZero();
+        }
+        assertThat(Main.execute("merge", "--experiment", sh.toString(), "--resamples", "50")).isZero();
+        for (String table : List.of("cases.csv", "checkpoints.csv", "layers.csv", "case_scores.csv")) {
+            assertThat(Files.readAllBytes(sh.resolve("results").resolve(table))).as(table).isEqualTo(Files.readAllBytes(ex.resolve("results").resolve(table)));
+        }
+
         // a run's preprocessing changed after the fact (its sidecar in the run folder): both stages notice
         ObjectNode changed = (ObjectNode) JSON.readTree(ex.resolve("checkpoints/own/step-000001.json").toFile());
         changed.putArray("spacing").add(4.0).add(4.0).add(3.0);
@@ -161,6 +174,19 @@ class RunPreprocessingTest {
             dev.unetscope.volume.NiftiWriter.write(dev.unetscope.data.CropPad.toShape(v.mask(), shapes[i], 0f), out.resolve("labels").resolve(name));
         }
         return out;
+    }
+
+    /** Copies a folder, leaving out the top-level entries named in {@code skip}. */
+    private static void copyTree(Path from, Path to, Set<String> skip) throws Exception {
+        try (var w = Files.walk(from)) {
+            for (Path p : w.toList()) {
+                Path rel = from.relativize(p);
+                if (rel.getNameCount() > 0 && skip.contains(rel.getName(0).toString())) continue;
+                Path t = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else Files.copy(p, t);
+            }
+        }
     }
 
     /** The values of an int32 .npy (format 1.0, little endian, as {@code Npy} writes it). */
