@@ -27,14 +27,23 @@ public record CheckpointEvaluation(CheckpointId checkpoint, String objective, in
         sets = List.copyOf(sets);
     }
 
-    /** Evaluates checkpoint {@code ref} on the named (labelled) query sets, in that order. */
+    /**
+     * Evaluates checkpoint {@code ref} on the named (labelled) query sets, in that order; {@code sets}
+     * must give them prepared as the checkpoint's own preprocessing says ({@link CheckpointRef#preprocessing}).
+     */
     public static CheckpointEvaluation of(Experiment exp, CheckpointRef ref, List<String> queries, Function<String, PreparedSet> sets) {
+        return of(ref, queries, sets, () -> dev.unetscope.data.ExperimentData.split(exp, AnalyzeService.VALIDATION, ref.preprocessing(exp)));
+    }
+
+    /** As above; {@code validation} gives the validation split prepared the checkpoint's way (read only when its IoU is measured here). */
+    public static CheckpointEvaluation of(CheckpointRef ref, List<String> queries, Function<String, PreparedSet> sets,
+                                          java.util.function.Supplier<PreparedSet> validation) {
         List<ResultsStore.CaseOverlap> cases = new ArrayList<>();
         List<ResultsStore.SetOverlap> means = new ArrayList<>();
         double valIoU = ref.entry().valIoU();
         try (SegmentationNetwork net = ref.open()) {
             // an imported checkpoint has no validation IoU from training: measure it here (the seed protocol's labelled reference)
-            if (Double.isNaN(valIoU)) valIoU = EvaluateService.validationIoU(exp, net);
+            if (Double.isNaN(valIoU)) valIoU = EvaluateService.validationIoU(validation.get(), net);
             for (String q : queries) {
                 PreparedSet set = sets.apply(q);
                 double[] sum = new double[2];

@@ -68,6 +68,13 @@ public final class EvaluateService {
         return m;
     }
 
+    /** The settings of one checkpoint's rows: the above plus its run's own preprocessing and patch, when it has them. */
+    public static Map<String, Object> settings(Experiment exp, CheckpointRef ref) {
+        Map<String, Object> m = settings(exp);
+        m.putAll(ref.ownSettings(exp));
+        return m;
+    }
+
     public Result run(Experiment exp, Settings s, Progress progress) {
         long t0 = System.nanoTime();
         Map<String, ExperimentData.Query> all0 = withExtra(exp, s.extraQueries());
@@ -83,26 +90,34 @@ public final class EvaluateService {
         Shard shard = s.shard();
         ResultsStore store = shard == null ? new ResultsStore(exp) : new ResultsStore(shard.dir(exp, STAGE));
         String hash = SettingsHash.of(settings(exp));
+        Map<String, String> hashOf = new LinkedHashMap<>();
+        for (CheckpointRef ref : all) hashOf.computeIfAbsent(ref.id().run(), r -> SettingsHash.of(settings(exp, ref)));
         Map<SetKey, String> done = store.evaluated();
         Set<CheckpointId> stale = new LinkedHashSet<>();
-        for (Map.Entry<SetKey, String> e : done.entrySet()) if (!hash.equals(e.getValue())) stale.add(e.getKey().checkpoint());
+        for (Map.Entry<SetKey, String> e : done.entrySet()) {
+            if (!hashOf.getOrDefault(e.getKey().checkpoint().run(), hash).equals(e.getValue())) stale.add(e.getKey().checkpoint());
+        }
         if (!stale.isEmpty() && !s.recompute()) {
             throw new BadInputException(store.file(ResultFiles.CHECKPOINTS_CSV), stale.size()
-                    + " checkpoint(s) were evaluated with other settings (the preprocessing or the threshold changed; settings " + hash + " now)",
-                    "add --recompute to evaluate them again with these settings");
+                    + " checkpoint(s) were evaluated with other settings (the preprocessing, a run's own preprocessing or patch, or the threshold changed; settings "
+                    + hash + " now)", "add --recompute to evaluate them again with these settings");
         }
         if (shard != null) ShardManifest.remove(shard.dir(exp, STAGE)); // unfinished until its new manifest is written
-        QueryCache cache = new QueryCache(exp, queries);
+        PreparedSets prepared = new PreparedSets(exp, queries);
         List<String> names = List.copyOf(queries.keySet());
         List<CheckpointRef> mine = shard == null ? all : shard.select(all);
         int evaluated = 0, skipped = 0;
         for (CheckpointRef ref : mine) {
             CheckpointId id = ref.id();
-            if (names.stream().allMatch(q -> hash.equals(done.get(new SetKey(id, q))))) {
+            String rowHash = hashOf.get(id.run());
+            if (names.stream().allMatch(q -> rowHash.equals(done.get(new SetKey(id, q))))) {
                 skipped++;
                 continue;
             }
-            store.putEvaluation(CheckpointEvaluation.of(exp, ref, names, cache::get), hash);
+            // the checkpoint's own preprocessing (an imported run's spacing and normalisation), validation split included
+            var prep = prepared.of(ref);
+            store.putEvaluation(CheckpointEvaluation.of(ref, names, q -> prepared.query(prep, q), () -> prepared.split(prep, AnalyzeService.VALIDATION)),
+                    rowHash);
             evaluated++;
             progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " labelled query sets");
         }
@@ -115,8 +130,7 @@ public final class EvaluateService {
     }
 
     /** Mean IoU on the validation split, or NaN when the experiment has no labelled validation cases. */
-    static double validationIoU(Experiment exp, SegmentationNetwork net) {
-        PreparedSet val = ExperimentData.split(exp, AnalyzeService.VALIDATION);
+    static double validationIoU(PreparedSet val, SegmentationNetwork net) {
         return val.size() == 0 || !val.labelled() ? Double.NaN : BatchInference.meanIoU(net, val);
     }
 

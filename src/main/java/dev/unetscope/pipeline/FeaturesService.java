@@ -88,12 +88,17 @@ public final class FeaturesService {
         made.put("sampling", cfg);
         made.put("layers", s.layers());
         made.put("raw", s.raw());
-        String hash = SettingsHash.of(made);
-        load(exp, s.set()); // an unknown set is refused before anything is written
+        String madeHash = SettingsHash.of(made);
+        load(exp, s.set(), ExperimentData.preprocessing(exp)); // an unknown set is refused before anything is written
         List<CheckpointId> exported = new ArrayList<>(), kept = new ArrayList<>();
         Written last = new Written(0, List.of());
         for (CheckpointRef ref : mine) {
             Path dir = s.out().resolve(ref.id().run()).resolve(String.format("step-%06d", ref.id().step()));
+            // a run with its own preprocessing or patch adds them, so a changed run preparation is noticed
+            Map<String, Object> own = ref.ownSettings(exp);
+            Map<String, Object> madeHere = new LinkedHashMap<>(made);
+            madeHere.putAll(own);
+            String hash = own.isEmpty() ? madeHash : SettingsHash.of(madeHere);
             if (Files.isDirectory(dir)) {
                 String before = readHash(dir);
                 if (!hash.equals(before)) {
@@ -108,7 +113,7 @@ public final class FeaturesService {
                 deleteTree(tmp);
                 Files.createDirectories(tmp);
                 last = export(exp, ref, s, cfg, tmp);
-                Map<String, Object> info = new LinkedHashMap<>(made);
+                Map<String, Object> info = new LinkedHashMap<>(madeHere);
                 info.put("checkpoint", ref.id().toString());
                 info.put("settingsHash", hash);
                 AtomicFile.writeBytes(tmp.resolve(SETTINGS_FILE), JSON.writeValueAsBytes(info));
@@ -147,12 +152,14 @@ public final class FeaturesService {
     private static Written export(Experiment exp, CheckpointRef ref, Settings s, AnalysisConfig cfg, Path out) {
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
                 cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
-        PreparedSet data = load(exp, s.set());
+        // the checkpoint's own preprocessing (an imported run's spacing and normalisation), as the analysis prepared its sets
+        var prep = ref.preprocessing(exp);
+        PreparedSet data = load(exp, s.set(), prep);
         try (SegmentationNetwork net = ref.open()) {
             List<String> taps = s.layers() == null ? net.tapNames() : s.layers();
             FeatureSample sample = FeatureExtractor.extract(net, data, sampler, taps);
             FeatureSample train = s.raw() ? null : s.set().equals("train") ? sample
-                    : FeatureExtractor.extract(net, ExperimentData.streamSplit(exp, "train"), sampler, taps);
+                    : FeatureExtractor.extract(net, ExperimentData.streamSplit(exp, "train", prep), sampler, taps);
             LayerSample previous = null;
             for (Map.Entry<String, LayerSample> e : sample.layers().entrySet()) {
                 LayerSample l = s.raw() ? e.getValue() : Standardizer.fit(train.layer(e.getKey())).apply(e.getValue());
@@ -177,13 +184,13 @@ public final class FeaturesService {
     }
 
     /** A split or query set, streamed: one case in memory at a time, so memory follows the sample budget, not the cohort. */
-    static PreparedSet load(Experiment exp, String set) {
-        if (set.equals("train") || set.equals(AnalyzeService.VALIDATION) || set.equals("test")) return ExperimentData.streamSplit(exp, set);
+    static PreparedSet load(Experiment exp, String set, dev.unetscope.data.Preprocessing prep) {
+        if (set.equals("train") || set.equals(AnalyzeService.VALIDATION) || set.equals("test")) return ExperimentData.streamSplit(exp, set, prep);
         var q = ExperimentData.queries(exp).get(set);
         if (q == null) {
             throw new BadInputException(exp.root(), "has no set '" + set + "'",
                     "use train, val, test or one of: " + String.join(", ", ExperimentData.queries(exp).keySet()));
         }
-        return ExperimentData.query(exp, q, true);
+        return ExperimentData.query(exp, q, true, prep);
     }
 }

@@ -10,6 +10,7 @@ import dev.unetscope.data.Dataset;
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.data.LabelMerge;
 import dev.unetscope.data.PreparedSet;
+import dev.unetscope.data.Preprocessing;
 import dev.unetscope.data.QueryCompatibility;
 import dev.unetscope.data.Splits;
 import dev.unetscope.experiment.CheckpointId;
@@ -40,6 +41,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -141,16 +143,24 @@ public final class PredictService {
         List<String> notes = new ArrayList<>(check.warnings());
         if (check.labels() != null) notes.add(check.labels());
         for (String n : notes) progress.info(n);
-        PreparedSet read = PreparedSet.stream(QUERY, ds, null, ExperimentData.preprocessing(exp));
-        PreparedSet set = new PreparedSet(read.name(), read.ids(), new ArrayList<>(read.images()), null, read.d(), read.h(), read.w());
-        PreparedSet train = ExperimentData.split(exp, "train");
+        // the cohort and the training split are prepared once per preprocessing (an imported run's own
+        // spacing and normalisation), as each checkpoint's own scans are, and held in memory
+        Map<Preprocessing, PreparedSet> cohorts = new LinkedHashMap<>();
+        Map<Preprocessing, PreparedSet> trains = new LinkedHashMap<>();
+        Function<Preprocessing, PreparedSet> cohortOf = prep -> cohorts.computeIfAbsent(prep, x -> cohort(ds, x));
         List<CheckpointRef> finals = CheckpointStore.all(exp).stream().map(m -> CheckpointRef.last(exp, m)).toList();
-        var references = CheckpointAnalysis.references(finals, List.of(QUERY), n -> set);
+        var references = CheckpointAnalysis.references(finals, List.of(QUERY), r -> {
+            PreparedSet own = cohortOf.apply(r.preprocessing(exp));
+            return n -> own;
+        }, r -> r.preprocessing(exp));
         CheckpointAnalysis analysis = new CheckpointAnalysis(cfg);
 
         List<CheckpointResult> unranked = new ArrayList<>();
         for (CheckpointRef ref : refs) {
-            CheckpointScores scores = analysis.analyse(ref, train, List.of(QUERY), n -> set, references);
+            Preprocessing prep = ref.preprocessing(exp);
+            PreparedSet set = cohortOf.apply(prep);
+            PreparedSet train = trains.computeIfAbsent(prep, x -> ExperimentData.split(exp, "train", x));
+            CheckpointScores scores = analysis.analyse(ref, prep, train, List.of(QUERY), n -> set, references);
             Map<String, Double> values = scores.set(QUERY).predictorValues(cfg.layerWeights());
             RidgeModel.Prediction p = predictor.predict(values);
             List<CaseResult> cases = new ArrayList<>();
@@ -172,8 +182,11 @@ public final class PredictService {
             CheckpointResult c = unranked.stream().filter(u -> u.checkpoint().toString().equals(r.candidate().id())).findFirst().orElseThrow();
             ranked.add(new CheckpointResult(c.checkpoint(), c.objective(), c.replicate(), c.values(), c.prediction(), r.rank(), r.indistinguishable(), c.cases()));
         }
+        CheckpointRef topRef = refs.stream().filter(x -> x.id().equals(ranked.get(0).checkpoint())).findFirst().orElseThrow();
+        Preprocessing topPrep = topRef.preprocessing(exp);
+        PreparedSet set = cohortOf.apply(topPrep);
         Result result = new Result(name, query, set.size(), ranked, threshold, predictor.n(), notes, target);
-        write(exp, result, refs, set, train, cfg, predictor);
+        write(exp, result, refs, set, trains.computeIfAbsent(topPrep, x -> ExperimentData.split(exp, "train", x)), cfg, predictor);
         return result;
     }
 
@@ -311,7 +324,7 @@ public final class PredictService {
         if (flagged.isEmpty()) return out;
         Files.createDirectories(dir);
         CheckpointRef ref = refs.stream().filter(x -> x.id().equals(top.checkpoint())).findFirst().orElseThrow();
-        PreparedSet test = ExperimentData.split(exp, "test");
+        PreparedSet test = ExperimentData.split(exp, "test", ref.preprocessing(exp));
         try (SegmentationNetwork net = ref.open()) {
             ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(), ReceptiveFieldSampler.Mode.UNIFORM);
             Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(FeatureExtractor.extract(net, train, sampler, net.tapNames()), 6, 1);
@@ -336,6 +349,12 @@ public final class PredictService {
         } catch (IOException ignored) {
             // best effort: a leftover hidden temporary folder does not change any result
         }
+    }
+
+    /** The new cohort, streamed, without masks (they are not used even when present). */
+    private static PreparedSet cohort(Dataset ds, Preprocessing prep) {
+        PreparedSet streamed = PreparedSet.stream(QUERY, ds, null, prep).unlabelled();
+        return streamed.withImages(new ArrayList<>(streamed.images())); // read once, scored by every checkpoint
     }
 
     /** The analysis settings of the predictor, refused in one line when the experiment's recorded settings differ. */

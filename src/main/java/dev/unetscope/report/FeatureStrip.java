@@ -71,7 +71,8 @@ public final class FeatureStrip {
      * after a first column with the image alone. {@code title} goes above.
      */
     public static BufferedImage render(SegmentationNetwork net, PreparedSet set, int caseIndex, int slice, Map<String, LayerStyle> styles, String title) {
-        int d = set.d(), h = set.h(), w = set.w();
+        int[] dims = set.dims(caseIndex);
+        int d = dims[0], h = dims[1], w = dims[2];
         float[] img = set.images().get(caseIndex);
         float[] mask = set.labelled() ? set.masks().get(caseIndex) : null;
         List<String> taps = net.tapNames();

@@ -27,6 +27,7 @@ import org.knowm.xchart.XYChart;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -446,15 +447,11 @@ public final class Report {
         }
         Map<String, ExperimentData.Query> queries = ExperimentData.queries(exp);
         String shifted = queries.containsKey("scanner-b") ? "scanner-b" : queries.keySet().stream().filter(q -> !q.equals("test")).findFirst().orElse(null);
-        PreparedSet test = ExperimentData.split(exp, "test");
-        PreparedSet shift = shifted == null ? null : ExperimentData.query(exp, queries.get(shifted));
-        PreparedSet train = ExperimentData.streamSplit(exp, "train");
         // the training features that fit the PCA and the cluster maps: sampled as the analysis sampled them
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(sampling.sampleSeed(), sampling.samplesPerCase(), ReceptiveFieldSampler.Mode.UNIFORM);
-        int caseIndex = 0;
-        String caseId = test.ids().get(caseIndex);
-        int shiftIndex = shift == null ? -1 : shift.ids().indexOf(caseId);
-        int slice = FeatureStrip.bestSlice(test.masks().get(caseIndex), test.d(), test.h(), test.w());
+        // each run's strips on its own preprocessing (an imported run's spacing and normalisation): sets per preprocessing
+        Map<dev.unetscope.data.Preprocessing, StripSets> bySetup = new HashMap<>();
+        String caseId = null;
         List<String> options = new ArrayList<>();
         for (CheckpointStore.Manifest m : runs) {
             List<CheckpointStore.Entry> es = m.checkpoints();
@@ -464,15 +461,18 @@ public final class Report {
             for (int idx : pick) {
                 CheckpointStore.Entry e = es.get(idx);
                 // a broken checkpoint (NaN features, a file changed since import) loses its strips, not the report
-                try (SegmentationNetwork net = CheckpointRef.of(exp, m, e).open()) {
-                    FeatureSample tr = FeatureExtractor.extract(net, train, sampler, net.tapNames());
+                CheckpointRef ref = CheckpointRef.of(exp, m, e);
+                try (SegmentationNetwork net = ref.open()) {
+                    StripSets ss = bySetup.computeIfAbsent(ref.preprocessing(exp), p -> new StripSets(exp, queries, shifted, p));
+                    caseId = ss.test.ids().get(0);
+                    FeatureSample tr = FeatureExtractor.extract(net, ss.train, sampler, net.tapNames());
                     Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, 6, 1);
                     String id = m.run() + "_" + e.step();
-                    Plots.writeImage(FeatureStrip.render(net, test, caseIndex, slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", test (in distribution)"),
+                    Plots.writeImage(FeatureStrip.render(net, ss.test, 0, ss.slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", test (in distribution)"),
                             figures.resolve("strip_" + id + "_test.png"));
-                    if (shiftIndex >= 0) {
-                        Plots.writeImage(FeatureStrip.render(net, shift, shiftIndex, slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", " + shifted + " (shifted)"),
-                                figures.resolve("strip_" + id + "_shifted.png"));
+                    if (ss.shiftIndex >= 0) {
+                        Plots.writeImage(FeatureStrip.render(net, ss.shift, ss.shiftIndex, ss.slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", "
+                                        + shifted + " (shifted)"), figures.resolve("strip_" + id + "_shifted.png"));
                     }
                     options.add(id);
                 } catch (BadInputException ex) {
@@ -496,11 +496,26 @@ public final class Report {
         String last = options.get(options.size() - 1);
         body.append("</select></label>\n<div class=\"strips\"><figure><img id=\"strip-test\" src=\"figures/strip_").append(last)
                 .append("_test.png\" alt=\"feature strip, in-distribution case\"><figcaption>in distribution (test split)</figcaption></figure>\n");
-        if (shiftIndex >= 0) {
+        if (bySetup.values().stream().anyMatch(x -> x.shiftIndex >= 0)) {
             body.append("<figure><img id=\"strip-shifted\" src=\"figures/strip_").append(last).append("_shifted.png\" alt=\"feature strip, shifted case\"><figcaption>")
                     .append(esc(shifted)).append(" (the same patient, another scanner)</figcaption></figure>\n");
         }
         body.append("</div>\n");
+    }
+
+    /** The strips' sets prepared one way: the first test case, its shifted copy, the training split (streamed), the slice with most gland. */
+    private static final class StripSets {
+        final PreparedSet test, shift, train;
+        final int shiftIndex, slice;
+
+        StripSets(Experiment exp, Map<String, ExperimentData.Query> queries, String shifted, dev.unetscope.data.Preprocessing p) {
+            test = ExperimentData.split(exp, "test", p);
+            shift = shifted == null ? null : ExperimentData.query(exp, queries.get(shifted), false, p);
+            train = ExperimentData.streamSplit(exp, "train", p);
+            shiftIndex = shift == null ? -1 : shift.ids().indexOf(test.ids().get(0));
+            int[] dims = test.dims(0);
+            slice = FeatureStrip.bestSlice(test.masks().get(0), dims[0], dims[1], dims[2]);
+        }
     }
 
     private void failureTable(CsvTable failure) {
