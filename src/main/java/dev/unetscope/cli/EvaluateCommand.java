@@ -26,8 +26,16 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--recompute", description = "Evaluate again the checkpoints whose rows were made with other settings (preprocessing, threshold).")
     boolean recompute;
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
+        return lock.locked(experiment, this::run);
+    }
+
+    private Integer run() {
         Experiment exp = Experiment.open(experiment);
         Map<String, Path> queries = new LinkedHashMap<>();
         for (String q : extra) {

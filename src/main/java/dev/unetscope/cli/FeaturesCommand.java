@@ -42,8 +42,16 @@ final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "Write the features as the network computed them, not standardised.")
     boolean raw;
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
+        return lock.locked(experiment, this::run);
+    }
+
+    private Integer run() {
         Experiment exp = Experiment.open(experiment);
         FeaturesService.Result r = new FeaturesService().run(exp,
                 new FeaturesService.Settings(checkpoint, set, out, samplesPerCase, sampleSeed, stratify, layers, raw), new Console(false));

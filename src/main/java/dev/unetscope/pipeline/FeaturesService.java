@@ -53,6 +53,7 @@ public final class FeaturesService {
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
                 cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
         PreparedSet data = load(exp, s.set());
+        AtomicFile.removeLeftovers(s.out(), false); // temporary files of an export that was killed
         try (SegmentationNetwork net = ref.open()) {
             List<String> taps = s.layers() == null ? net.tapNames() : s.layers();
             FeatureSample sample = FeatureExtractor.extract(net, data, sampler, taps);

@@ -22,7 +22,9 @@ import java.util.Map;
  * checkpoint's new rows into them (sorted by run and step, so the files do not depend on which job
  * finished first), says what is already done (resume), and records beside every row the hash of the
  * settings that made it ({@code settings} column; {@code analysis_settings} for the combined columns
- * of checkpoints.csv). Every write is whole (temporary file, then rename).
+ * of checkpoints.csv). Every write is whole (temporary file, then rename), and the table that says a
+ * checkpoint is done (layers.csv for the analysis, checkpoints.csv for the evaluation) is written
+ * after the others, so a process killed between two writes leaves the checkpoint to be redone whole.
  */
 public final class ResultsStore {
     private final Experiment exp;
@@ -107,11 +109,13 @@ public final class ResultsStore {
         }
         sortByCheckpoint(layers);
         sortByCheckpoint(cases);
-        layers.write(file(ResultFiles.LAYERS_CSV));
+        // layers.csv is the commit point (analysed() reads it), so it is written last: a kill before it
+        // leaves the checkpoint not done, and the re-run replaces its rows in the other two tables
         cases.write(file(ResultFiles.CASE_SCORES_CSV));
         Map<SetKey, Map<String, Double>> combined = new LinkedHashMap<>();
         for (SetScores set : s.sets()) combined.put(new SetKey(id, set.set()), set.combined(cfg.layerWeights()));
         writeCombined(combined, settings);
+        layers.write(file(ResultFiles.LAYERS_CSV));
     }
 
     private static List<Object> concat(List<Object> key, List<Object> cells, String settings) {
@@ -251,7 +255,8 @@ public final class ResultsStore {
     /**
      * Replaces every evaluation row of this checkpoint (a partly evaluated checkpoint is redone whole,
      * so its rows come from one pass); the analysis columns of its new rows are filled from the stored
-     * analysis when there is one.
+     * analysis when there is one. checkpoints.csv, which {@link #evaluated} reads, is written last: the
+     * commit point.
      */
     public synchronized void putEvaluation(CheckpointId id, String objective, int replicate, double epoch, double valIoU,
                                            List<CaseOverlap> cases, List<SetOverlap> sets, String settings) {

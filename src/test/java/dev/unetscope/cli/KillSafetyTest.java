@@ -1,0 +1,106 @@
+package dev.unetscope.cli;
+
+import dev.unetscope.train.TinyExperiment;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+import static dev.unetscope.cli.ChildCli.assertSame;
+import static dev.unetscope.cli.ChildCli.copyTree;
+import static dev.unetscope.cli.ChildCli.snapshot;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every stage survives SIGKILL: the real CLI in a child JVM is killed at named points (halfway
+ * through writing a table, just before a table's rename, i.e. between the files of one checkpoint)
+ * and after a delay, the same command is run again, and the finished files are byte for byte those
+ * of an uninterrupted run, with no leftover temporary file.
+ */
+class KillSafetyTest {
+    @TempDir
+    static Path tmp;
+
+    /** The tiny experiment trained, then after each stage of an uninterrupted run. */
+    static Path trained, evaluated, analysed;
+    static Map<String, byte[]> afterEvaluate, afterAnalyze, features;
+
+    static final String[] ANALYZE_OPTIONS = {"--samples-per-case", "40", "--mixture-k", "1,2", "--resamples", "100"};
+
+    static String[] analyze(Path e) {
+        String[] a = new String[2 + ANALYZE_OPTIONS.length];
+        a[0] = "analyze";
+        a[1] = "--experiment=" + e;
+        System.arraycopy(ANALYZE_OPTIONS, 0, a, 2, ANALYZE_OPTIONS.length);
+        return a;
+    }
+
+    static String[] features(Path e, Path out) {
+        return new String[] {"features", "--experiment", e.toString(), "--checkpoint", "dice", "--set", "noisy", "--out", out.toString()};
+    }
+
+    @BeforeAll
+    static void uninterrupted() throws Exception {
+        trained = tmp.resolve("trained");
+        TinyExperiment.create(trained, 8);
+        TinyExperiment.trainTiny(trained, "dice", 6, 3);
+        Path ref = tmp.resolve("ref");
+        copyTree(trained, ref);
+        assertThat(Main.execute("evaluate", "--experiment", ref.toString())).isZero();
+        afterEvaluate = snapshot(ref.resolve("results"));
+        evaluated = tmp.resolve("evaluated");
+        copyTree(ref, evaluated);
+        assertThat(Main.execute(analyze(ref))).isZero();
+        afterAnalyze = snapshot(ref.resolve("results"));
+        analysed = tmp.resolve("analysed");
+        copyTree(ref, analysed);
+        assertThat(Main.execute(features(ref, ref.resolve("npy")))).isZero();
+        features = snapshot(ref.resolve("npy"));
+    }
+
+    @Test
+    void evaluateKilledAnywhereEndsAsAnUninterruptedRun() throws Exception {
+        Path e = tmp.resolve("evaluate");
+        copyTree(trained, e);
+        String[] cmd = {"evaluate", "--experiment", e.toString()};
+        ChildCli.haltAt(tmp.resolve("evaluate-1.log"), "write:cases.csv#2", cmd);          // the second checkpoint's cases half written
+        ChildCli.haltAt(tmp.resolve("evaluate-2.log"), "rename:checkpoints.csv#1", cmd);   // its cases.csv renamed, checkpoints.csv not yet
+        ChildCli.killWhen(tmp.resolve("evaluate-3.log"), "evaluated dice", cmd);           // a kill after a delay
+        assertThat(Main.execute(cmd)).isZero();
+        assertSame(snapshot(e.resolve("results")), afterEvaluate, "results after a killed evaluate");
+    }
+
+    @Test
+    void analyzeKilledAnywhereEndsAsAnUninterruptedRun() throws Exception {
+        Path e = tmp.resolve("analyze");
+        copyTree(evaluated, e);
+        ChildCli.haltAt(tmp.resolve("analyze-1.log"), "rename:case_scores.csv#2", analyze(e)); // between the tables of the second checkpoint
+        ChildCli.haltAt(tmp.resolve("analyze-2.log"), "write:layers.csv#1", analyze(e));       // its commit point half written
+        ChildCli.killWhen(tmp.resolve("analyze-3.log"), "analysed", analyze(e));               // a kill after a delay
+        ChildCli.haltAt(tmp.resolve("analyze-4.log"), "write:correlations.csv", analyze(e));   // the correlate stage
+        assertThat(Main.execute(analyze(e))).isZero();
+        assertSame(snapshot(e.resolve("results")), afterAnalyze, "results after a killed analyze");
+    }
+
+    @Test
+    void featuresAndReportKilledEndAsUninterruptedRuns() throws Exception {
+        Path e = tmp.resolve("features");
+        copyTree(analysed, e);
+        Path out = e.resolve("npy");
+        ChildCli.haltAt(tmp.resolve("features-1.log"), "write:enc2.npy", features(e, out));
+        ChildCli.haltAt(tmp.resolve("features-2.log"), "rename:positions.npy", features(e, out));
+        assertThat(Main.execute(features(e, out))).isZero();
+        assertSame(snapshot(out), features, "features after a killed export");
+
+        // the page names its experiment's folder: the uninterrupted report is made in the same one
+        String[] rep = {"report", "--experiment", e.toString()};
+        assertThat(Main.execute(rep)).isZero();
+        Map<String, byte[]> report = snapshot(e.resolve("report"));
+        ChildCli.deleteTree(e.resolve("report"));
+        ChildCli.haltAt(tmp.resolve("report-1.log"), "rename:index.html", rep);
+        assertThat(Main.execute(rep)).isZero();
+        assertSame(snapshot(e.resolve("report")), report, "report after a killed report");
+    }
+}
