@@ -28,7 +28,7 @@ final class LockOptions {
      */
     <T> T locked(Path root, Callable<T> body) throws Exception {
         boolean fresh = !Files.exists(root);
-        String command = "unetscope " + spec.qualifiedName(" ").replaceFirst("^unetscope ", "") + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        String command = "unetscope " + String.join(" ", spec.commandLine().getParseResult().originalArgs()); // the whole command line
         boolean ok = false;
         try (ExperimentLock lock = ExperimentLock.acquire(root, command.trim(), wait, line -> System.err.println("unetscope: " + line))) {
             T t = body.call();
