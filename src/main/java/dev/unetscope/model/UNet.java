@@ -309,6 +309,11 @@ public final class UNet implements SegmentationNetwork {
     }
 
     @Override
+    public String divergence() {
+        return Divergence.ofParameters(block);
+    }
+
+    @Override
     public void close() {
         model.close();
     }

@@ -10,6 +10,7 @@ import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.experiment.SetKey;
 import dev.unetscope.experiment.SettingsHash;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.Divergence;
 import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.train.BatchInference;
 import dev.unetscope.train.CheckpointRef;
@@ -91,13 +92,17 @@ public final class EvaluateService {
             List<ResultsStore.CaseOverlap> cases = new ArrayList<>();
             List<ResultsStore.SetOverlap> sets = new ArrayList<>();
             double valIoU = ref.entry().valIoU();
+            String diverged;
             try (SegmentationNetwork net = ref.open()) {
+                diverged = net.divergence();
+                boolean[] finite = {true};
                 // an imported checkpoint has no validation IoU from training: measure it here (the seed protocol's labelled reference)
-                if (Double.isNaN(valIoU)) valIoU = validationIoU(exp, net);
+                if (Double.isNaN(valIoU) && diverged == null) valIoU = validationIoU(exp, net);
                 for (String q : queries.keySet()) {
                     PreparedSet set = cache.get(q);
                     double[] sum = new double[2];
                     BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
+                        finite[0] &= Divergence.finite(p);
                         Overlap.Counts c = Overlap.countsAt(p, set.masks().get(i), 0, p.length);
                         cases.add(new ResultsStore.CaseOverlap(q, set.ids().get(i), c.iou(), c.dice(), c.predicted(), c.truth()));
                         sum[0] += c.iou();
@@ -105,8 +110,17 @@ public final class EvaluateService {
                     });
                     sets.add(new ResultsStore.SetOverlap(q, set.size(), sum[0] / set.size(), sum[1] / set.size()));
                 }
+                if (diverged == null && !finite[0]) diverged = Divergence.ofOutputs("probabilities");
             }
-            store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), valIoU, cases, sets, hash);
+            if (diverged != null) {
+                // a thresholded NaN is an empty mask, whose IoU (0, or 1 on an empty truth) would pass for a measurement
+                cases.replaceAll(c -> new ResultsStore.CaseOverlap(c.query(), c.caseId(), Double.NaN, Double.NaN, c.predicted(), c.truth()));
+                sets.replaceAll(t -> new ResultsStore.SetOverlap(t.query(), t.cases(), Double.NaN, Double.NaN));
+                if (ref.manifest().train() == null) valIoU = Double.NaN;
+                progress.info(id.run() + " step " + id.step() + " " + diverged + "; recorded with NaN IoU");
+            }
+            store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), valIoU, cases, sets, hash,
+                    diverged == null ? "" : diverged);
             evaluated++;
             progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " labelled query sets");
         }
