@@ -45,7 +45,7 @@ class KillSafetyTest {
     static void uninterrupted() throws Exception {
         trained = tmp.resolve("trained");
         TinyExperiment.create(trained, 8);
-        TinyExperiment.trainTiny(trained, "dice", 6, 3);
+        TinyExperiment.trainTiny(trained, "dice", 4, 2);
         Path ref = tmp.resolve("ref");
         copyTree(trained, ref);
         assertThat(Main.execute("evaluate", "--experiment", ref.toString())).isZero();
@@ -65,9 +65,7 @@ class KillSafetyTest {
         Path e = tmp.resolve("evaluate");
         copyTree(trained, e);
         String[] cmd = {"evaluate", "--experiment", e.toString()};
-        ChildCli.haltAt(tmp.resolve("evaluate-1.log"), "write:cases.csv#2", cmd);          // the second checkpoint's cases half written
-        ChildCli.haltAt(tmp.resolve("evaluate-2.log"), "rename:checkpoints.csv#1", cmd);   // its cases.csv renamed, checkpoints.csv not yet
-        ChildCli.killWhen(tmp.resolve("evaluate-3.log"), "evaluated dice", cmd);           // a kill after a delay
+        ChildCli.haltAt(tmp.resolve("evaluate-1.log"), "rename:checkpoints.csv#2", cmd); // the second checkpoint's cases.csv renamed, checkpoints.csv not yet
         assertThat(Main.execute(cmd)).isZero();
         assertSame(snapshot(e.resolve("results")), afterEvaluate, "results after a killed evaluate");
     }
@@ -76,10 +74,9 @@ class KillSafetyTest {
     void analyzeKilledAnywhereEndsAsAnUninterruptedRun() throws Exception {
         Path e = tmp.resolve("analyze");
         copyTree(evaluated, e);
-        ChildCli.haltAt(tmp.resolve("analyze-1.log"), "rename:case_scores.csv#2", analyze(e)); // between the tables of the second checkpoint
-        ChildCli.haltAt(tmp.resolve("analyze-2.log"), "write:layers.csv#1", analyze(e));       // its commit point half written
-        ChildCli.killWhen(tmp.resolve("analyze-3.log"), "analysed", analyze(e));               // a kill after a delay
-        ChildCli.haltAt(tmp.resolve("analyze-4.log"), "write:correlations.csv", analyze(e));   // the correlate stage
+        ChildCli.haltAt(tmp.resolve("analyze-1.log"), "write:layers.csv#2", analyze(e));     // the second checkpoint's commit point half written
+        ChildCli.killWhen(tmp.resolve("analyze-2.log"), "analysed dice", analyze(e));       // a kill after a delay (in the correlate stage)
+        ChildCli.haltAt(tmp.resolve("analyze-3.log"), "write:correlations.csv", analyze(e)); // the correlate stage
         assertThat(Main.execute(analyze(e))).isZero();
         assertSame(snapshot(e.resolve("results")), afterAnalyze, "results after a killed analyze");
     }
@@ -89,8 +86,7 @@ class KillSafetyTest {
         Path e = tmp.resolve("features");
         copyTree(analysed, e);
         Path out = e.resolve("npy");
-        ChildCli.haltAt(tmp.resolve("features-1.log"), "write:enc2.npy", features(e, out));
-        ChildCli.haltAt(tmp.resolve("features-2.log"), "rename:positions.npy", features(e, out));
+        ChildCli.haltAt(tmp.resolve("features-1.log"), "write:positions.npy", features(e, out)); // the layers written, the positions half
         assertThat(Main.execute(features(e, out))).isZero();
         assertSame(snapshot(out), features, "features after a killed export");
 
