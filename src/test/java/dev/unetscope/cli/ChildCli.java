@@ -50,8 +50,16 @@ final class ChildCli {
 
     /** Runs {@code unetscope ARGS} and SIGKILLs it when its output first contains {@code line} (or lets it finish). */
     static void killWhen(Path log, String line, String... args) throws Exception {
+        killWhen(log, line, () -> {}, args);
+    }
+
+    /** As {@link #killWhen(Path, String, String...)}, running {@code meanwhile} over and over while it waits (a reader beside the writer). */
+    static void killWhen(Path log, String line, Runnable meanwhile, String... args) throws Exception {
         ChildCli c = start(log, List.of(), args);
-        c.awaitOutput(s -> s.contains(line), 300);
+        c.awaitOutput(s -> {
+            meanwhile.run();
+            return s.contains(line);
+        }, 300);
         c.process.destroyForcibly();
         c.process.waitFor(30, TimeUnit.SECONDS);
     }

@@ -75,10 +75,31 @@ class KillSafetyTest {
         Path e = tmp.resolve("analyze");
         copyTree(evaluated, e);
         ChildCli.haltAt(tmp.resolve("analyze-1.log"), "write:layers.csv#2", analyze(e));     // the second checkpoint's commit point half written
-        ChildCli.killWhen(tmp.resolve("analyze-2.log"), "analysed dice", analyze(e));       // a kill after a delay (in the correlate stage)
+        // a kill after a delay (in the correlate stage); meanwhile a reader (no lock) reads every table whole, again and again
+        int[] reads = {0};
+        ChildCli.killWhen(tmp.resolve("analyze-2.log"), "analysed dice", () -> reads[0] += readAllTables(e.resolve("results")), analyze(e));
+        assertThat(reads[0]).as("tables read while the analysis wrote them").isPositive();
         ChildCli.haltAt(tmp.resolve("analyze-3.log"), "write:correlations.csv", analyze(e)); // the correlate stage
         assertThat(Main.execute(analyze(e))).isZero();
         assertSame(snapshot(e.resolve("results")), afterAnalyze, "results after a killed analyze");
+    }
+
+    /** Reads every CSV table in {@code dir} (a half row or half file would throw); returns how many were read. */
+    static int readAllTables(Path dir) {
+        int n = 0;
+        try (var files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.filter(p -> p.getFileName().toString().endsWith(".csv")).toList()) {
+                try {
+                    dev.unetscope.experiment.CsvTable.read(f);
+                    n++;
+                } catch (dev.unetscope.io.BadInputException ex) {
+                    if (java.nio.file.Files.exists(f)) throw ex; // renamed away between list and read is fine; damaged is not
+                }
+            }
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+        return n;
     }
 
     @Test
