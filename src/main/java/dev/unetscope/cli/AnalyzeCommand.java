@@ -65,8 +65,17 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "A case with IoU below this has failed (default ${DEFAULT-VALUE}).")
     double failureThreshold;
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        Experiment exp = Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
+        // shards of one stage run side by side: each holds its own folder, not the experiment
+        return lock.locked(shard == null ? experiment : Shard.parse(shard).dir(exp, AnalyzeService.STAGE), this::run);
+    }
+
+    private Integer run() {
         Experiment exp = Experiment.open(experiment);
         AnalysisConfig cfg = settings(AnalyzeService.recorded(exp));
         Shard part = shard == null ? null : Shard.parse(shard);

@@ -31,8 +31,17 @@ final class EvaluateCommand implements Callable<Integer> {
             + "into shards/evaluate/I-of-N/; 'unetscope merge' joins the shards. E.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.")
     String shard;
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        Experiment exp = Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
+        // shards of one stage run side by side: each holds its own folder, not the experiment
+        return lock.locked(shard == null ? experiment : Shard.parse(shard).dir(exp, EvaluateService.STAGE), this::run);
+    }
+
+    private Integer run() {
         Experiment exp = Experiment.open(experiment);
         Map<String, Path> queries = new LinkedHashMap<>();
         for (String q : extra) {

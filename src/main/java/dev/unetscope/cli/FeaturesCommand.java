@@ -49,8 +49,17 @@ final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--raw", description = "Write the features as the network computed them, not standardised.")
     boolean raw;
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
+        // shards export disjoint checkpoint folders side by side (each renamed into place whole): no experiment lock
+        return shard == null ? lock.locked(experiment, this::run) : run();
+    }
+
+    private Integer run() {
         Experiment exp = Experiment.open(experiment);
         if (checkpoint != null && shard != null) throw new BadInputException("--shard " + shard + " with --checkpoint " + checkpoint, "give one of them");
         Shard part = shard == null ? null : Shard.parse(shard);

@@ -47,8 +47,15 @@ final class ImportCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network = new NetworkOptions();
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        return lock.locked(experiment, this::run);
+    }
+
+    private Integer run() {
         boolean ts = models != null && !models.isEmpty();
         if (ts == (weights != null)) {
             throw new BadInputException("give either --model FILE.pt (repeatable) or --monai-weights FILE.safetensors", "see unetscope import --help");

@@ -28,8 +28,16 @@ final class MergeCommand implements Callable<Integer> {
             description = "A case with IoU below this has failed (default ${DEFAULT-VALUE}).")
     double failureThreshold;
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
+        return lock.locked(experiment, this::run);
+    }
+
+    private Integer run() {
         Experiment exp = Experiment.open(experiment);
         AnalysisConfig cfg = AnalyzeService.recorded(exp);
         long seed = (cfg == null ? AnalysisConfig.defaults() : cfg).seed();

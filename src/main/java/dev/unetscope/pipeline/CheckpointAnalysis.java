@@ -18,6 +18,7 @@ import dev.unetscope.metrics.DaviesBouldin;
 import dev.unetscope.metrics.LayerMetrics;
 import dev.unetscope.metrics.Mahalanobis;
 import dev.unetscope.metrics.Scores;
+import dev.unetscope.model.Divergence;
 import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.train.BatchInference;
 import dev.unetscope.train.CheckpointRef;
@@ -84,7 +85,12 @@ public final class CheckpointAnalysis {
         List<SetScores> out = new ArrayList<>();
         try (SegmentationNetwork net = ref.open()) {
             List<String> taps = net.tapNames();
+            String diverged = net.divergence();
+            if (diverged != null) return diverged(ref, net, setNames, sets, diverged);
             FeatureSample trainSample = FeatureExtractor.extract(net, train, sampler, taps);
+            for (LayerSample l : trainSample.layers().values()) {
+                if (!Divergence.finite(l.data())) return diverged(ref, net, setNames, sets, Divergence.ofOutputs("features at " + l.name()));
+            }
             Map<String, Standardizer> std = new LinkedHashMap<>();
             Map<String, Confidence> conf = new LinkedHashMap<>();
             for (String l : trainSample.layers().keySet()) {
@@ -105,6 +111,33 @@ public final class CheckpointAnalysis {
                 List<CaseScores> cases = cases(net, ref, prep, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references);
                 out.add(new SetScores(q, layers, cases));
             }
+        }
+        return new CheckpointScores(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), out);
+    }
+
+    /**
+     * A diverged checkpoint's rows: every layer and case of every set, each value NaN with the reason,
+     * so the tables say what happened and the run goes on.
+     */
+    private CheckpointScores diverged(CheckpointRef ref, SegmentationNetwork net, List<String> setNames, Function<String, PreparedSet> sets, String reason) {
+        List<String> layers = new ArrayList<>(List.of(FeatureExtractor.IMAGE));
+        layers.addAll(net.tapNames());
+        List<SetScores> out = new ArrayList<>();
+        for (String q : setNames) {
+            List<LayerScores> ls = new ArrayList<>();
+            for (int i = 1; i < layers.size(); i++) {
+                Map<String, Double> cells = new LinkedHashMap<>();
+                for (String f : cfg.families()) for (int k : cfg.mixtureKs()) cells.put(AnalysisConfig.column(f, k), Double.NaN);
+                ls.add(new LayerScores(layers.get(i), layers.get(i - 1), net.tap(layers.get(i)).channels(), 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                        "", cells, reason));
+            }
+            List<CaseScores> cs = new ArrayList<>();
+            for (String id : sets.apply(q).ids()) {
+                Map<String, Double> v = new LinkedHashMap<>();
+                for (var sc : Scores.at(dev.unetscope.metrics.Score.Level.CASE)) v.put(sc.name(), Double.NaN);
+                cs.add(new CaseScores(id, v, reason));
+            }
+            out.add(new SetScores(q, ls, cs));
         }
         return new CheckpointScores(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), out);
     }

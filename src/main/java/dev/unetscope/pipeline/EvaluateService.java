@@ -10,6 +10,7 @@ import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.experiment.SetKey;
 import dev.unetscope.experiment.SettingsHash;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.Divergence;
 import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.train.BatchInference;
 import dev.unetscope.train.CheckpointRef;
@@ -116,8 +117,9 @@ public final class EvaluateService {
             }
             // the checkpoint's own preprocessing (an imported run's spacing and normalisation), validation split included
             var prep = prepared.of(ref);
-            store.putEvaluation(CheckpointEvaluation.of(ref, names, q -> prepared.query(prep, q), () -> prepared.split(prep, AnalyzeService.VALIDATION)),
-                    rowHash);
+            CheckpointEvaluation e = CheckpointEvaluation.of(ref, names, q -> prepared.query(prep, q), () -> prepared.split(prep, AnalyzeService.VALIDATION));
+            if (!e.reason().isEmpty()) progress.info(id.run() + " step " + id.step() + " " + e.reason() + "; recorded with NaN IoU");
+            store.putEvaluation(e, rowHash);
             evaluated++;
             progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " labelled query sets");
         }

@@ -155,6 +155,7 @@ public final class FeaturesService {
         // the checkpoint's own preprocessing (an imported run's spacing and normalisation), as the analysis prepared its sets
         var prep = ref.preprocessing(exp);
         PreparedSet data = load(exp, s.set(), prep);
+        AtomicFile.removeLeftovers(s.out(), false); // temporary files of an export that was killed
         try (SegmentationNetwork net = ref.open()) {
             List<String> taps = s.layers() == null ? net.tapNames() : s.layers();
             FeatureSample sample = FeatureExtractor.extract(net, data, sampler, taps);

@@ -139,9 +139,32 @@ public final class Report {
             for (CheckpointStore.Manifest mf : runs) r.add(mf.run() + " (" + mf.checkpoints().size() + " checkpoints)");
             body.append(esc(String.join(", ", r))).append(".</p>\n");
         }
+        diverged();
         querySets();
         body.append("<details><summary>Configuration and versions (experiment.json)</summary><pre>").append(esc(m.writeValueAsString(cfg)))
                 .append("</pre></details>\n");
+    }
+
+    /**
+     * The checkpoints that diverged (NaN or Inf weights or outputs), named with their reason: their
+     * NaN scores are a finding, not missing values, and the correlations leave them out.
+     */
+    private void diverged() {
+        java.util.Map<String, String> found = new java.util.TreeMap<>();
+        for (String name : List.of(ResultFiles.CHECKPOINTS_CSV, ResultFiles.LAYERS_CSV)) {
+            Path f = exp.resultsDir().resolve(name);
+            if (!Files.isRegularFile(f)) continue;
+            CsvTable t = CsvTable.read(f);
+            if (!t.header().contains("reason")) continue;
+            for (var r : t.records()) {
+                if (dev.unetscope.model.Divergence.is(r.get("reason"))) found.putIfAbsent(r.get("run") + " step " + r.get("step"), r.get("reason"));
+            }
+        }
+        if (found.isEmpty()) return;
+        body.append("<div class=\"diverged\"><b>").append(found.size()).append(" checkpoint(s) diverged</b> (NaN or Inf weights or outputs): ")
+                .append("they stay in every table with NaN IoU and scores and this reason, and the correlations and the predictor leave them out.<ul>");
+        for (var e : found.entrySet()) body.append("<li>").append(esc(e.getKey())).append(": ").append(esc(e.getValue())).append("</li>");
+        body.append("</ul></div>\n");
     }
 
     /** Each query set with its case count and whether it had labels (only labelled sets have IoU, correlations and predictor rows). */
@@ -632,7 +655,7 @@ public final class Report {
             + "table{border-collapse:collapse;margin:.5em 0;font-size:13px}td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}"
             + "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3;cursor:pointer}tr.failed{background:#fde8e8}"
             + ".grid{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}.strips{display:flex;flex-direction:column;gap:10px}"
-            + ".strips img{max-width:100%}.missing{background:#fff4d6;border:1px solid #e0c060;padding:.5em 1em}.why{color:#a00;font-size:11px}"
+            + ".strips img{max-width:100%}.missing{background:#fff4d6;border:1px solid #e0c060;padding:.5em 1em}.why{color:#a00;font-size:11px}.diverged{background:#fde8e8;border:1px solid #d08080;padding:.5em 1em}"
             + "pre{background:#f7f7f7;padding:.5em;font-size:12px;max-height:30em;overflow:auto}";
 
     static final String JS = """
