@@ -51,8 +51,13 @@ public final class ExperimentData {
 
     /** The cases of one split of the experiment's dataset, prepared. */
     public static PreparedSet split(Experiment e, String split) {
+        return split(e, split, preprocessing(e));
+    }
+
+    /** The cases of one split, prepared with {@code prep} (a run's own preprocessing). */
+    public static PreparedSet split(Experiment e, String split, Preprocessing prep) {
         Splits s = Splits.read(e);
-        return PreparedSet.load(split, dataset(e), s.get(split), preprocessing(e));
+        return PreparedSet.load(split, dataset(e), s.get(split), prep);
     }
 
     public static Map<String, Query> queries(Experiment e) {
@@ -74,9 +79,14 @@ public final class ExperimentData {
 
     /** A query set; {@code streamed} reads each case when it is visited instead of holding the set. */
     public static PreparedSet query(Experiment e, Query q, boolean streamed) {
+        return query(e, q, streamed, preprocessing(e));
+    }
+
+    /** A query set prepared with {@code prep} (a run's own preprocessing). */
+    public static PreparedSet query(Experiment e, Query q, boolean streamed, Preprocessing prep) {
         Dataset ds = queryDataset(e, q);
         List<String> only = q.split() == null ? null : Splits.read(e).get(q.split());
-        return streamed ? PreparedSet.stream(q.name(), ds, only, preprocessing(e)) : PreparedSet.load(q.name(), ds, only, preprocessing(e));
+        return streamed ? PreparedSet.stream(q.name(), ds, only, prep) : PreparedSet.load(q.name(), ds, only, prep);
     }
 
     /**
@@ -99,6 +109,11 @@ public final class ExperimentData {
 
     /** One split, read case by case when visited. */
     public static PreparedSet streamSplit(Experiment e, String split) {
-        return PreparedSet.stream(split, dataset(e), Splits.read(e).get(split), preprocessing(e));
+        return streamSplit(e, split, preprocessing(e));
+    }
+
+    /** One split prepared with {@code prep}, read case by case when visited. */
+    public static PreparedSet streamSplit(Experiment e, String split, Preprocessing prep) {
+        return PreparedSet.stream(split, dataset(e), Splits.read(e).get(split), prep);
     }
 }

@@ -1,7 +1,6 @@
 package dev.unetscope.pipeline;
 
 import dev.unetscope.data.ExperimentData;
-import dev.unetscope.data.QueryCache;
 import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.train.CheckpointRef;
@@ -19,23 +18,23 @@ import java.util.Map;
  * @param root    the experiment folder, absolute, as every executor sees it
  * @param queries the labelled query sets, in the driver's order
  */
-public record EvaluationTask(String root, List<String> queries) implements TaskRunner.Work<CheckpointId, CheckpointOverlaps> {
+public record EvaluationTask(String root, List<String> queries) implements TaskRunner.Work<CheckpointId, CheckpointEvaluation> {
 
     @Override
-    public CheckpointOverlaps apply(CheckpointId id) {
+    public CheckpointEvaluation apply(CheckpointId id) {
         Experiment exp = SharedExperiment.open(root);
-        return EvaluateService.evaluate(exp, CheckpointRef.resolve(exp, id.toString()), queries, sets(exp)::get);
+        return EvaluateService.evaluate(sets(exp), CheckpointRef.resolve(exp, id.toString()), queries);
     }
 
     private static String loadedFor;
-    private static QueryCache loaded;
+    private static PreparedSets loaded;
 
     /** The query sets of this experiment, kept for the executor's next task of the same experiment and configuration. */
-    private static synchronized QueryCache sets(Experiment exp) {
+    private static synchronized PreparedSets sets(Experiment exp) {
         String key = exp.root() + "\n" + exp.config();
         if (!key.equals(loadedFor)) {
             Map<String, ExperimentData.Query> all = new LinkedHashMap<>(ExperimentData.queries(exp));
-            loaded = new QueryCache(exp, all);
+            loaded = new PreparedSets(exp, all);
             loadedFor = key;
         }
         return loaded;
