@@ -25,10 +25,13 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--channel", defaultValue = "0", description = "Image channel of 4D files (default ${DEFAULT-VALUE}).")
     int channel;
 
+    @Option(names = "--replace-non-finite", description = "Replace NaN/Inf voxels with the image's smallest finite value (default: such an image is refused).")
+    boolean replaceNonFinite;
+
     @Override
     public Integer call() {
         Experiment exp = Experiment.open(experiment);
-        PredictService.Result r = new PredictService().run(exp, new PredictService.Settings(checkpoint, query, channel), new Console(false));
+        PredictService.Result r = new PredictService().run(exp, new PredictService.Settings(checkpoint, query, channel, replaceNonFinite), new Console(false));
         System.out.printf("%s on %s (%d cases, no labels used)%n", r.checkpoint(), r.query(), r.cases());
         // every input of the predictor: the set-level scores, then each layer's forms
         for (var e : r.values().entrySet()) System.out.printf("  %-22s %.6f%n", e.getKey(), e.getValue());

@@ -34,7 +34,12 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
     }
 
     public static Preprocessing of(double[] spacing, int[] shape) {
-        return new Preprocessing(spacing, shape, NonFinite.REFUSE, 5.0);
+        return of(spacing, shape, NonFinite.REFUSE);
+    }
+
+    /** The defaults with a planned spacing and shape ({@link PreprocessingPlan}) and the non-finite policy the user chose. */
+    public static Preprocessing of(double[] spacing, int[] shape, NonFinite nonFinite) {
+        return new Preprocessing(spacing, shape, nonFinite, 5.0);
     }
 
     /** @param source named in errors (the image file) */

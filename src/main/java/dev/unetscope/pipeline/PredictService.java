@@ -3,9 +3,11 @@ package dev.unetscope.pipeline;
 import dev.unetscope.analysis.FittedPredictor;
 import dev.unetscope.analysis.RidgeModel;
 import dev.unetscope.data.Dataset;
+import dev.unetscope.data.DatasetCheck;
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.data.LabelMerge;
 import dev.unetscope.data.PreparedSet;
+import dev.unetscope.data.Preprocessing;
 import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.ResultFiles;
@@ -33,8 +35,13 @@ public final class PredictService {
      * @param checkpoint RUN:STEP or RUN (its last checkpoint)
      * @param query      a Decathlon dataset or a folder with images/
      * @param channel    image channel of 4D files
+     * @param replaceNonFinite replace NaN/Inf voxels with the image minimum (else such an image is refused)
      */
-    public record Settings(String checkpoint, Path query, int channel) {}
+    public record Settings(String checkpoint, Path query, int channel, boolean replaceNonFinite) {
+        public Settings(String checkpoint, Path query, int channel) {
+            this(checkpoint, query, channel, false);
+        }
+    }
 
     /** @param values every set-level score and per-layer input computed on the new cohort */
     public record Result(CheckpointId checkpoint, Path query, int cases, Map<String, Double> values, RidgeModel.Prediction prediction, int pairs) {}
@@ -45,7 +52,11 @@ public final class PredictService {
         AnalysisConfig cfg = settings(exp, predictor, file);
         CheckpointRef ref = CheckpointRef.resolve(exp, s.checkpoint());
         Dataset ds = Dataset.open(s.query(), s.channel(), LabelMerge.ALL_POSITIVE, true);
-        PreparedSet read = PreparedSet.stream(QUERY, ds, null, ExperimentData.preprocessing(exp));
+        Preprocessing prep = ExperimentData.preprocessing(exp);
+        if (s.replaceNonFinite()) prep = new Preprocessing(prep.targetSpacing(), prep.targetShape(), Preprocessing.NonFinite.REPLACE_WITH_MIN, prep.clip());
+        // every image read and checked before any scoring (labels, if any, are never read)
+        DatasetCheck.run(ds, new DatasetCheck.Settings(false, false, prep.nonFinite() == Preprocessing.NonFinite.REPLACE_WITH_MIN, DatasetCheck.Settings.REMEDY));
+        PreparedSet read = PreparedSet.stream(QUERY, ds, null, prep);
         PreparedSet set = new PreparedSet(read.name(), read.ids(), read.images(), null, read.d(), read.h(), read.w());
         List<CheckpointRef> finals = CheckpointStore.all(exp).stream().map(m -> CheckpointRef.last(exp, m)).toList();
         var references = CheckpointAnalysis.references(finals, List.of(QUERY), n -> set);
