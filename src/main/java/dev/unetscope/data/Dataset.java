@@ -99,8 +99,14 @@ public final class Dataset {
         JsonNode node;
         try {
             node = new ObjectMapper().readTree(json.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var at = e.getLocation();
+            String what = firstLine(e.getOriginalMessage());
+            if (what.contains(" (start marker")) what = what.substring(0, what.indexOf(" (start marker"));
+            throw new BadInputException(json, "is not valid JSON: " + what + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()),
+                    "repair or regenerate dataset.json");
         } catch (IOException e) {
-            throw new BadInputException(json, "is not valid JSON: " + firstLine(e.getMessage()), "repair or regenerate dataset.json");
+            throw new BadInputException(json, "cannot be read: " + firstLine(e.getMessage()), "check the file's permissions");
         }
         if (node == null || !node.isObject()) {
             throw new BadInputException(json, "is not a JSON object (it is " + kind(node) + ")", "a Decathlon dataset.json is an object with a \"training\" list");
@@ -127,12 +133,12 @@ public final class Dataset {
             if (label.equals(image)) {
                 throw new BadInputException(json, where + " names the same file as image and label (" + image.getFileName() + ")", "point \"label\" at the mask");
             }
+            Case c = new Case(caseId(image), image, label);
+            unique(json, seenIds, c.id(), where);
             String other = seenLabels.put(label, where);
             if (other != null) {
                 throw new BadInputException(json, where + " and " + other + " share the label " + label.getFileName(), "each case needs its own mask; fix the pairing");
             }
-            Case c = new Case(caseId(image), image, label);
-            unique(json, seenIds, c.id(), where);
             cases.add(c);
         }
         if (includeTest) {

@@ -140,7 +140,7 @@ public final class DatasetCheck {
         double det = a[0] * (a[5] * a[10] - a[6] * a[9]) - a[1] * (a[4] * a[10] - a[6] * a[8]) + a[2] * (a[4] * a[9] - a[5] * a[8]);
         double scale = Math.abs(sp[0] * sp[1] * sp[2]);
         if (!(Math.abs(det) > 1e-6 * scale)) {
-            throw new BadInputException(file, what + " has a degenerate affine (determinant " + String.format(Locale.ROOT, "%.3g", det)
+            throw new BadInputException(file, what + " has a degenerate affine (determinant " + num(det)
                     + "): its axes do not span 3D space", "fix the header's orientation (sform/qform, or TransformMatrix)");
         }
     }
@@ -248,11 +248,17 @@ public final class DatasetCheck {
     }
 
     private static String mm(double[] s) {
-        return String.format(Locale.ROOT, "%g x %g x %g mm", s[0], s[1], s[2]).replaceAll("\\.?0+(?= |$| mm)", "");
+        return num(s[0]) + " x " + num(s[1]) + " x " + num(s[2]) + " mm";
     }
 
     private static String origin(double[] a) {
-        return String.format(Locale.ROOT, "(%.4g, %.4g, %.4g)", a[3], a[7], a[11]);
+        return "(" + num(a[3]) + ", " + num(a[7]) + ", " + num(a[11]) + ")";
+    }
+
+    /** A number as a person writes it: up to 4 decimals, no trailing zeros. */
+    private static String num(double v) {
+        String t = String.format(Locale.ROOT, "%.4f", v).replaceAll("0+$", "").replaceAll("\\.$", "");
+        return t.equals("-0") ? "0" : t;
     }
 
 }

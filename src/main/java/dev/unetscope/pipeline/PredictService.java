@@ -47,15 +47,15 @@ public final class PredictService {
     public record Result(CheckpointId checkpoint, Path query, int cases, Map<String, Double> values, RidgeModel.Prediction prediction, int pairs) {}
 
     public Result run(Experiment exp, Settings s, Progress progress) {
+        Dataset ds = Dataset.open(s.query(), s.channel(), LabelMerge.ALL_POSITIVE, true);
+        Preprocessing prep = ExperimentData.preprocessing(exp);
+        if (s.replaceNonFinite()) prep = new Preprocessing(prep.targetSpacing(), prep.targetShape(), Preprocessing.NonFinite.REPLACE_WITH_MIN, prep.clip());
+        // every image read and checked before anything else (labels, if any, are never read)
+        DatasetCheck.run(ds, new DatasetCheck.Settings(false, false, prep.nonFinite() == Preprocessing.NonFinite.REPLACE_WITH_MIN, DatasetCheck.Settings.REMEDY));
         Path file = exp.resultsDir().resolve(ResultFiles.PREDICTOR_JSON);
         FittedPredictor predictor = FittedPredictor.read(file);
         AnalysisConfig cfg = settings(exp, predictor, file);
         CheckpointRef ref = CheckpointRef.resolve(exp, s.checkpoint());
-        Dataset ds = Dataset.open(s.query(), s.channel(), LabelMerge.ALL_POSITIVE, true);
-        Preprocessing prep = ExperimentData.preprocessing(exp);
-        if (s.replaceNonFinite()) prep = new Preprocessing(prep.targetSpacing(), prep.targetShape(), Preprocessing.NonFinite.REPLACE_WITH_MIN, prep.clip());
-        // every image read and checked before any scoring (labels, if any, are never read)
-        DatasetCheck.run(ds, new DatasetCheck.Settings(false, false, prep.nonFinite() == Preprocessing.NonFinite.REPLACE_WITH_MIN, DatasetCheck.Settings.REMEDY));
         PreparedSet read = PreparedSet.stream(QUERY, ds, null, prep);
         PreparedSet set = new PreparedSet(read.name(), read.ids(), read.images(), null, read.d(), read.h(), read.w());
         List<CheckpointRef> finals = CheckpointStore.all(exp).stream().map(m -> CheckpointRef.last(exp, m)).toList();
