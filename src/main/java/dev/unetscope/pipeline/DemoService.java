@@ -255,6 +255,8 @@ public final class DemoService {
         planned.put("fingerprint", "data/" + FINGERPRINT_CSV);
         exp.putSection("plan", planned);
         fingerprintTable(fp, losses).write(exp.dataDir().resolve(FINGERPRINT_CSV));
+        exp.putSection("splits", Map.of("seed", s.seed(), "train", Splits.DEFAULT_TRAIN, "val", Splits.DEFAULT_VAL, "file", Splits.FILE));
+        exp.putSection("queries", queries);
         double seconds = (System.nanoTime() - t0) / 1e9;
         String description = String.format("%d cases from %s, split %d train / %d val / %d test, %d shifted query sets (%.1f s)", ds.size(), s.data(),
                 splits.train().size(), splits.val().size(), splits.test().size(), queries.size() - 1, seconds);
