@@ -49,10 +49,22 @@ public final class ExperimentData {
         return p.isAbsolute() ? p : e.root().resolve(p);
     }
 
-    /** The cases of one split of the experiment's dataset, prepared. */
+    /**
+     * The cases of one split of the experiment's dataset, prepared: held in memory while the split fits
+     * in {@link QueryCache#BUDGET_BYTES} (image and mask floats), otherwise read case by case when
+     * visited, so no stage's memory grows with the number of cases beyond the budget.
+     */
     public static PreparedSet split(Experiment e, String split) {
+        return split(e, split, QueryCache.BUDGET_BYTES);
+    }
+
+    static PreparedSet split(Experiment e, String split, long budgetBytes) {
         Splits s = Splits.read(e);
-        return PreparedSet.load(split, dataset(e), s.get(split), preprocessing(e));
+        List<String> ids = s.get(split);
+        Preprocessing prep = preprocessing(e);
+        int[] shape = prep.targetShape();
+        long bytes = shape == null ? 0 : (long) ids.size() * shape[0] * shape[1] * shape[2] * 8L;
+        return bytes <= budgetBytes ? PreparedSet.load(split, dataset(e), ids, prep) : PreparedSet.stream(split, dataset(e), ids, prep);
     }
 
     public static Map<String, Query> queries(Experiment e) {

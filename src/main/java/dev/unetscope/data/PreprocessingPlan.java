@@ -34,8 +34,10 @@ import java.util.Map;
 public record PreprocessingPlan(double[] spacing, int[] shape, String spacingFrom, String shapeFrom, int[] extent, int multiple, long maxVoxels,
                                 double coarsened, int cases) {
     /**
-     * 2^21 voxels (128 x 128 x 128) per volume: the demo network trains at batch 2 on such volumes in
-     * a few GiB of memory (activations grow linearly with the voxels; see docs/ARCHITECTURE.md).
+     * 2^21 voxels (128 x 128 x 128) per volume: the demo network (8-16-32-64, two residual sub-units,
+     * instance norm, PReLU) trains at batch 2 on such volumes in about 2 GiB peak RSS (measured
+     * 1.93 GiB, 9.7 s per step on 2 cores; 0.43 GiB at 96 x 96 x 24), activations growing linearly
+     * with the voxels.
      */
     public static final long DEFAULT_MAX_VOXELS = 1L << 21;
 
