@@ -189,7 +189,9 @@ public final class DemoService {
         }
         double[] sp = cfg.spacing();
         exp.putSection("data", Map.of("source", "phantom", "path", "data/phantoms", "provenance", PhantomCohort.provenance(cfg, s.seed(), all)));
-        exp.putSection("preprocessing", Preprocessing.of(sp, new int[] {cfg.nx(), cfg.ny(), cfg.nz()}));
+        // the phantoms' own grid, fixed (nothing to plan: the generator made the data); --replace-non-finite is for the user's --query sets
+        exp.putSection("preprocessing", Preprocessing.of(sp, new int[] {cfg.nx(), cfg.ny(), cfg.nz()},
+                s.replaceNonFinite() ? Preprocessing.NonFinite.REPLACE_WITH_MIN : Preprocessing.NonFinite.REFUSE));
         exp.putSection("splits", Map.of("seed", s.seed(), "train", Splits.DEFAULT_TRAIN, "val", Splits.DEFAULT_VAL, "file", Splits.FILE));
         exp.putSection("queries", queries);
         double seconds = (System.nanoTime() - t0) / 1e9;
