@@ -68,11 +68,11 @@ public final class CropLoss {
     /** Refuses when some case loses more than {@link #MAX_FRACTION} of its foreground, unless {@code allowed}. */
     public static void check(Dataset ds, List<CaseLoss> losses, Preprocessing prep, boolean allowed) {
         List<CaseLoss> above = losses.stream().filter(l -> l.fraction() > MAX_FRACTION).sorted(Comparator.comparingDouble(CaseLoss::fraction).reversed()).toList();
-        if (above.isEmpty() || allowed) return;
+        if (above.isEmpty() || allowed || prep.targetShape() == null) return;
         CaseLoss worst = above.get(0);
         Case c = ds.byId().get(worst.id());
         throw new BadInputException(c.label(), String.format(Locale.ROOT, "the crop to %s at %s loses %.1f%% of this case's label voxels (%d of %d)%s",
-                PreprocessingPlan.dims(prep.targetShape()), PreprocessingPlan.mm(prep.targetSpacing()), 100 * worst.fraction(), worst.lost(), worst.foreground(),
+                PreprocessingPlan.dims(prep.targetShape()), prep.targetSpacing() == null ? "the images' own spacing" : PreprocessingPlan.mm(prep.targetSpacing()), 100 * worst.fraction(), worst.lost(), worst.foreground(),
                 above.size() > 1 ? String.format(Locale.ROOT, "; %d cases lose more than %.0f%%", above.size(), 100 * MAX_FRACTION) : ""),
                 "drop --shape to let the plan choose a shape that holds every case, give a larger --shape or a coarser --spacing, or pass " + ALLOW_OPTION);
     }

@@ -22,7 +22,9 @@ import java.util.stream.Stream;
  *   <li>the Medical Segmentation Decathlon: {@code dataset.json}, {@code imagesTr/}, {@code labelsTr/}, {@code imagesTs/};</li>
  *   <li>a plain folder: {@code images/NAME.nii.gz} beside {@code labels/NAME.nii.gz} (or {@code .mhd}); without {@code labels/} the set is unlabelled.</li>
  * </ul>
- * Opening checks that every named file exists; reading a case checks the image and mask agree.
+ * Opening checks the listing (dataset.json's entries, the folder's pairing) and that every named file
+ * exists; {@link DatasetCheck} then reads every case before a stage uses the set; reading a case
+ * checks the image and mask agree.
  */
 public final class Dataset {
     /** Affines may differ by rounding between writers; a tenth of a micrometre is not a disagreement. */
@@ -239,9 +241,10 @@ public final class Dataset {
         List<Path> others = new ArrayList<>();
         try (Stream<Path> s = Files.list(images)) {
             for (Path image : s.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList()) {
-                if (!VolumeIO.isVolumeFile(image) || image.getFileName().toString().endsWith(".raw")) {
-                    if (!image.getFileName().toString().startsWith(".") && !image.getFileName().toString().endsWith(".raw")
-                            && !image.getFileName().toString().endsWith(".zraw")) others.add(image);
+                String name = image.getFileName().toString();
+                if (!VolumeIO.isVolumeFile(image)) {
+                    // MetaImage data files and hidden files are expected beside the scans; anything else is named if no scan is found
+                    if (!name.startsWith(".") && !name.endsWith(".raw") && !name.endsWith(".zraw")) others.add(image);
                     continue;
                 }
                 Path label = null;

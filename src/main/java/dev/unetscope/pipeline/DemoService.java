@@ -225,8 +225,13 @@ public final class DemoService {
                 s.replaceNonFinite() ? Preprocessing.NonFinite.REPLACE_WITH_MIN : Preprocessing.NonFinite.REFUSE);
         List<CropLoss.CaseLoss> losses = CropLoss.measure(ds, prep);
         CropLoss.check(ds, losses, prep, s.allowCropLoss());
-        Experiment exp = Experiment.openOrCreate(s.out());
         Splits splits = Splits.of(ds.cases().stream().map(c -> c.id()).toList(), s.seed());
+        java.util.Set<String> train = new java.util.HashSet<>(splits.train());
+        if (fp.cases().stream().filter(c -> train.contains(c.id())).allMatch(c -> c.foreground() == 0)) {
+            throw new BadInputException(s.data(), "none of the " + train.size() + " training cases of the split (seed " + s.seed() + ") has foreground; only "
+                    + fp.foregroundCases() + " of " + ds.size() + " cases have any", "add labelled cases with foreground, or choose another --seed");
+        }
+        Experiment exp = Experiment.openOrCreate(s.out());
         splits.write(exp);
         Map<String, Object> queries = new LinkedHashMap<>();
         queries.put("test", Map.of("path", s.data().toAbsolutePath().toString(), "split", "test"));

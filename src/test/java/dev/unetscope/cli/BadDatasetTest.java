@@ -225,6 +225,12 @@ class BadDatasetTest {
         b.add(msd("no-foreground-anywhere", r -> {
             for (int i = 0; i < CASES; i++) NiftiWriter.write(Volume.zeros(NX, NY, NZ, SPACING), r.resolve("labelsTr/case_0" + i + ".nii.gz"), DataType.UINT8);
         }, "dataset.json", "no case has foreground: the masks hold only the values 0"));
+        b.add(folder("no-foreground-in-training-split", r -> {
+            List<String> ids = java.util.stream.IntStream.range(0, CASES).mapToObj(i -> "case_0" + i).toList();
+            for (String id : dev.unetscope.data.Splits.of(ids, 7).train()) {
+                NiftiWriter.write(Volume.zeros(NX, NY, NZ, SPACING), r.resolve("labels/" + id + ".nii.gz"), DataType.UINT8);
+            }
+        }, "ds", "none of the 4 training cases of the split (seed 7) has foreground; only 2 of 6 cases have any"));
         b.add(folder("labels-option-matches-nothing", r -> { }, "labels", "no case has foreground: the masks hold only the values 0, 1, none of which is gland under --labels 3",
                 "--labels", "3"));
         b.add(msd("labels-option-undeclared", r -> { }, "dataset.json", "declares label values 0, 1 but --labels names 3", "--labels", "3"));
