@@ -28,19 +28,29 @@ dependent control flow, sizes baked into the graph) is refused, as is a tap name
 or a tap whose spatial size is not a whole fraction of the input size. Files are written to a
 temporary name and renamed into place; a refused export writes nothing.
 
-The sidecar (format ``unetscope-torchscript/1``)::
+The sidecar (format ``unetscope-torchscript/2``; unetscope still reads format 1, whose normalization
+was a bare name)::
 
-    {"format": "unetscope-torchscript/1",
+    {"format": "unetscope-torchscript/2",
      "outputs": {"channels": 1, "activation": "sigmoid", "foreground": [0]},
      "input_channels": 1,
      "taps": [{"name": "enc1", "module": "model.0", "channels": 16, "stride": [2, 2, 2]}, ...],
      "size_divisor": [16, 16, 16],
-     "spacing": [x, y, z] | null, "normalization": "zscore-otsu" | "zscore-nonzero" | "zscore" | "none" | null,
+     "spacing": [x, y, z] | null,
+     "normalization": {"name": "zscore" | "zscore-nonzero" | "zscore-otsu" | "none"} |
+                      {"name": "ct", "low": p0.5, "high": p99.5, "mean": m, "std": s} |
+                      {"name": "window", "low": lo, "high": hi} | null,
      "patch_size": [d, h, w] | null,
      "torch": "1.13.1", "sha256": "<hex of NAME.pt>", "example_input": [1, C, D, H, W], "meta": {...}}
 
 Axes are (D, H, W) = (z, y, x) as in the tensor, except ``spacing``, which is (x, y, z) in mm as in
-NIfTI headers. A tap's ``stride`` is, per axis, the example input's size divided by the tap's size.
+NIfTI headers. unetscope prepares an imported run's scans as the sidecar says: resampled to ``spacing``,
+normalised by ``normalization`` (``zscore``: over the whole image; ``zscore-nonzero``: over the non-zero
+voxels, zeros kept, nnU-Net's MR scheme; ``zscore-otsu``: unetscope's own, robust z-score inside the Otsu
+body; ``ct``: nnU-Net's CT scheme, clip to the dataset's foreground 0.5/99.5 percentiles ``low``/``high``
+then z-score with the dataset-wide foreground ``mean``/``std``, as in nnU-Net's dataset fingerprint;
+``window``: clip to [low, high] and scale to [0, 1]; ``none``: as they are). ``patch_size`` must be a
+multiple of ``size_divisor``. A tap's ``stride`` is, per axis, the example input's size divided by the tap's size.
 
 ``size_divisor``: during the eager run on the example input every submodule's 5-D output is measured;
 for each axis the divisor is the least common multiple of every whole ratio input size / output size
@@ -72,8 +82,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-FORMAT = "unetscope-torchscript/1"
-NORMALIZATIONS = ("zscore-otsu", "zscore-nonzero", "zscore", "none")
+FORMAT = "unetscope-torchscript/2"
+NORMALIZATIONS = ("zscore", "zscore-nonzero", "zscore-otsu", "ct", "window", "none")
 ACTIVATIONS = ("sigmoid", "softmax")
 TOLERANCE = 1e-5
 
@@ -375,6 +385,29 @@ def _atomic_write(path, write):
         raise
 
 
+def _normalization(n):
+    """The sidecar's normalization object from a name or a dict; refuses unknown names and missing numbers."""
+    if n is None:
+        return None
+    d = {"name": n} if isinstance(n, str) else dict(n)
+    name = d.get("name")
+    if name not in NORMALIZATIONS:
+        raise ExportError(f"normalization {name!r} is not one of {', '.join(NORMALIZATIONS)}")
+    need = {"ct": ("low", "high", "mean", "std"), "window": ("low", "high")}.get(name, ())
+    extra = set(d) - {"name"} - set(need)
+    if extra:
+        raise ExportError(f"normalization {name!r} takes no {', '.join(sorted(extra))}")
+    try:
+        out = {"name": name, **{k: float(d[k]) for k in need}}
+    except (KeyError, TypeError, ValueError):
+        raise ExportError(f"normalization {name!r} needs numbers {', '.join(need)}")
+    if need and not out["low"] < out["high"]:
+        raise ExportError(f"normalization {name!r} needs low < high, got {out['low']}, {out['high']}")
+    if name == "ct" and not out["std"] > 0:
+        raise ExportError(f"normalization 'ct' needs std > 0, got {out['std']}")
+    return out
+
+
 def export(model, example_input, taps, out, *, spacing=None, normalization=None, patch_size=None,
            activation=None, foreground=None, **meta):
     """Trace ``model`` with taps and write ``out`` (NAME.pt) and NAME.json; returns the sidecar dict.
@@ -382,15 +415,15 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     model: a torch.nn.Module taking N x C x D x H x W. example_input: a tensor of shape 1 x C x D x H x W
     of a size the model accepts. taps: "auto", or a list of module names (as in model.named_modules();
     the taps are then named tap1, tap2, ...), or a dict {tap name: module name}. spacing: (x, y, z) mm
-    the model was trained at; normalization: one of zscore-otsu, zscore-nonzero, zscore, none;
+    the model was trained at; normalization: a name (zscore, zscore-nonzero, zscore-otsu, none) or a dict
+    {"name": "ct", "low", "high", "mean", "std"} / {"name": "window", "low", "high"};
     patch_size: (D, H, W) of the training patches; activation: sigmoid or softmax; foreground: output
     channel indices that are foreground. Further keyword arguments land in the sidecar's "meta".
     Raises ExportError (nothing written) when the export is refused.
     """
     if not str(out).endswith(".pt"):
         raise ExportError(f"output {out} must end with .pt (the sidecar is written beside it as .json)")
-    if normalization is not None and normalization not in NORMALIZATIONS:
-        raise ExportError(f"normalization {normalization!r} is not one of {', '.join(NORMALIZATIONS)}")
+    normalization = _normalization(normalization)
     if activation is not None and activation not in ACTIVATIONS:
         raise ExportError(f"activation {activation!r} is not sigmoid or softmax")
     if spacing is not None:
@@ -399,8 +432,8 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
             raise ExportError(f"spacing {spacing} must be three positive numbers (x, y, z in mm)")
     if patch_size is not None:
         patch_size = [int(v) for v in patch_size]
-        if len(patch_size) != 3:
-            raise ExportError(f"patch size {patch_size} must be three sizes (D, H, W)")
+        if len(patch_size) != 3 or not all(v > 0 for v in patch_size):
+            raise ExportError(f"patch size {patch_size} must be three positive sizes (D, H, W)")
     x = example_input
     if not torch.is_tensor(x) or x.dim() != 5 or x.shape[0] != 1:
         raise ExportError("example_input must be a tensor of shape 1 x C x D x H x W")
@@ -428,6 +461,8 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
             strides = {t: _stride(f"{t} (module {p})", size, o) for (t, p), o in zip(named.items(), eager[1:])}
             for t, s in strides.items():
                 divisor = [d * s_ // math.gcd(d, s_) for d, s_ in zip(divisor, s)]
+            if patch_size is not None and any(p % d for p, d in zip(patch_size, divisor)):
+                raise ExportError(f"patch size {patch_size} is not a multiple of the size divisor {divisor}")
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 try:
@@ -675,7 +710,10 @@ def main(argv=None):
         s.add_argument("--taps", default="auto", help="auto, or module names a,b,c, or name=module,...")
         s.add_argument("--list-modules", action="store_true", help="print every module with its output shape, write nothing")
         s.add_argument("--spacing", type=_floats, help="x,y,z in mm the model was trained at")
-        s.add_argument("--normalization", choices=NORMALIZATIONS)
+        s.add_argument("--normalization", choices=NORMALIZATIONS, help="how the training images were normalised")
+        s.add_argument("--intensity-range", type=_floats, metavar="LOW,HIGH",
+                       help="ct: the dataset's foreground 0.5 and 99.5 percentiles; window: its bounds")
+        s.add_argument("--intensity-stats", type=_floats, metavar="MEAN,STD", help="ct: the dataset-wide foreground mean and std")
         s.add_argument("--patch-size", type=_ints, help="D,H,W of the training patches")
         s.add_argument("--activation", choices=ACTIVATIONS)
         s.add_argument("--foreground", type=_ints, help="output channel indices that are foreground")
@@ -708,7 +746,20 @@ def main(argv=None):
         if a.kind == "monai-unet":
             meta.setdefault("monai_unet", dict(channels=a.channels, strides=a.strides, num_res_units=a.res_units,
                                                in_channels=a.in_channels, out_channels=a.out_channels, norm=a.norm, act=a.act))
-        side = export(model, x, taps, a.out, spacing=a.spacing, normalization=a.normalization,
+        norm = a.normalization
+        if norm is not None:
+            norm = {"name": norm}
+            if a.intensity_range is not None:
+                if len(a.intensity_range) != 2:
+                    raise ExportError("--intensity-range needs LOW,HIGH")
+                norm.update(low=a.intensity_range[0], high=a.intensity_range[1])
+            if a.intensity_stats is not None:
+                if len(a.intensity_stats) != 2:
+                    raise ExportError("--intensity-stats needs MEAN,STD")
+                norm.update(mean=a.intensity_stats[0], std=a.intensity_stats[1])
+        elif a.intensity_range is not None or a.intensity_stats is not None:
+            raise ExportError("--intensity-range and --intensity-stats go with --normalization ct or window")
+        side = export(model, x, taps, a.out, spacing=a.spacing, normalization=norm,
                       patch_size=a.patch_size, activation=a.activation, foreground=a.foreground, **meta)
         print(f"wrote {a.out} and {a.out[:-3]}.json: {len(side['taps'])} taps "
               f"({', '.join(t['name'] for t in side['taps'])}), size divisor {side['size_divisor']}")

@@ -111,6 +111,26 @@ public final class FailureDetection {
     }
 
     /**
+     * The share of failed cases caught when the {@code fraction} of cases with the lowest score are
+     * flagged for review: k = ceil(fraction x n) cases are flagged (ties in score broken by case
+     * order), and the result is (failures among them) / (all failures), the recall of a review budget.
+     * NaN when no case failed.
+     */
+    public static double caught(double[] score, boolean[] failed, double fraction) {
+        if (score.length != failed.length) {
+            throw new BadInputException(score.length + " scores for " + failed.length + " labels", "pass one score per case");
+        }
+        if (!(fraction >= 0 && fraction <= 1)) throw new BadInputException("review fraction " + fraction + " is not in [0, 1]", "use e.g. 0.1");
+        int n = score.length, failures = 0;
+        for (boolean f : failed) if (f) failures++;
+        if (failures == 0) return Double.NaN;
+        Integer[] asc = Ranks.sortedOrder(score);
+        int k = (int) Math.ceil(fraction * n - 1e-9), hit = 0;
+        for (int i = 0; i < k; i++) if (failed[asc[i]]) hit++;
+        return (double) hit / failures;
+    }
+
+    /**
      * Area under the risk-coverage curve: accept cases by descending score; risk(k) = mean loss of
      * the first k; AURC = mean over k = 1..n. Tied scores contribute their expected loss (see class
      * comment). NaN for no cases.

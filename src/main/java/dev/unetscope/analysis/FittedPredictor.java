@@ -46,6 +46,26 @@ public record FittedPredictor(List<String> inputs, int[] kept, double[] means, d
         return new RidgeModel.Prediction(v, v - halfWidth, v + halfWidth);
     }
 
+    /** A prediction and the inputs that were missing (absent or non-finite) and taken at their training mean. */
+    public record Filled(RidgeModel.Prediction prediction, List<String> missing) {}
+
+    /**
+     * {@link #predict}, but an input that could not be computed (a per-case roughness with fewer than two
+     * clusters among the case's points, say) is taken at its training mean, i.e. contributes nothing, and
+     * is named in {@link Filled#missing()} instead of refusing the whole cohort.
+     */
+    public Filled predictFilling(Map<String, Double> values) {
+        double v = intercept;
+        List<String> missing = new java.util.ArrayList<>();
+        for (int j = 0; j < kept.length; j++) {
+            String name = inputs.get(kept[j]);
+            Double x = values.get(name);
+            if (x == null || !Double.isFinite(x)) missing.add(name);
+            else v += coefficients[j] * (x - means[j]) / sds[j];
+        }
+        return new Filled(new RidgeModel.Prediction(v, v - halfWidth, v + halfWidth), missing);
+    }
+
     public void write(Path file) {
         try {
             AtomicFile.writeBytes(file, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(this));

@@ -48,7 +48,11 @@ public final class GeneralizationStudy {
         this.analysis = analysis;
     }
 
-    public record Result(CsvTable correlations, CsvTable summary) {}
+    /**
+     * @param cases   the per-case predictor's errors and its flags' quality (null without per-case tables)
+     * @param ranking the checkpoint ranking's top-1 agreement and regret, leave-one-query-set-out (null with fewer than 2 query sets)
+     */
+    public record Result(CsvTable correlations, CsvTable summary, CasePrediction.Summary cases, CheckpointRanking.Agreement ranking) {}
 
     public Result run() {
         Path ck = exp.resultsDir().resolve(ResultFiles.CHECKPOINTS_CSV);
@@ -61,7 +65,8 @@ public final class GeneralizationStudy {
         corr.write(exp.resultsDir().resolve(ResultFiles.CORRELATIONS_CSV));
         CsvTable summary = prediction(rows);
         failure();
-        return new Result(corr, summary);
+        CasePrediction.Summary cases = new CasePrediction(exp.resultsDir(), failureThreshold, analysis).run();
+        return new Result(corr, summary, cases, ranking);
     }
 
     // ---- correlations -------------------------------------------------------------------------
@@ -224,6 +229,8 @@ public final class GeneralizationStudy {
         return new ArrayList<>(names);
     }
 
+    private CheckpointRanking.Agreement ranking;
+
     CsvTable prediction(List<Map<String, String>> rows) {
         List<String> layerNames = layerNames(exp);
         Map<SetKey, double[]> feats = features(rows, layerNames);
@@ -246,6 +253,7 @@ public final class GeneralizationStudy {
             summary.add(List.of("leave-one-" + scheme + "-out", cv.n(), cv.folds(), cv.mae(), cv.coverage(), cv.meanHalfWidth(),
                     cv.reason() == null ? "" : cv.reason()));
             if (cv.predicted() == null) continue;
+            if (scheme.equals("query")) ranking = ranking(rows, y, cv);
             for (int i = 0; i < rows.size(); i++) {
                 Map<String, String> r = rows.get(i);
                 detail.add(List.of("leave-one-" + scheme + "-out", r.get("run"), r.get("objective"), r.get("step"), r.get("query"), y[i],
@@ -258,6 +266,35 @@ public final class GeneralizationStudy {
         FittedPredictor.of(model, predictorInputs(layerNames), analysis, analysis == null ? null : SettingsHash.of(analysis))
                 .write(exp.resultsDir().resolve(ResultFiles.PREDICTOR_JSON));
         return summary;
+    }
+
+    /**
+     * Which checkpoint to deploy, checked where the truth is known: per held-out query set, the
+     * checkpoints ranked by their leave-one-query-set-out predicted IoU (a predictor that never saw the
+     * set, as on a new site's scans) against their true IoU there; written to checkpoint_ranking.csv.
+     */
+    CheckpointRanking.Agreement ranking(List<Map<String, String>> rows, double[] y, RidgePredictor.CrossValidation cv) {
+        Map<String, List<CheckpointRanking.Candidate>> cands = new LinkedHashMap<>();
+        Map<String, List<Double>> truth = new LinkedHashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Map<String, String> r = rows.get(i);
+            String q = r.get("query");
+            cands.computeIfAbsent(q, k -> new ArrayList<>()).add(new CheckpointRanking.Candidate(CheckpointId.of(r).toString(), cv.predicted()[i],
+                    cv.lo()[i], cv.hi()[i]));
+            truth.computeIfAbsent(q, k -> new ArrayList<>()).add(y[i]);
+        }
+        List<CheckpointRanking.Labelled> sets = new ArrayList<>();
+        for (String q : cands.keySet()) {
+            sets.add(new CheckpointRanking.Labelled(q, cands.get(q), truth.get(q).stream().mapToDouble(Double::doubleValue).toArray()));
+        }
+        CheckpointRanking.Agreement a = CheckpointRanking.agreement(sets);
+        CsvTable out = new CsvTable(List.of("query", "checkpoints", "pick", "best", "pick_iou", "best_iou", "top1", "regret", "best_indistinguishable"));
+        for (CheckpointRanking.Outcome o : a.outcomes()) {
+            out.add(List.of(o.cohort(), o.checkpoints(), o.pick(), o.best(), o.pickIoU(), o.bestIoU(), o.top1() ? 1 : 0, o.regret(),
+                    o.bestIndistinguishable() ? 1 : 0));
+        }
+        out.write(exp.resultsDir().resolve(ResultFiles.CHECKPOINT_RANKING_CSV));
+        return a;
     }
 
     // ---- failure flags ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import dev.unetscope.experiment.Experiment;
 import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.pipeline.AnalyzeService;
 import dev.unetscope.pipeline.CorrelateService;
+import dev.unetscope.pipeline.Shard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,6 +53,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--jobs", defaultValue = "1", description = "Checkpoints analysed in parallel, capped by the heap (default ${DEFAULT-VALUE}).")
     int jobs;
 
+    @Option(names = "--shard", paramLabel = "I/N", description = "Analyse only shard I of N (I from 0 to N-1; checkpoint p of the sorted list goes to shard p mod N) "
+            + "into shards/analyze/I-of-N/; 'unetscope merge' joins the shards and correlates. E.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.")
+    String shard;
+
     @Option(names = "--resamples", defaultValue = "" + CorrelateService.Settings.DEFAULT_RESAMPLES,
             description = "Bootstrap resamples of checkpoints for the intervals (default ${DEFAULT-VALUE}).")
     int resamples;
@@ -60,14 +65,28 @@ final class AnalyzeCommand implements Callable<Integer> {
             description = "A case with IoU below this has failed (default ${DEFAULT-VALUE}).")
     double failureThreshold;
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        Experiment exp = Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
+        // shards of one stage run side by side: each holds its own folder, not the experiment
+        return lock.locked(shard == null ? experiment : Shard.parse(shard).dir(exp, AnalyzeService.STAGE), this::run);
+    }
+
+    private Integer run() {
         Experiment exp = Experiment.open(experiment);
         AnalysisConfig cfg = settings(AnalyzeService.recorded(exp));
-        AnalyzeService.Settings settings = new AnalyzeService.Settings(cfg, jobs, recompute);
+        Shard part = shard == null ? null : Shard.parse(shard);
+        AnalyzeService.Settings settings = new AnalyzeService.Settings(cfg, jobs, recompute, part);
         CorrelateService.Settings correlate = new CorrelateService.Settings(resamples, cfg.seed(), failureThreshold);
         Console console = new Console(false).on(exp);
         console.finished("analyze", new AnalyzeService().run(exp, settings, console));
+        if (part != null) {
+            System.out.println("shard " + part + " written to " + part.dir(exp, AnalyzeService.STAGE) + "; when every shard has finished: unetscope merge --experiment " + experiment);
+            return 0;
+        }
         console.finished("correlate", new CorrelateService().run(exp, correlate, console));
         return 0;
     }

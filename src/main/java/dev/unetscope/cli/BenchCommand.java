@@ -61,9 +61,14 @@ final class BenchCommand implements Runnable {
                         + "bench/reference_torchscript.py times the same file and its eager module in PyTorch.")
         Path model;
 
+        @Option(names = "--patch", split = ",", paramLabel = "D,H,W",
+                description = "Infer by sliding window with this patch (as import --patch does), to compare with whole volumes.")
+        java.util.List<Integer> patch;
+
         @Override
         public Integer call() {
-            TrainingBenchmark.infer(opts.setup("dice", 1e-3, model == null), model, System.out);
+            TrainingBenchmark.infer(opts.setup("dice", 1e-3, model == null), model,
+                    patch == null ? null : patch.stream().mapToInt(Integer::intValue).toArray(), System.out);
             return 0;
         }
     }

@@ -46,8 +46,8 @@ final class Console implements Progress {
         } else if (result instanceof TrainService.Result r) {
             out.printf("trained %d run(s) x %d steps, %d checkpoints each, in %.0f s%n", r.runs(), r.steps(), r.checkpoints(), r.seconds());
         } else if (result instanceof EvaluateService.Result r) {
-            out.printf("evaluated %d checkpoint(s) (%d already done) on %d labelled query sets in %.0f s; IoU ranges %.3f to %.3f%n", r.evaluated(), r.skipped(),
-                    r.querySets(), r.seconds(), r.minIoU(), r.maxIoU());
+            out.printf("evaluated %d checkpoint(s) (%d already done) on %d labelled query sets in %.0f s%s%n", r.evaluated(), r.skipped(),
+                    r.querySets(), r.seconds(), r.minIoU() <= r.maxIoU() ? String.format("; IoU ranges %.3f to %.3f", r.minIoU(), r.maxIoU()) : "");
             if (!r.unlabelled().isEmpty()) out.println("not evaluated (no labels; analyze scores them): " + String.join(", ", r.unlabelled()));
             if (tables) {
                 out.println();
@@ -61,6 +61,8 @@ final class Console implements Progress {
                 out.println("interior-feature metrics beside IoU, per query set (results/checkpoints.csv; per layer in results/layers.csv):");
                 Tables.scores(experiment, out);
             }
+        } else if (result instanceof dev.unetscope.pipeline.MergeService.Result r) {
+            out.printf("merged the shards of %s over %d checkpoints into results/ in %.0f s%n", String.join(" and ", r.shards().keySet()), r.checkpoints(), r.seconds());
         } else if (result instanceof CorrelateService.Result r) {
             if (r.study() == null) out.println(r.reason());
             else Tables.study(r.study(), out);

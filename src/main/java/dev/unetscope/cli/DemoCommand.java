@@ -77,6 +77,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "Add your own query set (a dataset folder, labelled or not: images/ without labels/ is unlabelled), beside the shifted copies; repeatable.")
     List<String> query = new java.util.ArrayList<>();
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
     public Integer call() throws Exception {
         Map<String, Path> queries = new java.util.LinkedHashMap<>();
@@ -89,7 +92,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         DemoService.Settings s = new DemoService.Settings(out, cases, seed, steps, checkpoints, objectives, samplesPerCase, dataOnly, scale, data, channel,
                 labels, spacing, shape, queries, maxVoxels, allowCropLoss, replaceNonFinite);
-        DemoService.Result r = new DemoService().run(s, new Console(true));
+        DemoService.Result r = lock.locked(out, () -> new DemoService().run(s, new Console(true)));
         if (r.report() == null) return 0;
         Map<String, Double> t = r.stageSeconds();
         System.out.printf("%nstage times: data %.0f s, train %.0f s, evaluate %.0f s, analyze %.0f s, correlate %.0f s, report %.0f s; total %.0f s%n",

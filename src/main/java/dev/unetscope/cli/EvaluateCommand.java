@@ -3,6 +3,7 @@ package dev.unetscope.cli;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.pipeline.EvaluateService;
+import dev.unetscope.pipeline.Shard;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -26,8 +27,21 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--recompute", description = "Evaluate again the checkpoints whose rows were made with other settings (preprocessing, threshold).")
     boolean recompute;
 
+    @Option(names = "--shard", paramLabel = "I/N", description = "Evaluate only shard I of N (I from 0 to N-1; checkpoint p of the sorted list goes to shard p mod N) "
+            + "into shards/evaluate/I-of-N/; 'unetscope merge' joins the shards. E.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.")
+    String shard;
+
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        Experiment exp = Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
+        // shards of one stage run side by side: each holds its own folder, not the experiment
+        return lock.locked(shard == null ? experiment : Shard.parse(shard).dir(exp, EvaluateService.STAGE), this::run);
+    }
+
+    private Integer run() {
         Experiment exp = Experiment.open(experiment);
         Map<String, Path> queries = new LinkedHashMap<>();
         for (String q : extra) {
@@ -35,8 +49,12 @@ final class EvaluateCommand implements Callable<Integer> {
             if (eq <= 0) throw new BadInputException("--query " + q + " is not NAME=DATASET_DIR", "e.g. --query hospitalB=/data/hospitalB");
             queries.put(q.substring(0, eq), Path.of(q.substring(eq + 1)));
         }
+        Shard part = shard == null ? null : Shard.parse(shard);
         Console console = new Console(false).on(exp);
-        console.finished("evaluate", new EvaluateService().run(exp, new EvaluateService.Settings(queries, recompute), console));
+        console.finished("evaluate", new EvaluateService().run(exp, new EvaluateService.Settings(queries, recompute, part), console));
+        if (part != null) {
+            System.out.println("shard " + part + " written to " + part.dir(exp, EvaluateService.STAGE) + "; when every shard has finished: unetscope merge --experiment " + experiment);
+        }
         return 0;
     }
 }

@@ -32,6 +32,11 @@ final class ImportCommand implements Callable<Integer> {
             description = "The objective column of the run for --model (default: imported).")
     String objective;
 
+    @Option(names = "--patch", split = ",", paramLabel = "D,H,W",
+            description = "Run every stage on this run's checkpoints by sliding window with this patch (each size a multiple of the size divisor; "
+                    + "Gaussian-weighted overlap 0.5 as MONAI's sliding_window_inference); default: whole volumes. Recorded in the run's manifest.")
+    List<Integer> patch;
+
     @Option(names = "--monai-weights", paramLabel = "FILE.safetensors",
             description = "MONAI UNet(spatial_dims=3, out_channels=1, ...) state_dict saved with safetensors (with --channels ...).")
     Path weights;
@@ -42,15 +47,23 @@ final class ImportCommand implements Callable<Integer> {
     @Mixin
     NetworkOptions network = new NetworkOptions();
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        return lock.locked(experiment, this::run);
+    }
+
+    private Integer run() {
         boolean ts = models != null && !models.isEmpty();
         if (ts == (weights != null)) {
             throw new BadInputException("give either --model FILE.pt (repeatable) or --monai-weights FILE.safetensors", "see unetscope import --help");
         }
         if (ts) {
             ImportService.TorchScriptResult r = ImportService.importTorchScript(
-                    new ImportService.TorchScriptSettings(experiment, run, objective, models, steps));
+                    new ImportService.TorchScriptSettings(experiment, run, objective, models, steps,
+                            patch == null ? null : patch.stream().mapToInt(Integer::intValue).toArray()));
             for (ImportService.ImportedCheckpoint c : r.checkpoints()) {
                 System.out.printf("imported %s (sha256 %s) as %s step %d: %s%n", c.from(), c.sha256(), r.run(), c.step(), c.file());
             }
@@ -58,8 +71,8 @@ final class ImportCommand implements Callable<Integer> {
             for (String n : r.notes()) System.out.println("note: " + n);
             return 0;
         }
-        if (steps != null || objective != null) {
-            throw new BadInputException("--steps and --objective go with --model", "drop them for --monai-weights");
+        if (steps != null || objective != null || patch != null) {
+            throw new BadInputException("--steps, --objective and --patch go with --model", "drop them for --monai-weights");
         }
         ImportService.Result r = ImportService.run(new ImportService.Settings(experiment, weights, network.config(), run));
         System.out.printf("imported %s (sha256 %s, %d parameters) as run '%s': %s%n", weights, r.sha256(), r.parameters(), r.run(), r.params());

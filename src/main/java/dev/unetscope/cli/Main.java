@@ -12,7 +12,7 @@ import java.io.UncheckedIOException;
 /** The {@code unetscope} command line: one subcommand per pipeline stage. */
 @Command(name = "unetscope", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Predict how well a 3D segmentation UNet will do on unlabelled scans, from its interior features.",
-        subcommands = {DemoCommand.class, SynthCommand.class, ShiftCommand.class, TrainCommand.class, EvaluateCommand.class, FeaturesCommand.class, AnalyzeCommand.class, PredictCommand.class, ReportCommand.class, InspectCommand.class, DoctorCommand.class, BenchCommand.class, ImportCommand.class,
+        subcommands = {DemoCommand.class, SynthCommand.class, ShiftCommand.class, TrainCommand.class, EvaluateCommand.class, FeaturesCommand.class, AnalyzeCommand.class, MergeCommand.class, PredictCommand.class, ReportCommand.class, InspectCommand.class, DoctorCommand.class, BenchCommand.class, ImportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit code for a fault in what the user gave (a file, a folder, a flag). */

@@ -107,6 +107,32 @@ final class Tables {
                     row.get("scheme"), f(row.get("mae")), f(row.get("coverage")), row.get("folds"),
                     row.get("reason").isEmpty() ? "" : " - " + row.get("reason"));
         }
+        deploymentAnswers(r, out);
+    }
+
+    /** The per-case predictor's errors, its flags' quality, and the checkpoint ranking's agreement with the truth. */
+    static void deploymentAnswers(GeneralizationStudy.Result r, PrintStream out) {
+        var c = r.cases();
+        if (c != null) {
+            out.printf("per-case IoU predictor (ridge on the per-case label-free scores and their cohort means), %s: mean absolute error %s, interval coverage %s "
+                    + "(%d case/checkpoint pairs, %d folds)%s%n", c.scheme(), g(c.mae()), g(c.coverage()), c.n(), c.folds(),
+                    c.reason().isEmpty() ? "" : " - " + c.reason());
+            out.printf("failure flags (IoU < %s): AUROC %s pooled, %s within a checkpoint and query set; failures caught flagging 10%% of cases %s "
+                    + "(%s within a set), 20%% %s (%s); %d of %d pairs flagged, precision %s, recall %s%n", g(c.threshold()), g(c.auroc()),
+                    g(c.aurocPerSet()), g(c.caught10()), g(c.caught10PerSet()), g(c.caught20()), g(c.caught20PerSet()), c.flagged(), c.n(),
+                    g(c.flagPrecision()), g(c.flagRecall()));
+        }
+        var k = r.ranking();
+        if (k != null) {
+            out.printf("checkpoint ranking, leave-one-query-set-out over %d query sets: top pick is the truly best in %s, mean IoU lost (regret) %s, "
+                    + "largest %s; the best is indistinguishable from the pick in %s (results/%s)%s%n", k.cohorts(), g(k.top1()), g(k.meanRegret()),
+                    g(k.maxRegret()), g(k.bestIndistinguishable()), dev.unetscope.experiment.ResultFiles.CHECKPOINT_RANKING_CSV,
+                    k.reason().isEmpty() ? "" : " - " + k.reason());
+        }
+    }
+
+    private static String g(double v) {
+        return Double.isNaN(v) ? "NaN" : String.format("%.3f", v);
     }
 
     private static double abs(String v) {

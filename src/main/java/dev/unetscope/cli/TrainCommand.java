@@ -21,12 +21,18 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     TrainOptions train = new TrainOptions();
 
+    @picocli.CommandLine.Mixin
+    LockOptions lock = new LockOptions();
+
     @Override
-    public Integer call() {
-        Experiment exp = Experiment.open(experiment);
-        Console console = new Console(false).on(exp);
-        console.finished("train", new TrainService().run(exp, train.config(), console));
-        return 0;
+    public Integer call() throws Exception {
+        Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
+        return lock.locked(experiment, () -> {
+            Experiment exp = Experiment.open(experiment);
+            Console console = new Console(false).on(exp);
+            console.finished("train", new TrainService().run(exp, train.config(), console));
+            return 0;
+        });
     }
 
     /** Training flags. */

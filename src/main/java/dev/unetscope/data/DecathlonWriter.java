@@ -76,7 +76,8 @@ public final class DecathlonWriter implements AutoCloseable {
         json.put("description", description);
         json.put("tensorImageSize", "3D");
         json.put("modality", Map.of("0", "T2"));
-        json.put("labels", Map.of("0", "background", "1", "gland"));
+        // a sorted map: Map.of iterates in an order that changes from one JVM to the next, and the file must not
+        json.put("labels", new java.util.TreeMap<>(Map.of("0", "background", "1", "gland")));
         json.put("numTraining", training.size());
         json.put("numTest", test.size());
         json.put("training", training);

@@ -55,13 +55,18 @@ public final class ExperimentData {
      * visited, so no stage's memory grows with the number of cases beyond the budget.
      */
     public static PreparedSet split(Experiment e, String split) {
-        return split(e, split, QueryCache.BUDGET_BYTES);
+        return split(e, split, preprocessing(e));
     }
 
-    static PreparedSet split(Experiment e, String split, long budgetBytes) {
+    /** The cases of one split, prepared with {@code prep} (a run's own preprocessing). */
+    public static PreparedSet split(Experiment e, String split, Preprocessing prep) {
+        return split(e, split, prep, QueryCache.BUDGET_BYTES);
+    }
+
+    /** Held in memory while the split fits {@code budgetBytes} of prepared floats, else read case by case. */
+    static PreparedSet split(Experiment e, String split, Preprocessing prep, long budgetBytes) {
         Splits s = Splits.read(e);
         List<String> ids = s.get(split);
-        Preprocessing prep = preprocessing(e);
         int[] shape = prep.targetShape();
         long bytes = shape == null ? 0 : (long) ids.size() * shape[0] * shape[1] * shape[2] * 8L;
         return bytes <= budgetBytes ? PreparedSet.load(split, dataset(e), ids, prep) : PreparedSet.stream(split, dataset(e), ids, prep);
@@ -86,9 +91,14 @@ public final class ExperimentData {
 
     /** A query set; {@code streamed} reads each case when it is visited instead of holding the set. */
     public static PreparedSet query(Experiment e, Query q, boolean streamed) {
+        return query(e, q, streamed, preprocessing(e));
+    }
+
+    /** A query set prepared with {@code prep} (a run's own preprocessing). */
+    public static PreparedSet query(Experiment e, Query q, boolean streamed, Preprocessing prep) {
         Dataset ds = queryDataset(e, q);
         List<String> only = q.split() == null ? null : Splits.read(e).get(q.split());
-        return streamed ? PreparedSet.stream(q.name(), ds, only, preprocessing(e)) : PreparedSet.load(q.name(), ds, only, preprocessing(e));
+        return streamed ? PreparedSet.stream(q.name(), ds, only, prep) : PreparedSet.load(q.name(), ds, only, prep);
     }
 
     /**
@@ -111,6 +121,11 @@ public final class ExperimentData {
 
     /** One split, read case by case when visited. */
     public static PreparedSet streamSplit(Experiment e, String split) {
-        return PreparedSet.stream(split, dataset(e), Splits.read(e).get(split), preprocessing(e));
+        return streamSplit(e, split, preprocessing(e));
+    }
+
+    /** One split prepared with {@code prep}, read case by case when visited. */
+    public static PreparedSet streamSplit(Experiment e, String split, Preprocessing prep) {
+        return PreparedSet.stream(split, dataset(e), Splits.read(e).get(split), prep);
     }
 }

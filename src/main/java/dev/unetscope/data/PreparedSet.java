@@ -8,16 +8,51 @@ import java.util.Map;
 
 /**
  * Cases of a dataset after {@link Preprocessing}, held as network-ready float arrays: each volume is
- * D x H x W with D = z, H = y, W = x, which is exactly {@code Volume}'s x-fastest order. All cases
- * share one shape (the preprocessing's target shape).
+ * D x H x W with D = z, H = y, W = x, which is exactly {@code Volume}'s x-fastest order. With a target
+ * shape all cases share it ({@code shapes} null; {@code d, h, w}); without one (a run that takes each scan
+ * whole) each case keeps its own, {@code shapes.get(i)} = {d, h, w}, and {@code d, h, w} are the first case's.
+ * Stages read a case's dims with {@link #dims(int)}.
  */
-public record PreparedSet(String name, List<String> ids, List<float[]> images, List<float[]> masks, int d, int h, int w) {
+public record PreparedSet(String name, List<String> ids, List<float[]> images, List<float[]> masks, int d, int h, int w, List<int[]> shapes) {
+
+    /** Every case at one shape. */
+    public PreparedSet(String name, List<String> ids, List<float[]> images, List<float[]> masks, int d, int h, int w) {
+        this(name, ids, images, masks, d, h, w, null);
+    }
+
+    /** {d, h, w} of case {@code i}. */
+    public int[] dims(int i) {
+        return shapes == null ? new int[] {d, h, w} : shapes.get(i).clone();
+    }
+
+    /** Voxels of case {@code i}. */
+    public int voxels(int i) {
+        int[] s = dims(i);
+        return s[0] * s[1] * s[2];
+    }
+
+    /** Whether every case has the same shape. */
+    public boolean uniform() {
+        return shapes == null;
+    }
+
+    /** The same cases with the images replaced (same shapes, same masks). */
+    public PreparedSet withImages(List<float[]> newImages) {
+        return new PreparedSet(name, ids, newImages, masks, d, h, w, shapes);
+    }
+
+    /** The same cases without their masks. */
+    public PreparedSet unlabelled() {
+        return new PreparedSet(name, ids, images, null, d, h, w, shapes);
+    }
 
     public int size() {
         return ids.size();
     }
 
+    /** Voxels of every case; only for a set whose cases share one shape. */
     public int voxels() {
+        if (shapes != null) throw new IllegalStateException("set " + name + " has cases of different shapes: use voxels(i)");
         return d * h * w;
     }
 
@@ -26,8 +61,8 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
     }
 
     /**
-     * Reads and prepares the cases {@code only} (all when null) of {@code ds}. Every case must come
-     * out at the same shape; set a target shape in the preprocessing for data of mixed sizes.
+     * Reads and prepares the cases {@code only} (all when null) of {@code ds}. With a target shape in
+     * the preprocessing every case comes out at it; without one each case keeps its own shape.
      */
     public static PreparedSet load(String name, Dataset ds, List<String> only, Preprocessing prep) {
         Map<String, Case> byId = ds.byId();
@@ -38,6 +73,8 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
         List<String> kept = new ArrayList<>();
         List<float[]> images = new ArrayList<>(), masks = new ArrayList<>();
         int[] dims = null;
+        List<int[]> shapes = new ArrayList<>();
+        boolean same = true;
         for (String id : ids) {
             Case c = byId.get(id);
             if (c == null) {
@@ -46,15 +83,13 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
             LabelledVolume v = prep.apply(ds.read(c), c.image().toString());
             int[] vd = v.image().dims();
             if (dims == null) dims = vd;
-            else if (dims[0] != vd[0] || dims[1] != vd[1] || dims[2] != vd[2]) {
-                throw new BadInputException(c.image(), "prepares to " + v.image().dimsString() + " but earlier cases to " + dims[0] + "x" + dims[1] + "x" + dims[2],
-                        "set a target shape in the preprocessing");
-            }
+            else if (dims[0] != vd[0] || dims[1] != vd[1] || dims[2] != vd[2]) same = false;
+            shapes.add(new int[] {vd[2], vd[1], vd[0]});
             kept.add(id);
             images.add(v.image().data());
             masks.add(v.labelled() ? v.mask().data() : null);
         }
-        return new PreparedSet(name, List.copyOf(kept), images, masks, dims[2], dims[1], dims[0]);
+        return new PreparedSet(name, List.copyOf(kept), images, masks, dims[2], dims[1], dims[0], same ? null : List.copyOf(shapes));
     }
 
     /**
@@ -76,15 +111,24 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
         OneCase reader = new OneCase(ds, byId, ids, prep);
         LabelledVolume first = reader.get(0);
         int[] dims = first.image().dims();
+        // without a target shape each case has its own, known once it is read (the reader keeps the last case)
+        int[] fixed = prep.targetShape() == null ? null : dims;
         List<float[]> images = new java.util.AbstractList<>() {
-            public float[] get(int i) { return reader.checked(i, dims).image().data(); }
+            public float[] get(int i) { return reader.checked(i, fixed).image().data(); }
             public int size() { return ids.size(); }
         };
         List<float[]> masks = !first.labelled() ? null : new java.util.AbstractList<>() {
-            public float[] get(int i) { return reader.checked(i, dims).mask().data(); }
+            public float[] get(int i) { return reader.checked(i, fixed).mask().data(); }
             public int size() { return ids.size(); }
         };
-        return new PreparedSet(name, ids, images, masks, dims[2], dims[1], dims[0]);
+        List<int[]> shapes = fixed != null ? null : new java.util.AbstractList<>() {
+            public int[] get(int i) {
+                int[] v = reader.get(i).image().dims();
+                return new int[] {v[2], v[1], v[0]};
+            }
+            public int size() { return ids.size(); }
+        };
+        return new PreparedSet(name, ids, images, masks, dims[2], dims[1], dims[0], shapes);
     }
 
     /** Reads one case at a time and keeps only the last one. */
@@ -114,6 +158,7 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
 
         LabelledVolume checked(int i, int[] dims) {
             LabelledVolume v = get(i);
+            if (dims == null) return v;
             int[] vd = v.image().dims();
             if (vd[0] != dims[0] || vd[1] != dims[1] || vd[2] != dims[2]) {
                 throw new BadInputException(byId.get(ids.get(i)).image(), "prepares to " + v.image().dimsString() + " but earlier cases to "

@@ -1,5 +1,6 @@
 package dev.unetscope.data;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.volume.Volume;
 
@@ -12,13 +13,16 @@ import java.util.Arrays;
  *   <li>non-finite voxels (NaN, Inf): refused with the file's name ({@link NonFinite#REFUSE}, the default), or replaced
  *       by the image's smallest finite value ({@link NonFinite#REPLACE_WITH_MIN});</li>
  *   <li>resample to {@code targetSpacing} mm (image trilinear, mask nearest), voxel edges aligned with the original field of view;</li>
- *   <li>z-score inside the body: body = voxels above the Otsu threshold; centre = body median, scale = 1.4826 x body MAD
- *       (robust to bright outliers such as bladder or fat), then clip to +-{@code clip};</li>
- *   <li>crop or pad to {@code targetShape} about the image centre (image pads with {@code -clip}, mask with 0).</li>
+ *   <li>normalise the intensities ({@link Normalization}; null means unetscope's own {@code zscore-otsu}: body = voxels
+ *       above the Otsu threshold; centre = body median, scale = 1.4826 x body MAD (robust to bright outliers such as
+ *       bladder or fat), then clip to +-{@code clip});</li>
+ *   <li>crop or pad to {@code targetShape} about the image centre (image pads with the normalisation's pad value,
+ *       {@code -clip} for {@code zscore-otsu}; mask with 0).</li>
  * </ol>
- * A null {@code targetSpacing} or {@code targetShape} skips that step.
+ * A null {@code targetSpacing} or {@code targetShape} skips that step. Spacing and shape are (x, y, z).
  */
-public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite nonFinite, double clip) {
+public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite nonFinite, double clip,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Normalization normalization) {
 
     public enum NonFinite { REFUSE, REPLACE_WITH_MIN }
 
@@ -33,6 +37,11 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
         if (nonFinite == null) nonFinite = NonFinite.REFUSE;
     }
 
+    /** Without a normalisation: the experiment's own, z-score inside the Otsu body. */
+    public Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite nonFinite, double clip) {
+        this(targetSpacing, targetShape, nonFinite, clip, null);
+    }
+
     public static Preprocessing of(double[] spacing, int[] shape) {
         return of(spacing, shape, NonFinite.REFUSE);
     }
@@ -40,6 +49,21 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
     /** The defaults with a planned spacing and shape ({@link PreprocessingPlan}) and the non-finite policy the user chose. */
     public static Preprocessing of(double[] spacing, int[] shape, NonFinite nonFinite) {
         return new Preprocessing(spacing, shape, nonFinite, 5.0);
+    }
+
+    /** The normalisation applied: the recorded one, or {@link Normalization#DEFAULT} when none is recorded. */
+    public Normalization normalizationOrDefault() {
+        return normalization == null ? Normalization.DEFAULT : normalization;
+    }
+
+    /** The same preparation, NaN/Inf voxels replaced by the image's smallest finite value instead of refused. */
+    public Preprocessing replacingNonFinite() {
+        return new Preprocessing(targetSpacing, targetShape, NonFinite.REPLACE_WITH_MIN, clip, normalization);
+    }
+
+    /** The same preparation with another spacing, shape and normalisation (a run's own, from its sidecar). */
+    public Preprocessing with(double[] spacing, int[] shape, Normalization n) {
+        return new Preprocessing(spacing, shape, nonFinite, clip, n);
     }
 
     /** @param source named in errors (the image file) */
@@ -50,9 +74,10 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
             image = Resample.linear(image, targetSpacing);
             if (mask != null) mask = Resample.nearest(mask, targetSpacing);
         }
-        image = zScoreInBody(image, clip, source);
+        Normalization n = normalizationOrDefault();
+        image = image.withData(n.apply(image.data(), clip, source));
         if (targetShape != null) {
-            image = CropPad.toShape(image, targetShape, (float) -clip);
+            image = CropPad.toShape(image, targetShape, n.padValue(image.data(), clip));
             if (mask != null) mask = CropPad.toShape(mask, targetShape, 0f);
         }
         return new LabelledVolume(c.id(), image, mask);
@@ -77,7 +102,10 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
     }
 
     static Volume zScoreInBody(Volume v, double clip, String source) {
-        float[] d = v.data();
+        return v.withData(zScoreInBody(v.data(), clip, source));
+    }
+
+    static float[] zScoreInBody(float[] d, double clip, String source) {
         double threshold = Otsu.threshold(d);
         int n = 0;
         for (float x : d) if (x > threshold) n++;
@@ -110,7 +138,7 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
             double z = (d[i] - median) / scale;
             out[i] = (float) Math.max(-clip, Math.min(clip, z));
         }
-        return v.withData(out);
+        return out;
     }
 
     static double quantileSorted(float[] sorted, double q) {
@@ -125,16 +153,17 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
     @Override
     public boolean equals(Object o) {
         return o instanceof Preprocessing p && Arrays.equals(targetSpacing, p.targetSpacing) && Arrays.equals(targetShape, p.targetShape)
-                && nonFinite == p.nonFinite && clip == p.clip;
+                && nonFinite == p.nonFinite && clip == p.clip && java.util.Objects.equals(normalization, p.normalization);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(targetSpacing) * 31 + Arrays.hashCode(targetShape) * 7 + nonFinite.hashCode() + Double.hashCode(clip);
+        return Arrays.hashCode(targetSpacing) * 31 + Arrays.hashCode(targetShape) * 7 + nonFinite.hashCode() + Double.hashCode(clip) + java.util.Objects.hashCode(normalization);
     }
 
     @Override
     public String toString() {
-        return "Preprocessing[spacing=" + Arrays.toString(targetSpacing) + ", shape=" + Arrays.toString(targetShape) + ", nonFinite=" + nonFinite + ", clip=" + clip + "]";
+        return "Preprocessing[spacing=" + Arrays.toString(targetSpacing) + ", shape=" + Arrays.toString(targetShape) + ", nonFinite=" + nonFinite + ", clip=" + clip
+                + ", normalization=" + normalizationOrDefault() + "]";
     }
 }

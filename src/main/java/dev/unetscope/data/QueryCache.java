@@ -17,22 +17,29 @@ public final class QueryCache {
     private final Map<String, ExperimentData.Query> queries;
     private final Map<String, PreparedSet> cache = new HashMap<>();
     private final boolean keep;
+    private final Preprocessing prep;
 
     public QueryCache(Experiment exp, Map<String, ExperimentData.Query> queries) {
+        this(exp, queries, ExperimentData.preprocessing(exp));
+    }
+
+    /** The query sets prepared with {@code prep} (a run's own preprocessing). */
+    public QueryCache(Experiment exp, Map<String, ExperimentData.Query> queries, Preprocessing prep) {
         this.exp = exp;
         this.queries = queries;
+        this.prep = prep;
         this.keep = estimateBytes() <= BUDGET_BYTES;
     }
 
     public synchronized PreparedSet get(String name) {
-        if (!keep) return ExperimentData.query(exp, queries.get(name), true);
-        return cache.computeIfAbsent(name, k -> ExperimentData.query(exp, queries.get(k)));
+        if (!keep) return ExperimentData.query(exp, queries.get(name), true, prep);
+        return cache.computeIfAbsent(name, k -> ExperimentData.query(exp, queries.get(k), false, prep));
     }
 
     /** Image and mask floats of every query set, from the case counts and the preprocessing's target shape. */
     private long estimateBytes() {
-        var shape = exp.section("preprocessing").path("targetShape");
-        long voxels = shape.isArray() && shape.size() == 3 ? (long) shape.get(0).asInt() * shape.get(1).asInt() * shape.get(2).asInt() : 256L * 256 * 64;
+        int[] shape = prep.targetShape();
+        long voxels = shape != null ? (long) shape[0] * shape[1] * shape[2] : 256L * 256 * 64;
         long cases = 0;
         for (ExperimentData.Query q : queries.values()) {
             cases += ExperimentData.info(exp, q).cases();

@@ -23,6 +23,7 @@ import java.time.Instant;
  * results/*.csv            tables
  * features/*.npy           exported feature samples
  * report/index.html        the report, with report/figures/
+ * shards/STAGE/I-of-N/     one shard's tables and its shard.json, until merge joins them into results/
  * </pre>
  */
 public final class Experiment {
@@ -84,9 +85,14 @@ public final class Experiment {
         return config.path(name);
     }
 
-    /** Replaces one section of {@code experiment.json} and rewrites the file whole. */
+    /**
+     * Replaces one section of {@code experiment.json} and rewrites the file whole; an unchanged section
+     * writes nothing (shards of one stage on many machines record the same settings).
+     */
     public void putSection(String name, Object value) {
-        config.set(name, JSON.valueToTree(value));
+        JsonNode v = JSON.valueToTree(value);
+        if (v.equals(config.get(name))) return;
+        config.set(name, v);
         save();
     }
 

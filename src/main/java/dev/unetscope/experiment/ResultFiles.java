@@ -26,6 +26,16 @@ public final class ResultFiles {
     public static final String PREDICTION_SUMMARY_CSV = "prediction_summary.csv";
     public static final String FAILURE_CSV = "failure.csv";
     public static final String PREDICTOR_JSON = "predictor.json";
+    /** Per (case, checkpoint): the per-case IoU predictor's held-out prediction beside the true IoU. */
+    public static final String CASE_PREDICTION_CSV = "case_prediction.csv";
+    /** The per-case predictor's errors and its failure flags' quality. */
+    public static final String CASE_PREDICTION_SUMMARY_CSV = "case_prediction_summary.csv";
+    /** The per-case ridge model fitted on every labelled (case, checkpoint) pair, applied by {@code predict}. */
+    public static final String CASE_PREDICTOR_JSON = "case_predictor.json";
+    /** Per labelled query set held out: the checkpoint ranking's top pick against the truly best checkpoint. */
+    public static final String CHECKPOINT_RANKING_CSV = "checkpoint_ranking.csv";
+    /** Under the experiment: one folder per prediction on new scans ({@code predictions/NAME/}). */
+    public static final String PREDICTIONS_DIR = "predictions";
 
     /** Per case ground truth; {@code settings} is the hash of the evaluation settings that made the row. */
     public static final List<String> CASE_COLUMNS = List.of("run", "objective", "replicate", "step", "query", "case", "iou", "dice",

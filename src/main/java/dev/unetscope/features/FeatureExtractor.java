@@ -40,7 +40,6 @@ public final class FeatureExtractor {
                 throw new dev.unetscope.io.BadInputException("no layer named '" + t + "'", "layers of this network: " + String.join(", ", net.tapNames()));
             }
         }
-        int d = set.d(), h = set.h(), w = set.w(), vox = set.voxels();
         boolean labelled = set.labelled();
         List<float[]> image = new ArrayList<>();
         Map<String, List<float[]>> data = new LinkedHashMap<>();
@@ -51,10 +50,14 @@ public final class FeatureExtractor {
         }
         List<Byte> imageLabels = new ArrayList<>();
         List<int[]> posPerCase = new ArrayList<>();
+        List<int[]> shapeOf = new ArrayList<>();
         int[] total = {0};
         BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, new LinkedHashSet<>(taps), (ci, prob, tapMaps) -> {
             if (listener != null) listener.accept(ci, prob);
-            int[] pos = sampler.positions(set.ids().get(ci), vox, prob);
+            int[] dims = set.dims(ci);
+            int d = dims[0], h = dims[1], w = dims[2];
+            int[] pos = sampler.positions(set.ids().get(ci), d * h * w, prob);
+            shapeOf.add(dims);
             posPerCase.add(pos);
             total[0] += pos.length;
             float[] img = set.images().get(ci);
@@ -94,6 +97,7 @@ public final class FeatureExtractor {
         int[] positions = new int[3 * n];
         int k = 0;
         for (int ci = 0; ci < posPerCase.size(); ci++) {
+            int h = shapeOf.get(ci)[1], w = shapeOf.get(ci)[2];
             for (int p : posPerCase.get(ci)) {
                 caseOf[k] = ci;
                 positions[3 * k] = p / (h * w);

@@ -66,6 +66,67 @@ public final class EngineCheck {
                 isa == null ? "(unset)" : isa);
     }
 
+    /**
+     * The 4-channel race: one 3D convolution with 4 input and 4 output channels (2 x 4 x 24 x 64 x 64,
+     * the shape of a full-resolution first unit), forward and backward, {@code repeats} times on the
+     * engine's threads. oneDNN is deterministic for the same input, so any run that differs from the
+     * first or holds NaN/Inf is the race.
+     *
+     * @param differing repeats whose output or gradients differ from the first (beyond 1e-4 relative)
+     * @param nonFinite repeats with NaN or Inf anywhere
+     */
+    public record RaceResult(int repeats, int threads, int differing, int nonFinite, double seconds) {
+        public boolean ok() {
+            return differing == 0 && nonFinite == 0;
+        }
+    }
+
+    public static RaceResult raceCheck(long seed, int repeats) {
+        Engine engine = Engine.getEngine("PyTorch");
+        int n = 2, c = 4, d = 24, h = 64, w = 64;
+        Random rnd = new Random(seed);
+        float[] x = new float[n * c * d * h * w];
+        float[] k = new float[c * c * 27];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < k.length; i++) k[i] = (float) (rnd.nextGaussian() * 0.2);
+        float[][] first = null;
+        int differing = 0, nonFinite = 0;
+        long t0 = System.nanoTime();
+        for (int r = 0; r < repeats; r++) {
+            float[][] got;
+            try (NDManager m = engine.newBaseManager()) {
+                NDArray xa = m.create(x, new Shape(n, c, d, h, w));
+                NDArray ka = m.create(k, new Shape(c, c, 3, 3, 3));
+                xa.setRequiresGradient(true);
+                ka.setRequiresGradient(true);
+                try (ai.djl.training.GradientCollector gc = engine.newGradientCollector()) {
+                    NDArray y = Conv3d.conv3d(xa, ka, null, new Shape(1, 1, 1), new Shape(1, 1, 1), new Shape(1, 1, 1), 1).singletonOrThrow();
+                    gc.backward(y.square().sum());
+                    got = new float[][] {y.toFloatArray(), ka.getGradient().toFloatArray(), xa.getGradient().toFloatArray()};
+                }
+            }
+            boolean finite = true;
+            for (float[] a : got) for (float v : a) finite &= Float.isFinite(v);
+            if (!finite) nonFinite++;
+            if (first == null) {
+                first = got;
+                continue;
+            }
+            boolean same = true;
+            for (int a = 0; a < got.length && same; a++) {
+                for (int i = 0; i < got[a].length; i++) {
+                    if (!(Math.abs(got[a][i] - first[a][i]) <= 1e-4 * (1 + Math.abs(first[a][i])))) {
+                        same = false;
+                        break;
+                    }
+                }
+            }
+            if (!same) differing++;
+        }
+        int threads = ai.djl.pytorch.jni.JniUtils.getNumThreads();
+        return new RaceResult(repeats, threads, differing, nonFinite, (System.nanoTime() - t0) / 1e9);
+    }
+
     public static void main(String[] args) {
         System.out.println(run(1));
     }

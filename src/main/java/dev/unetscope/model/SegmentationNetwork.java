@@ -94,6 +94,14 @@ public interface SegmentationNetwork extends AutoCloseable {
     int[] sizeDivisor();
 
     /**
+     * Why this network has diverged (its parameters hold NaN or Inf), or null when they are finite or
+     * cannot be read (an imported module: its outputs are checked instead, {@link Divergence#ofOutputs}).
+     */
+    default String divergence() {
+        return null;
+    }
+
+    /**
      * Runs the network once in inference mode on {@code batch} volumes of {@code inChannels x d x h x w}
      * and returns the foreground probabilities plus the requested taps.
      */

@@ -52,7 +52,13 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
         List<Tap> t = new ArrayList<>();
         for (TorchScriptSidecar.TapSpec s : sidecar.taps()) t.add(new Tap(s.name(), s.channels(), s.stride()));
         this.taps = List.copyOf(t);
+        int[] channels = new int[taps.size() + 1];
+        for (int i = 0; i < taps.size(); i++) channels[i] = taps.get(i).channels();
+        channels[taps.size()] = sidecar.inputChannels();
+        this.race = ChannelRaceGuard.enter(channels);
     }
+
+    private final ChannelRaceGuard race;
 
     /**
      * Loads {@code pt} with its sidecar ({@code NAME.json} beside it). When {@code expectedSha256} is
@@ -253,6 +259,7 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
 
     @Override
     public void close() {
+        race.close();
         block.close();
         manager.close();
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unetscope.data.Normalization;
 import dev.unetscope.io.BadInputException;
 
 import java.io.IOException;
@@ -19,6 +20,13 @@ import java.util.Set;
  * what its {@code forward(x)} returns and how its input was prepared. {@code forward} returns the
  * tuple {@code (output, tap_1, ..., tap_n)}; {@code taps} lists the taps in that order with their
  * channels and per-axis stride (D, H, W).
+ *
+ * <p>How the model's input was prepared: {@code spacing} (x, y, z mm, positive), {@code normalization}
+ * and {@code patch_size} (D, H, W of the training patches, multiples of {@code size_divisor}), each
+ * null when not recorded. Format 2 writes {@code normalization} as an object
+ * {@code {"name": ..., "low", "high", "mean", "std"}} ({@link Normalization}: the numbers for {@code ct}
+ * and {@code window}); format 1 wrote a name ({@code zscore-otsu}, {@code zscore-nonzero}, {@code zscore}
+ * or {@code none}) and is still read. {@link #preprocessing} turns them into a run's own preprocessing.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record TorchScriptSidecar(
@@ -28,14 +36,17 @@ public record TorchScriptSidecar(
         List<TapSpec> taps,
         @JsonProperty("size_divisor") int[] sizeDivisor,
         double[] spacing,
-        String normalization,
+        JsonNode normalization,
         @JsonProperty("patch_size") int[] patchSize,
         String torch,
         String sha256,
         @JsonProperty("example_input") int[] exampleInput,
         JsonNode meta) {
 
-    public static final String FORMAT = "unetscope-torchscript/1";
+    /** The format the exporter writes now. */
+    public static final String FORMAT = "unetscope-torchscript/2";
+    /** The first format (normalisation as a bare name), still read. */
+    public static final String FORMAT_1 = "unetscope-torchscript/1";
 
     /** Output channels, sigmoid or softmax, and which channels are the foreground. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -72,8 +83,8 @@ public record TorchScriptSidecar(
 
     private void check(Path file) {
         String hint = "export the network again";
-        if (!FORMAT.equals(format)) {
-            throw new BadInputException(file, "format '" + format + "' is not " + FORMAT, "export with a matching exporter");
+        if (!FORMAT.equals(format) && !FORMAT_1.equals(format)) {
+            throw new BadInputException(file, "format '" + format + "' is neither " + FORMAT + " nor " + FORMAT_1, "export with a matching exporter");
         }
         if (outputs == null || outputs.channels() < 1) throw new BadInputException(file, "outputs.channels is missing or below 1", hint);
         if (!"sigmoid".equals(outputs.activation()) && !"softmax".equals(outputs.activation())) {
@@ -108,6 +119,73 @@ public record TorchScriptSidecar(
                 }
             }
         }
+        intensityNormalization(file);
+        if (spacing != null) {
+            if (spacing.length != 3) throw new BadInputException(file, "spacing needs 3 values (x, y, z in mm)", hint);
+            for (double v : spacing) {
+                if (!(v > 0) || !Double.isFinite(v)) {
+                    throw new BadInputException(file, "spacing " + java.util.Arrays.toString(spacing) + " is not three positive numbers (x, y, z in mm)",
+                            "export again with --spacing as the model was trained, e.g. 0.6,0.6,3");
+                }
+            }
+        }
+        if (patchSize != null) {
+            checkAxes(file, "patch_size", patchSize);
+            for (int a = 0; a < 3; a++) {
+                if (patchSize[a] % sizeDivisor[a] != 0) {
+                    throw new BadInputException(file, "patch_size " + axes(patchSize) + " is not a multiple of the size divisor " + axes(sizeDivisor),
+                            "export again with a patch size the network accepts");
+                }
+            }
+        }
+    }
+
+    /**
+     * The normalisation the model was trained with, or null when the sidecar records none (the
+     * experiment's own is used then). An unknown name or missing numbers are one line naming the file.
+     */
+    public Normalization intensityNormalization() {
+        return intensityNormalization(null);
+    }
+
+    private Normalization intensityNormalization(Path file) {
+        if (normalization == null || normalization.isNull() || normalization.isMissingNode()) return null;
+        try {
+            if (normalization.isTextual()) {
+                String name = normalization.asText();
+                if (FORMAT_1.equals(format) && !V1_NAMES.contains(name)) {
+                    throw new BadInputException("normalization '" + name + "' is not one of format 1's " + String.join(", ", V1_NAMES), "export again");
+                }
+                return Normalization.named(name);
+            }
+            if (!normalization.isObject() || !normalization.path("name").isTextual()) {
+                throw new BadInputException("normalization is neither a name nor an object with a name", "export again");
+            }
+            return new Normalization(normalization.path("name").asText(), number("low"), number("high"), number("mean"), number("std"));
+        } catch (BadInputException e) {
+            Path f = file == null ? Path.of("sidecar") : file;
+            throw new BadInputException(f, e.getMessage(), null, e);
+        }
+    }
+
+    private static final List<String> V1_NAMES = List.of("zscore-otsu", "zscore-nonzero", "zscore", "none");
+
+    private Double number(String field) {
+        JsonNode n = normalization.path(field);
+        return n.isNumber() ? n.asDouble() : null;
+    }
+
+    /**
+     * The run's own preprocessing: the experiment's ({@code experiment}) with the sidecar's
+     * normalisation where it records one. Where the sidecar records the model's spacing, each scan is
+     * resampled to it and kept whole (no target shape: the model takes any size, and the network pads each
+     * scan to its size divisor and crops the outputs back); otherwise the experiment's spacing and shape.
+     */
+    public dev.unetscope.data.Preprocessing preprocessing(dev.unetscope.data.Preprocessing experiment) {
+        Normalization n = intensityNormalization();
+        if (n == null || n.equals(experiment.normalizationOrDefault())) n = experiment.normalization();
+        if (spacing == null) return experiment.with(experiment.targetSpacing(), experiment.targetShape(), n);
+        return experiment.with(spacing.clone(), null, n);
     }
 
     private static void checkAxes(Path file, String what, int[] v) {

@@ -55,10 +55,16 @@ public final class UNet implements SegmentationNetwork {
     private final Model model;
     private final ResidualUNet block;
 
+    private final ChannelRaceGuard race;
+
     private UNet(UNetConfig config, Model model, ResidualUNet block) {
         this.config = config;
         this.model = model;
         this.block = block;
+        int[] c = config.channels();
+        int[] all = java.util.Arrays.copyOf(c, c.length + 1);
+        all[c.length] = config.inChannels();
+        this.race = ChannelRaceGuard.enter(all);
     }
 
     /** A freshly initialised network; the same config and seed give bit-identical parameters. */
@@ -309,7 +315,13 @@ public final class UNet implements SegmentationNetwork {
     }
 
     @Override
+    public String divergence() {
+        return Divergence.ofParameters(block);
+    }
+
+    @Override
     public void close() {
+        race.close();
         model.close();
     }
 

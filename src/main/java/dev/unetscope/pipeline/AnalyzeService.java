@@ -44,12 +44,22 @@ public final class AnalyzeService {
      * @param analysis  the metric settings (recorded in experiment.json under {@code analysis})
      * @param jobs      checkpoints analysed at once (capped by the heap)
      * @param recompute redo rows made with other settings instead of refusing
+     * @param shard     null: every checkpoint, into results/; else only this shard's checkpoints, into
+     *                  {@code shards/analyze/I-of-N/} with its manifest ({@code unetscope merge} joins them)
      */
-    public record Settings(AnalysisConfig analysis, int jobs, boolean recompute) {
+    public record Settings(AnalysisConfig analysis, int jobs, boolean recompute, Shard shard) {
         public Settings {
             if (jobs < 1) throw new BadInputException("--jobs " + jobs + " must be at least 1", null);
         }
+
+        /** Every checkpoint, into results/. */
+        public Settings(AnalysisConfig analysis, int jobs, boolean recompute) {
+            this(analysis, jobs, recompute, null);
+        }
     }
+
+    /** The stage's name in {@code shards/}. */
+    public static final String STAGE = "analyze";
 
     public record Result(int analysed, int skipped, String settingsHash, double seconds) {}
 
@@ -76,39 +86,61 @@ public final class AnalyzeService {
             if (q.split() == null) ExperimentData.queryDataset(exp, q);
         }
         String hash = SettingsHash.of(cfg);
-        ResultsStore store = new ResultsStore(exp);
-        Map<SetKey, String> done = checkSettings(exp, store, cfg, hash, s.recompute());
+        Shard shard = s.shard();
+        ResultsStore store = shard == null ? new ResultsStore(exp) : new ResultsStore(shard.dir(exp, STAGE));
+        List<CheckpointRef> all = CheckpointRef.all(exp);
+        // a run with its own preprocessing or patch hashes them with the analysis settings, so a change is noticed
+        Map<String, String> hashOf = new LinkedHashMap<>();
+        for (CheckpointRef ref : all) hashOf.computeIfAbsent(ref.manifest().run(), r -> hash(cfg, ref.ownSettings(exp)));
+        Map<SetKey, String> done = checkSettings(exp, store, cfg, hashOf, hash, s.recompute());
         exp.putSection("analysis", cfg);
+        if (shard != null) ShardManifest.remove(shard.dir(exp, STAGE)); // unfinished until its new manifest is written
 
         List<String> setNames = new ArrayList<>(queries.keySet());
         setNames.add(VALIDATION);
-        PreparedSet train = ExperimentData.split(exp, "train");
-        PreparedSet val = ExperimentData.split(exp, VALIDATION);
-        QueryCache cache = new QueryCache(exp, queries);
-        Function<String, PreparedSet> sets = n -> n.equals(VALIDATION) ? val : cache.get(n);
+        PreparedSets prepared = new PreparedSets(exp, queries);
+        List<CheckpointRef> mine = shard == null ? all : shard.select(all);
         List<CheckpointRef> todo = new ArrayList<>();
         int skipped = 0;
-        for (CheckpointRef ref : CheckpointRef.all(exp)) {
+        for (CheckpointRef ref : mine) {
             CheckpointId id = ref.id();
-            if (setNames.stream().allMatch(q -> hash.equals(done.get(new SetKey(id, q))))) skipped++;
+            String h = hashOf.get(id.run());
+            if (setNames.stream().allMatch(q -> h.equals(done.get(new SetKey(id, q))))) skipped++;
             else todo.add(ref);
         }
         List<Callable<Void>> tasks = new ArrayList<>();
         if (!todo.isEmpty()) {
             List<CheckpointRef> finals = runs.stream().map(m -> CheckpointRef.last(exp, m)).toList();
-            Map<String, Map<String, List<BitSet>>> references = CheckpointAnalysis.references(finals, setNames, sets);
+            Map<String, CheckpointAnalysis.Reference> references = CheckpointAnalysis.references(finals, setNames, prepared::sets, prepared::of);
             CheckpointAnalysis analysis = new CheckpointAnalysis(cfg);
             for (CheckpointRef ref : todo) {
                 tasks.add(() -> {
-                    store.putAnalysis(analysis.analyse(ref, train, setNames, sets, references), cfg, hash);
+                    var prep = prepared.of(ref);
+                    store.putAnalysis(analysis.analyse(ref, prep, prepared.split(prep, "train"), setNames, prepared.sets(ref), references), cfg,
+                            hashOf.get(ref.id().run()));
                     progress.info("analysed " + ref.id().run() + " step " + ref.id().step() + " on " + setNames.size() + " sets");
                     return null;
                 });
             }
         }
         runAll(tasks, s.jobs(), progress);
-        store.refreshCombined(cfg);
+        if (shard == null) {
+            store.refreshCombined(cfg);
+        } else {
+            // the combined columns and validation_scores.csv are derived from the joined tables by merge
+            ShardManifest.of(STAGE, shard, cfg, setNames, Shard.listHash(all), all.size(), mine.stream().map(r -> r.id().toString()).toList())
+                    .write(shard.dir(exp, STAGE));
+        }
         return new Result(tasks.size(), skipped, hash, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The analysis settings' hash, with a run's own preprocessing and patch when it has them. */
+    static String hash(AnalysisConfig cfg, Map<String, Object> own) {
+        if (own.isEmpty()) return SettingsHash.of(cfg);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("analysis", cfg);
+        m.putAll(own);
+        return SettingsHash.of(m);
     }
 
     /**
@@ -116,17 +148,20 @@ public final class AnalyzeService {
      * some were made with other settings, unless {@code recompute}, which lets those be redone (and
      * starts the tables afresh when their columns differ).
      */
-    private static Map<SetKey, String> checkSettings(Experiment exp, ResultsStore store, AnalysisConfig cfg, String hash, boolean recompute) {
+    private static Map<SetKey, String> checkSettings(Experiment exp, ResultsStore store, AnalysisConfig cfg, Map<String, String> hashOf, String hash,
+                                                     boolean recompute) {
         var file = store.file(ResultFiles.LAYERS_CSV);
         if (!java.nio.file.Files.isRegularFile(file)) return Map.of();
         var table = dev.unetscope.experiment.CsvTable.read(file);
         boolean sameColumns = table.header().equals(ResultsStore.layerColumns(cfg));
         Set<CheckpointId> stale = new LinkedHashSet<>();
-        for (Map<String, String> r : table.records()) if (!hash.equals(r.get("settings"))) stale.add(CheckpointId.of(r));
+        for (Map<String, String> r : table.records()) {
+            if (!hashOf.getOrDefault(r.get("run"), hash).equals(r.get("settings"))) stale.add(CheckpointId.of(r));
+        }
         if (stale.isEmpty() && sameColumns) return store.analysed(cfg);
         if (!recompute) {
             AnalysisConfig before = recorded(exp);
-            String what = before == null || SettingsHash.of(before).equals(hash) ? "settings " + hashes(table)
+            String what = before == null || SettingsHash.of(before).equals(hash) ? "settings " + hashes(table) + "; a run's preprocessing or patch may have changed"
                     : String.join("; ", SettingsHash.differences(before, cfg));
             throw new BadInputException(file, stale.size() + " checkpoint(s) were analysed with other settings (" + what + ")",
                     "re-run without options to use the recorded settings, or add --recompute to redo them with these");

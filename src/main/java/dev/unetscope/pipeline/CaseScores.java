@@ -7,8 +7,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Every per-case score of one case (a row of {@code results/case_scores.csv}), by score name in registry order. */
-public record CaseScores(String caseId, Map<String, Double> values) {
+/**
+ * Every per-case score of one case (a row of {@code results/case_scores.csv}), by score name in
+ * registry order; {@code reason} says why they are NaN (a diverged checkpoint), empty otherwise.
+ */
+public record CaseScores(String caseId, Map<String, Double> values, String reason) {
+
+    public CaseScores(String caseId, Map<String, Double> values) {
+        this(caseId, values, "");
+    }
 
     public double value(String score) {
         return values.getOrDefault(score, Double.NaN);
@@ -24,6 +31,6 @@ public record CaseScores(String caseId, Map<String, Double> values) {
     static CaseScores fromRow(Map<String, String> r) {
         Map<String, Double> v = new LinkedHashMap<>();
         for (Score s : Scores.at(Score.Level.CASE)) v.put(s.name(), ResultsStore.parse(r.get(s.name())));
-        return new CaseScores(r.get("case"), v);
+        return new CaseScores(r.get("case"), v, r.getOrDefault(ResultsStore.REASON, ""));
     }
 }

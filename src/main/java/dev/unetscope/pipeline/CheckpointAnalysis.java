@@ -3,6 +3,7 @@ package dev.unetscope.pipeline;
 import dev.unetscope.data.LeftRightFlip;
 import dev.unetscope.data.Overlap;
 import dev.unetscope.data.PreparedSet;
+import dev.unetscope.data.Preprocessing;
 import dev.unetscope.features.FeatureExtractor;
 import dev.unetscope.features.FeatureSample;
 import dev.unetscope.features.LayerSample;
@@ -17,6 +18,7 @@ import dev.unetscope.metrics.DaviesBouldin;
 import dev.unetscope.metrics.LayerMetrics;
 import dev.unetscope.metrics.Mahalanobis;
 import dev.unetscope.metrics.Scores;
+import dev.unetscope.model.Divergence;
 import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.train.BatchInference;
 import dev.unetscope.train.CheckpointRef;
@@ -46,15 +48,23 @@ public final class CheckpointAnalysis {
     }
 
     /**
-     * Thresholded predictions of each run's final checkpoint on each set: the references of checkpoint
-     * agreement (none with a single run: there is nothing to agree with).
+     * Thresholded predictions of one run's final checkpoint on each set, and the preprocessing they
+     * were made with: a checkpoint agrees only with references prepared as it is (the same grid).
      */
-    public static Map<String, Map<String, List<BitSet>>> references(List<CheckpointRef> finals, List<String> setNames,
-                                                                    Function<String, PreparedSet> sets) {
-        Map<String, Map<String, List<BitSet>>> out = new LinkedHashMap<>();
+    public record Reference(Preprocessing preprocessing, Map<String, List<BitSet>> bySet) {}
+
+    /**
+     * The references of checkpoint agreement, by run (none with a single run: there is nothing to
+     * agree with); {@code setsOf} gives each run's sets and {@code prepOf} its preprocessing.
+     */
+    public static Map<String, Reference> references(List<CheckpointRef> finals, List<String> setNames,
+                                                    Function<CheckpointRef, Function<String, PreparedSet>> setsOf,
+                                                    Function<CheckpointRef, Preprocessing> prepOf) {
+        Map<String, Reference> out = new LinkedHashMap<>();
         if (finals.size() < 2) return out;
         for (CheckpointRef ref : finals) {
             Map<String, List<BitSet>> bySet = new LinkedHashMap<>();
+            Function<String, PreparedSet> sets = setsOf.apply(ref);
             try (SegmentationNetwork net = ref.open()) {
                 for (String q : setNames) {
                     List<BitSet> masks = new ArrayList<>();
@@ -62,20 +72,25 @@ public final class CheckpointAnalysis {
                     bySet.put(q, masks);
                 }
             }
-            out.put(ref.manifest().run(), bySet);
+            out.put(ref.manifest().run(), new Reference(prepOf.apply(ref), bySet));
         }
         return out;
     }
 
     /** All scores of checkpoint {@code ref} on the named sets. */
-    public CheckpointScores analyse(CheckpointRef ref, PreparedSet train, List<String> setNames, Function<String, PreparedSet> sets,
-                                    Map<String, Map<String, List<BitSet>>> references) {
+    public CheckpointScores analyse(CheckpointRef ref, Preprocessing prep, PreparedSet train, List<String> setNames, Function<String, PreparedSet> sets,
+                                    Map<String, Reference> references) {
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
                 cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
         List<SetScores> out = new ArrayList<>();
         try (SegmentationNetwork net = ref.open()) {
             List<String> taps = net.tapNames();
+            String diverged = net.divergence();
+            if (diverged != null) return diverged(ref, net, setNames, sets, diverged);
             FeatureSample trainSample = FeatureExtractor.extract(net, train, sampler, taps);
+            for (LayerSample l : trainSample.layers().values()) {
+                if (!Divergence.finite(l.data())) return diverged(ref, net, setNames, sets, Divergence.ofOutputs("features at " + l.name()));
+            }
             Map<String, Standardizer> std = new LinkedHashMap<>();
             Map<String, Confidence> conf = new LinkedHashMap<>();
             for (String l : trainSample.layers().keySet()) {
@@ -93,9 +108,36 @@ public final class CheckpointAnalysis {
                 Map<String, int[]> clusters = new LinkedHashMap<>();
                 Map<String, Map<String, Double>> byModel = new LinkedHashMap<>();
                 List<LayerScores> layers = layers(z, conf, clusters, byModel);
-                List<CaseScores> cases = cases(net, ref, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references);
+                List<CaseScores> cases = cases(net, ref, prep, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references);
                 out.add(new SetScores(q, layers, cases));
             }
+        }
+        return new CheckpointScores(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), out);
+    }
+
+    /**
+     * A diverged checkpoint's rows: every layer and case of every set, each value NaN with the reason,
+     * so the tables say what happened and the run goes on.
+     */
+    private CheckpointScores diverged(CheckpointRef ref, SegmentationNetwork net, List<String> setNames, Function<String, PreparedSet> sets, String reason) {
+        List<String> layers = new ArrayList<>(List.of(FeatureExtractor.IMAGE));
+        layers.addAll(net.tapNames());
+        List<SetScores> out = new ArrayList<>();
+        for (String q : setNames) {
+            List<LayerScores> ls = new ArrayList<>();
+            for (int i = 1; i < layers.size(); i++) {
+                Map<String, Double> cells = new LinkedHashMap<>();
+                for (String f : cfg.families()) for (int k : cfg.mixtureKs()) cells.put(AnalysisConfig.column(f, k), Double.NaN);
+                ls.add(new LayerScores(layers.get(i), layers.get(i - 1), net.tap(layers.get(i)).channels(), 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                        "", cells, reason));
+            }
+            List<CaseScores> cs = new ArrayList<>();
+            for (String id : sets.apply(q).ids()) {
+                Map<String, Double> v = new LinkedHashMap<>();
+                for (var sc : Scores.at(dev.unetscope.metrics.Score.Level.CASE)) v.put(sc.name(), Double.NaN);
+                cs.add(new CaseScores(id, v, reason));
+            }
+            out.add(new SetScores(q, ls, cs));
         }
         return new CheckpointScores(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), out);
     }
@@ -138,9 +180,9 @@ public final class CheckpointAnalysis {
      * runs' final checkpoints, Mahalanobis distance of the bottleneck, and the per-case forms of
      * confidence and roughness ({@link CaseForms}).
      */
-    private List<CaseScores> cases(SegmentationNetwork net, CheckpointRef ref, String q, PreparedSet set, FeatureSample s, Map<String, LayerSample> z,
-                                   Map<String, int[]> clusters, Map<String, Map<String, Double>> byModel, List<float[]> probs,
-                                   Map<String, Confidence> conf, Mahalanobis maha, String bottleneck, Map<String, Map<String, List<BitSet>>> refs) {
+    private List<CaseScores> cases(SegmentationNetwork net, CheckpointRef ref, Preprocessing prep, String q, PreparedSet set, FeatureSample s,
+                                   Map<String, LayerSample> z, Map<String, int[]> clusters, Map<String, Map<String, Double>> byModel, List<float[]> probs,
+                                   Map<String, Confidence> conf, Mahalanobis maha, String bottleneck, Map<String, Reference> refs) {
         int nCases = set.size();
         double[] tta = testTimeAgreement(net, set, probs);
         int[] start = CaseForms.caseStarts(s.caseOf(), nCases);
@@ -175,9 +217,10 @@ public final class CheckpointAnalysis {
             double agree = Double.NaN;
             int nRef = 0;
             double agreeSum = 0;
-            for (Map.Entry<String, Map<String, List<BitSet>>> r : refs.entrySet()) {
-                if (r.getKey().equals(ref.manifest().run())) continue;
-                agreeSum += Overlap.agreement(own, r.getValue().get(q).get(c), Baselines.BOTH_EMPTY_AGREEMENT);
+            for (Map.Entry<String, Reference> r : refs.entrySet()) {
+                // runs prepared otherwise predict on another grid: no voxel-wise agreement with them
+                if (r.getKey().equals(ref.manifest().run()) || !r.getValue().preprocessing().equals(prep)) continue;
+                agreeSum += Overlap.agreement(own, r.getValue().bySet().get(q).get(c), Baselines.BOTH_EMPTY_AGREEMENT);
                 nRef++;
             }
             if (nRef > 0) agree = agreeSum / nRef;
@@ -201,17 +244,16 @@ public final class CheckpointAnalysis {
      * intensity-jittered x(1 + 0.1 g1) + 0.1 g2 (g seeded by case id), flipped back.
      */
     private double[] testTimeAgreement(SegmentationNetwork net, PreparedSet set, List<float[]> probs) {
-        int w = set.w();
         double[] tta = new double[set.size()];
         PreparedSet augmented = transformed(set, (i, img) -> {
             Random r = new Random(cfg.seed() * 31 + set.ids().get(i).hashCode());
             float a = (float) (1 + 0.1 * r.nextGaussian()), b = (float) (0.1 * r.nextGaussian());
-            float[] f = LeftRightFlip.apply(img, w);
+            float[] f = LeftRightFlip.apply(img, set.dims(i)[2]);
             for (int k = 0; k < f.length; k++) f[k] = f[k] * a + b;
             return f;
         });
         BatchInference.run(net, augmented, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) ->
-                tta[i] = Overlap.agreement(Overlap.mask(probs.get(i)), Overlap.mask(LeftRightFlip.apply(p, w)), Baselines.BOTH_EMPTY_AGREEMENT));
+                tta[i] = Overlap.agreement(Overlap.mask(probs.get(i)), Overlap.mask(LeftRightFlip.apply(p, set.dims(i)[2])), Baselines.BOTH_EMPTY_AGREEMENT));
         return tta;
     }
 
@@ -233,7 +275,7 @@ public final class CheckpointAnalysis {
             public float[] get(int i) { return t.apply(i, set.images().get(i)); }
             public int size() { return set.size(); }
         };
-        return new PreparedSet(set.name(), set.ids(), images, set.masks(), set.d(), set.h(), set.w());
+        return set.withImages(images);
     }
 
     interface Metric {

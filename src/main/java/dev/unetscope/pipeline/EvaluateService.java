@@ -12,6 +12,7 @@ import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.experiment.SetKey;
 import dev.unetscope.experiment.SettingsHash;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.Divergence;
 import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.train.BatchInference;
 import dev.unetscope.train.CheckpointRef;
@@ -39,12 +40,22 @@ public final class EvaluateService {
     /**
      * @param extraQueries query sets (labelled or not) to add to the experiment, by name (a dataset folder each)
      * @param recompute    redo rows made with other settings instead of refusing
+     * @param shard        null: every checkpoint, into results/; else only this shard's checkpoints, into
+     *                     {@code shards/evaluate/I-of-N/} with its manifest ({@code unetscope merge} joins them)
      */
-    public record Settings(Map<String, Path> extraQueries, boolean recompute) {
+    public record Settings(Map<String, Path> extraQueries, boolean recompute, Shard shard) {
+        /** Every checkpoint, into results/. */
+        public Settings(Map<String, Path> extraQueries, boolean recompute) {
+            this(extraQueries, recompute, null);
+        }
+
         public static Settings defaults() {
             return new Settings(Map.of(), false);
         }
     }
+
+    /** The stage's name in {@code shards/}. */
+    public static final String STAGE = "evaluate";
 
     /**
      * @param querySets  labelled query sets evaluated
@@ -60,6 +71,13 @@ public final class EvaluateService {
         return m;
     }
 
+    /** The settings of one checkpoint's rows: the above plus its run's own preprocessing and patch, when it has them. */
+    public static Map<String, Object> settings(Experiment exp, CheckpointRef ref) {
+        Map<String, Object> m = settings(exp);
+        m.putAll(ref.ownSettings(exp));
+        return m;
+    }
+
     public Result run(Experiment exp, Settings s, Progress progress) {
         long t0 = System.nanoTime();
         Map<String, ExperimentData.Query> all0 = withExtra(exp, s.extraQueries());
@@ -72,53 +90,51 @@ public final class EvaluateService {
         }
         List<CheckpointRef> all = CheckpointRef.all(exp);
         if (all.isEmpty()) throw new BadInputException(exp.checkpointsDir(), "has no trained checkpoints", "run 'unetscope train' first");
-        ResultsStore store = new ResultsStore(exp);
+        Shard shard = s.shard();
+        ResultsStore store = shard == null ? new ResultsStore(exp) : new ResultsStore(shard.dir(exp, STAGE));
         String hash = SettingsHash.of(settings(exp));
+        Map<String, String> hashOf = new LinkedHashMap<>();
+        for (CheckpointRef ref : all) hashOf.computeIfAbsent(ref.id().run(), r -> SettingsHash.of(settings(exp, ref)));
         Map<SetKey, String> done = store.evaluated();
         Set<CheckpointId> stale = new LinkedHashSet<>();
-        for (Map.Entry<SetKey, String> e : done.entrySet()) if (!hash.equals(e.getValue())) stale.add(e.getKey().checkpoint());
+        for (Map.Entry<SetKey, String> e : done.entrySet()) {
+            if (!hashOf.getOrDefault(e.getKey().checkpoint().run(), hash).equals(e.getValue())) stale.add(e.getKey().checkpoint());
+        }
         if (!stale.isEmpty() && !s.recompute()) {
             throw new BadInputException(store.file(ResultFiles.CHECKPOINTS_CSV), stale.size()
-                    + " checkpoint(s) were evaluated with other settings (the preprocessing or the threshold changed; settings " + hash + " now)",
-                    "add --recompute to evaluate them again with these settings");
+                    + " checkpoint(s) were evaluated with other settings (the preprocessing, a run's own preprocessing or patch, or the threshold changed; settings "
+                    + hash + " now)", "add --recompute to evaluate them again with these settings");
         }
-        QueryCache cache = new QueryCache(exp, queries);
+        if (shard != null) ShardManifest.remove(shard.dir(exp, STAGE)); // unfinished until its new manifest is written
+        PreparedSets prepared = new PreparedSets(exp, queries);
+        List<String> names = List.copyOf(queries.keySet());
+        List<CheckpointRef> mine = shard == null ? all : shard.select(all);
         int evaluated = 0, skipped = 0;
-        for (CheckpointRef ref : all) {
+        for (CheckpointRef ref : mine) {
             CheckpointId id = ref.id();
-            if (queries.keySet().stream().allMatch(q -> hash.equals(done.get(new SetKey(id, q))))) {
+            String rowHash = hashOf.get(id.run());
+            if (names.stream().allMatch(q -> rowHash.equals(done.get(new SetKey(id, q))))) {
                 skipped++;
                 continue;
             }
-            List<ResultsStore.CaseOverlap> cases = new ArrayList<>();
-            List<ResultsStore.SetOverlap> sets = new ArrayList<>();
-            double valIoU = ref.entry().valIoU();
-            try (SegmentationNetwork net = ref.open()) {
-                // an imported checkpoint has no validation IoU from training: measure it here (the seed protocol's labelled reference)
-                if (Double.isNaN(valIoU)) valIoU = validationIoU(exp, net);
-                for (String q : queries.keySet()) {
-                    PreparedSet set = cache.get(q);
-                    double[] sum = new double[2];
-                    BatchInference.run(net, set, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) -> {
-                        Overlap.Counts c = Overlap.countsAt(p, set.masks().get(i), 0, p.length);
-                        cases.add(new ResultsStore.CaseOverlap(q, set.ids().get(i), c.iou(), c.dice(), c.predicted(), c.truth()));
-                        sum[0] += c.iou();
-                        sum[1] += c.dice();
-                    });
-                    sets.add(new ResultsStore.SetOverlap(q, set.size(), sum[0] / set.size(), sum[1] / set.size()));
-                }
-            }
-            store.putEvaluation(id, ref.manifest().objective(), ref.manifest().replicate(), ref.entry().epoch(), valIoU, cases, sets, hash);
+            // the checkpoint's own preprocessing (an imported run's spacing and normalisation), validation split included
+            var prep = prepared.of(ref);
+            CheckpointEvaluation e = CheckpointEvaluation.of(ref, names, q -> prepared.query(prep, q), () -> prepared.split(prep, AnalyzeService.VALIDATION));
+            if (!e.reason().isEmpty()) progress.info(id.run() + " step " + id.step() + " " + e.reason() + "; recorded with NaN IoU");
+            store.putEvaluation(e, rowHash);
             evaluated++;
             progress.info("evaluated " + id.run() + " step " + id.step() + " on " + queries.size() + " labelled query sets");
+        }
+        if (shard != null) {
+            ShardManifest.of(STAGE, shard, settings(exp), names, Shard.listHash(all), all.size(), mine.stream().map(r -> r.id().toString()).toList())
+                    .write(shard.dir(exp, STAGE));
         }
         double[] range = store.iouRange();
         return new Result(evaluated, skipped, queries.size(), List.copyOf(unlabelled), range[0], range[1], (System.nanoTime() - t0) / 1e9);
     }
 
     /** Mean IoU on the validation split, or NaN when the experiment has no labelled validation cases. */
-    static double validationIoU(Experiment exp, SegmentationNetwork net) {
-        PreparedSet val = ExperimentData.split(exp, AnalyzeService.VALIDATION);
+    static double validationIoU(PreparedSet val, SegmentationNetwork net) {
         return val.size() == 0 || !val.labelled() ? Double.NaN : BatchInference.meanIoU(net, val);
     }
 

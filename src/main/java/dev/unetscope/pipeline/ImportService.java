@@ -1,6 +1,7 @@
 package dev.unetscope.pipeline;
 
 import dev.unetscope.data.ExperimentData;
+import dev.unetscope.data.Preprocessing;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.Provenance;
 import dev.unetscope.io.AtomicFile;
@@ -67,39 +68,40 @@ public final class ImportService {
      * What to import as TorchScript: the experiment folder, the run's name and objective column, the
      * files in training order and their steps (null: 1 .. n).
      */
-    public record TorchScriptSettings(Path experiment, String run, String objective, List<Path> models, List<Integer> steps) {}
+    public record TorchScriptSettings(Path experiment, String run, String objective, List<Path> models, List<Integer> steps, int[] patch) {
+        public TorchScriptSettings(Path experiment, String run, String objective, List<Path> models, List<Integer> steps) {
+            this(experiment, run, objective, models, steps, null);
+        }
+    }
 
     /** One imported checkpoint: its step, where it came from, its SHA-256. */
     public record ImportedCheckpoint(int step, Path from, Path file, String sha256) {}
 
     /**
-     * {@code notes}: where the experiment prepares its scans otherwise than the sidecar says the model
-     * was trained (spacing, intensity normalisation); the import goes on, the scores may suffer.
+     * {@code notes}: how the run's scans will be prepared where the sidecar records otherwise than the
+     * experiment (spacing, intensity normalisation), and the patch of sliding-window inference.
      */
     public record TorchScriptResult(String run, Path manifest, List<String> taps, List<ImportedCheckpoint> checkpoints, List<String> notes) {}
 
-    /** The experiment's own normalisation (see {@code data.Preprocessing}): z-score inside the Otsu body. */
-    static final String EXPERIMENT_NORMALIZATION = "zscore-otsu";
-
-    /** Differences between the experiment's preprocessing (if it has one yet) and what the sidecar records. */
+    /** What the run's scans get that the experiment's own runs do not (empty when the same). */
     static List<String> preprocessingNotes(Experiment exp, TorchScriptSidecar sc) {
         List<String> notes = new java.util.ArrayList<>();
-        if (sc.normalization() != null && !sc.normalization().equals("none") && !sc.normalization().equals(EXPERIMENT_NORMALIZATION)) {
-            notes.add("the model was trained with normalization '" + sc.normalization() + "'; this experiment z-scores inside the Otsu body ("
-                    + EXPERIMENT_NORMALIZATION + ")");
+        if (exp.section("preprocessing").isMissingNode()) return notes;
+        Preprocessing mine = ExperimentData.preprocessing(exp), run = sc.preprocessing(mine);
+        if (!java.util.Objects.equals(run.normalizationOrDefault(), mine.normalizationOrDefault())) {
+            notes.add("the run's scans are normalised as the model was trained (" + run.normalizationOrDefault() + "); the experiment's with "
+                    + mine.normalizationOrDefault());
         }
-        if (sc.spacing() != null && !exp.section("preprocessing").isMissingNode()) {
-            double[] mine = ExperimentData.preprocessing(exp).targetSpacing();
-            if (mine != null && sc.spacing().length == 3) {
-                boolean same = true;
-                for (int a = 0; a < 3; a++) same &= Math.abs(mine[a] - sc.spacing()[a]) <= 1e-3 * Math.max(1, Math.abs(mine[a]));
-                if (!same) {
-                    notes.add("the model was trained at spacing " + java.util.Arrays.toString(sc.spacing()) + " mm; this experiment resamples to "
-                            + java.util.Arrays.toString(mine) + " mm");
-                }
-            }
+        if (!java.util.Arrays.equals(run.targetSpacing(), mine.targetSpacing())) {
+            notes.add("the run's scans are resampled to " + java.util.Arrays.toString(run.targetSpacing()) + " mm as the model was trained"
+                    + " and kept whole (padded to the size divisor); the experiment's to " + java.util.Arrays.toString(mine.targetSpacing()) + " mm"
+                    + (mine.targetShape() == null ? "" : ", cropped or padded to " + axes(mine.targetShape()) + " voxels"));
         }
         return notes;
+    }
+
+    private static String axes(int[] v) {
+        return v[0] + "x" + v[1] + "x" + v[2];
     }
 
     /**
@@ -133,6 +135,7 @@ public final class ImportService {
         if (Files.exists(runDir)) {
             throw new BadInputException(runDir, "run '" + s.run() + "' already exists", "choose another --run or delete that folder");
         }
+        int[] patch = s.patch();
         List<String> shas = new java.util.ArrayList<>();
         List<dev.unetscope.model.SegmentationNetwork.Tap> taps = null;
         TorchScriptSidecar first = null;
@@ -146,6 +149,12 @@ public final class ImportService {
                     throw new BadInputException(TorchScriptSidecar.beside(pt), "taps " + net.taps() + " differ from those of "
                             + models.get(0).getFileName() + " " + taps, "import checkpoints of one network as one run; others as another --run");
                 }
+                if (!java.util.Objects.equals(first.intensityNormalization(), net.sidecar().intensityNormalization())
+                        || !java.util.Arrays.equals(first.spacing(), net.sidecar().spacing())) {
+                    throw new BadInputException(TorchScriptSidecar.beside(pt), "records another spacing or normalisation than "
+                            + TorchScriptSidecar.beside(models.get(0)).getFileName() + "'s", "import checkpoints prepared the same way as one run; others as another --run");
+                }
+                if (patch != null) dev.unetscope.model.SlidingWindowNetwork.checkPatch(patch, net.sizeDivisor(), null);
                 shas.add(net.sha256());
             }
         }
@@ -169,14 +178,15 @@ public final class ImportService {
         Map<String, String> versions = new LinkedHashMap<>(Provenance.versions());
         versions.put("imported.from", models.get(0).toAbsolutePath().getParent().toString());
         if (first.torch() != null) versions.put("imported.torch", first.torch());
-        if (first.normalization() != null) versions.put("imported.normalization", first.normalization());
+        if (first.intensityNormalization() != null) versions.put("imported.normalization", first.intensityNormalization().toString());
         if (first.spacing() != null) versions.put("imported.spacing", java.util.Arrays.toString(first.spacing()));
         List<String> notes = preprocessingNotes(exp, first);
+        if (patch != null) notes.add("every stage runs this run's checkpoints by sliding window, patch " + axes(patch) + " (D x H x W)");
         String tapsText = taps.toString();
         store.writeManifest(new CheckpointStore.Manifest(s.run(), objective, 0, 0,
                 dev.unetscope.experiment.SettingsHash.of(Map.of("taps", tapsText, "outputs", first.outputs().activation()
                         + " " + first.outputs().channels() + " " + java.util.Arrays.toString(first.outputs().foreground()))),
-                null, versions, entries, CheckpointStore.TORCHSCRIPT));
+                null, versions, entries, CheckpointStore.TORCHSCRIPT, patch == null ? null : patch.clone()));
         return new TorchScriptResult(s.run(), store.manifestFile(), taps.stream().map(t -> t.toString()).toList(), out, notes);
     }
 

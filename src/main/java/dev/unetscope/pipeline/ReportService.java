@@ -20,6 +20,9 @@ public final class ReportService {
         AnalysisConfig recorded = AnalyzeService.recorded(exp);
         // before any analysis, the strips sample 300 positions per case (the demo's analysis setting)
         AnalysisConfig sampling = recorded != null ? recorded : AnalysisConfig.defaults().withSamplesPerCase(300);
+        // the report needs no lock (it only reads the tables); what a killed report left is removed here
+        dev.unetscope.io.AtomicFile.removeLeftovers(exp.reportDir(), false);
+        dev.unetscope.io.AtomicFile.removeLeftovers(exp.reportDir().resolve("figures"), false);
         Report r = new Report(exp, CorrelateService.recordedFailureThreshold(exp), sampling);
         Path index = r.write(s.strips());
         return new Result(index, List.copyOf(r.missing()), (System.nanoTime() - t0) / 1e9);

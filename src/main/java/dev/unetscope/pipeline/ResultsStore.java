@@ -22,17 +22,27 @@ import java.util.Map;
  * checkpoint's new rows into them (sorted by run and step, so the files do not depend on which job
  * finished first), says what is already done (resume), and records beside every row the hash of the
  * settings that made it ({@code settings} column; {@code analysis_settings} for the combined columns
- * of checkpoints.csv). Every write is whole (temporary file, then rename).
+ * of checkpoints.csv). Every write is whole (temporary file, then rename), and the table that says a
+ * checkpoint is done (layers.csv for the analysis, checkpoints.csv for the evaluation) is written
+ * after the others, so a process killed between two writes leaves the checkpoint to be redone whole.
+ * A shard's store keeps the same tables in its own folder ({@code shards/STAGE/I-of-N/}), holding only
+ * its checkpoints' rows.
  */
 public final class ResultsStore {
-    private final Experiment exp;
+    private final Path dir;
 
+    /** The experiment's tables, in {@code results/}. */
     public ResultsStore(Experiment exp) {
-        this.exp = exp;
+        this(exp.resultsDir());
+    }
+
+    /** Tables of the same names in {@code dir} (a shard's folder). */
+    public ResultsStore(Path dir) {
+        this.dir = dir;
     }
 
     public Path file(String name) {
-        return exp.resultsDir().resolve(name);
+        return dir.resolve(name);
     }
 
     static double parse(String s) {
@@ -87,7 +97,7 @@ public final class ResultsStore {
     }
 
     private CsvTable caseScores() {
-        return CsvTable.readOrEmpty(file(ResultFiles.CASE_SCORES_CSV), caseScoreColumns());
+        return withReason(ResultFiles.CASE_SCORES_CSV, caseScoreColumns());
     }
 
     /**
@@ -103,15 +113,21 @@ public final class ResultsStore {
         for (SetScores set : s.sets()) {
             List<Object> key = List.of(id.run(), s.objective(), s.replicate(), id.step(), set.set());
             for (LayerScores l : set.layers()) layers.add(concat(key, l.cells(models), settings));
-            for (CaseScores c : set.cases()) cases.add(concat(key, c.cells(), settings));
+            for (CaseScores c : set.cases()) {
+                List<Object> row = concat(key, c.cells(), settings);
+                row.add(c.reason());
+                cases.add(row);
+            }
         }
         sortByCheckpoint(layers);
         sortByCheckpoint(cases);
-        layers.write(file(ResultFiles.LAYERS_CSV));
+        // layers.csv is the commit point (analysed() reads it), so it is written last: a kill before it
+        // leaves the checkpoint not done, and the re-run replaces its rows in the other two tables
         cases.write(file(ResultFiles.CASE_SCORES_CSV));
         Map<SetKey, Map<String, Double>> combined = new LinkedHashMap<>();
         for (SetScores set : s.sets()) combined.put(new SetKey(id, set.set()), set.combined(cfg.layerWeights()));
         writeCombined(combined, settings);
+        layers.write(file(ResultFiles.LAYERS_CSV));
     }
 
     private static List<Object> concat(List<Object> key, List<Object> cells, String settings) {
@@ -159,7 +175,9 @@ public final class ResultsStore {
         Map<SetKey, Map<String, Double>> combined = new LinkedHashMap<>();
         for (Map.Entry<SetKey, SetScores> e : all.entrySet()) combined.put(e.getKey(), e.getValue().combined(cfg.layerWeights()));
         CsvTable t = CsvTable.readWithColumns(file(ResultFiles.CHECKPOINTS_CSV), ResultFiles.CHECKPOINT_COLUMNS, combinedColumns());
-        writeValidation(cfg, combined, settings);
+        Map<SetKey, String> reasons = new LinkedHashMap<>();
+        for (Map.Entry<SetKey, SetScores> e : all.entrySet()) reasons.put(e.getKey(), e.getValue().divergence());
+        writeValidation(cfg, combined, settings, reasons);
         if (t == null) return;
         boolean changed = t.header().size() != CsvTable.read(file(ResultFiles.CHECKPOINTS_CSV)).header().size();
         for (List<String> row : t.rows()) {
@@ -171,15 +189,16 @@ public final class ResultsStore {
         if (changed) t.write(file(ResultFiles.CHECKPOINTS_CSV));
     }
 
-    /** Columns of validation_scores.csv: the checkpoint, its set-level scores on the validation inputs, the settings hash. */
+    /** Columns of validation_scores.csv: the checkpoint, its set-level scores on the validation inputs, the settings hash, why NaN. */
     public static List<String> validationColumns() {
         List<String> c = new ArrayList<>(List.of("run", "objective", "replicate", "step"));
         c.addAll(combinedColumns());
+        c.add(REASON);
         return c;
     }
 
     /** One row per checkpoint with its combined scores on the validation split (the seed's protocol reads them). */
-    private void writeValidation(AnalysisConfig cfg, Map<SetKey, Map<String, Double>> combined, Map<SetKey, String> settings) {
+    private void writeValidation(AnalysisConfig cfg, Map<SetKey, Map<String, Double>> combined, Map<SetKey, String> settings, Map<SetKey, String> reasons) {
         Map<CheckpointId, List<String>> who = new LinkedHashMap<>();
         for (Map<String, String> r : layers(cfg).records()) {
             if (r.get("query").equals(ResultFiles.VALIDATION)) who.putIfAbsent(CheckpointId.of(r), List.of(r.get("objective"), r.get("replicate")));
@@ -191,6 +210,7 @@ public final class ResultsStore {
             List<Object> row = new ArrayList<>(List.of(e.getKey().run(), e.getValue().get(0), e.getValue().get(1), e.getKey().step()));
             for (Score s : Scores.at(Score.Level.SET)) row.add(combined.get(k).getOrDefault(s.name(), Double.NaN));
             row.add(settings.getOrDefault(k, ""));
+            row.add(reasons.getOrDefault(k, ""));
             t.add(row);
         }
         sortByCheckpoint(t);
@@ -238,8 +258,22 @@ public final class ResultsStore {
     }
 
     private CsvTable checkpoints() {
-        CsvTable found = CsvTable.readWithColumns(file(ResultFiles.CHECKPOINTS_CSV), ResultFiles.CHECKPOINT_COLUMNS, List.of());
-        return found == null ? new CsvTable(ResultFiles.CHECKPOINT_COLUMNS) : found;
+        return withReason(ResultFiles.CHECKPOINTS_CSV, ResultFiles.CHECKPOINT_COLUMNS);
+    }
+
+    /** Why a row's values are NaN (a diverged checkpoint: {@link dev.unetscope.model.Divergence}); empty when they are defined. */
+    static final String REASON = "reason";
+
+    /**
+     * A table with its fixed columns and a {@code reason} column (added, blank, to a table written
+     * before there was one, so older experiments still resume); a new table when the file is missing.
+     */
+    private CsvTable withReason(String name, List<String> columns) {
+        CsvTable found = CsvTable.readWithColumns(file(name), columns, List.of(REASON));
+        if (found != null) return found;
+        List<String> h = new ArrayList<>(columns);
+        h.add(REASON);
+        return new CsvTable(h);
     }
 
     /** One case's ground-truth overlap. */
@@ -248,24 +282,33 @@ public final class ResultsStore {
     /** One checkpoint's mean overlap on one query set. */
     public record SetOverlap(String query, int cases, double iou, double dice) {}
 
+    /** {@link #putEvaluation(CheckpointId, String, int, double, double, List, List, String, String)} of one checkpoint's evaluation. */
+    public void putEvaluation(CheckpointEvaluation e, String settings) {
+        putEvaluation(e.checkpoint(), e.objective(), e.replicate(), e.epoch(), e.valIoU(), e.cases(), e.sets(), settings, e.reason());
+    }
+
     /**
      * Replaces every evaluation row of this checkpoint (a partly evaluated checkpoint is redone whole,
      * so its rows come from one pass); the analysis columns of its new rows are filled from the stored
-     * analysis when there is one.
+     * analysis when there is one. checkpoints.csv, which {@link #evaluated} reads, is written last: the
+     * commit point.
      */
     public synchronized void putEvaluation(CheckpointId id, String objective, int replicate, double epoch, double valIoU,
-                                           List<CaseOverlap> cases, List<SetOverlap> sets, String settings) {
-        CsvTable caseTable = CsvTable.readOrEmpty(file(ResultFiles.CASES_CSV), ResultFiles.CASE_COLUMNS);
+                                           List<CaseOverlap> cases, List<SetOverlap> sets, String settings, String reason) {
+        CsvTable caseTable = withReason(ResultFiles.CASES_CSV, ResultFiles.CASE_COLUMNS);
         CsvTable ck = checkpoints();
         caseTable.removeIf(r -> CheckpointId.of(r).equals(id));
         ck.removeIf(r -> CheckpointId.of(r).equals(id));
         for (CaseOverlap c : cases) {
-            caseTable.add(List.of(id.run(), objective, replicate, id.step(), c.query(), c.caseId(), c.iou(), c.dice(), c.predicted(), c.truth(), settings));
+            caseTable.add(List.of(id.run(), objective, replicate, id.step(), c.query(), c.caseId(), c.iou(), c.dice(), c.predicted(), c.truth(), settings,
+                    reason));
         }
+        int why = ck.column(REASON);
         for (SetOverlap s : sets) {
             List<Object> row = new ArrayList<>(List.of(id.run(), objective, replicate, id.step(), epoch, s.query(), s.cases(), s.iou(), s.dice(), valIoU,
                     settings));
             while (row.size() < ck.header().size()) row.add("");
+            row.set(why, reason);
             ck.add(row);
         }
         caseTable.write(file(ResultFiles.CASES_CSV));

@@ -42,6 +42,12 @@ public record SetScores(String set, List<LayerScores> layers, List<CaseScores> c
         return out;
     }
 
+    /** Why the checkpoint's scores on this set are NaN when it diverged ({@link dev.unetscope.model.Divergence}), else empty. */
+    public String divergence() {
+        for (LayerScores l : layers) if (dev.unetscope.model.Divergence.is(l.reason())) return l.reason();
+        return "";
+    }
+
     /**
      * The IoU predictor's inputs for this set: the combined label-free scores and, per layer, the
      * layer forms ({@code c_LAYER}, {@code roughness_LAYER}).

@@ -71,7 +71,8 @@ public final class FeatureStrip {
      * after a first column with the image alone. {@code title} goes above.
      */
     public static BufferedImage render(SegmentationNetwork net, PreparedSet set, int caseIndex, int slice, Map<String, LayerStyle> styles, String title) {
-        int d = set.d(), h = set.h(), w = set.w();
+        int[] dims = set.dims(caseIndex);
+        int d = dims[0], h = dims[1], w = dims[2];
         float[] img = set.images().get(caseIndex);
         float[] mask = set.labelled() ? set.masks().get(caseIndex) : null;
         List<String> taps = net.tapNames();
@@ -87,7 +88,7 @@ public final class FeatureStrip {
         g.fillRect(0, 0, out.getWidth(), out.getHeight());
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-        g.drawString(title + "   (slice " + z + "; green: ground truth, magenta: prediction)", gap, 16);
+        g.drawString(title + "   (slice " + z + (mask != null ? "; green: ground truth, magenta: prediction)" : "; magenta: prediction, no labels)"), gap, 16);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         float lo = percentile(img, 0.01), hi = percentile(img, 0.99);
         for (int row = 0; row < 2; row++) {

@@ -10,6 +10,7 @@ import dev.unetscope.features.FeatureExtractor;
 import dev.unetscope.features.FeatureSample;
 import dev.unetscope.features.ReceptiveFieldSampler;
 import dev.unetscope.io.AtomicFile;
+import dev.unetscope.analysis.CasePrediction;
 import dev.unetscope.analysis.GeneralizationStudy;
 import dev.unetscope.experiment.CaseKey;
 import dev.unetscope.experiment.CheckpointId;
@@ -26,6 +27,7 @@ import org.knowm.xchart.XYChart;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -92,6 +94,7 @@ public final class Report {
         body.append("<h3>The deployment question: scores on each query set against IoU on that same set</h3>\n");
         if (corr != null) correlationTable(corr);
         if (summary != null) predictorSummary(summary);
+        deploymentAnswers();
         if (ck != null && ck.header().contains("confidence")) scatters(ck, corr);
         if (prediction != null) predictedVsTrue(prediction);
         section("Inside the network: feature maps");
@@ -102,6 +105,7 @@ public final class Report {
         section("Per case: failure flags");
         if (failure != null) failureTable(failure);
         if (caseScores != null && cases != null) caseTable(caseScores, cases);
+        predictions();
         section("Tables");
         csvLinks();
 
@@ -135,9 +139,32 @@ public final class Report {
             for (CheckpointStore.Manifest mf : runs) r.add(mf.run() + " (" + mf.checkpoints().size() + " checkpoints)");
             body.append(esc(String.join(", ", r))).append(".</p>\n");
         }
+        diverged();
         querySets();
         body.append("<details><summary>Configuration and versions (experiment.json)</summary><pre>").append(esc(m.writeValueAsString(cfg)))
                 .append("</pre></details>\n");
+    }
+
+    /**
+     * The checkpoints that diverged (NaN or Inf weights or outputs), named with their reason: their
+     * NaN scores are a finding, not missing values, and the correlations leave them out.
+     */
+    private void diverged() {
+        java.util.Map<String, String> found = new java.util.TreeMap<>();
+        for (String name : List.of(ResultFiles.CHECKPOINTS_CSV, ResultFiles.LAYERS_CSV)) {
+            Path f = exp.resultsDir().resolve(name);
+            if (!Files.isRegularFile(f)) continue;
+            CsvTable t = CsvTable.read(f);
+            if (!t.header().contains("reason")) continue;
+            for (var r : t.records()) {
+                if (dev.unetscope.model.Divergence.is(r.get("reason"))) found.putIfAbsent(r.get("run") + " step " + r.get("step"), r.get("reason"));
+            }
+        }
+        if (found.isEmpty()) return;
+        body.append("<div class=\"diverged\"><b>").append(found.size()).append(" checkpoint(s) diverged</b> (NaN or Inf weights or outputs): ")
+                .append("they stay in every table with NaN IoU and scores and this reason, and the correlations and the predictor leave them out.<ul>");
+        for (var e : found.entrySet()) body.append("<li>").append(esc(e.getKey())).append(": ").append(esc(e.getValue())).append("</li>");
+        body.append("</ul></div>\n");
     }
 
     /** Each query set with its case count and whether it had labels (only labelled sets have IoU, correlations and predictor rows). */
@@ -192,6 +219,101 @@ public final class Report {
                     .append(r.get("reason").isEmpty() ? "" : " &mdash; " + esc(r.get("reason"))).append("</li>");
         }
         body.append("</ul>\n");
+    }
+
+    /** How far to trust the answers predict gives at a new site, measured on the labelled sets (results/case_prediction_summary.csv, checkpoint_ranking.csv). */
+    private void deploymentAnswers() {
+        Map<String, String> c = CasePrediction.readSummary(exp.resultsDir());
+        CsvTable ranking = optional(ResultFiles.CHECKPOINT_RANKING_CSV);
+        if (c == null && ranking == null) return;
+        body.append("<h3>At a new site: which scans will fail, which checkpoint to deploy</h3><ul>");
+        if (c != null) {
+            body.append("<li>Per case: a ridge regression of each case's IoU on its label-free per-case scores and their means over the case's cohort, ").append(esc(c.get("scheme")))
+                    .append(": mean absolute error ").append(f(c.get("mae"))).append(", interval coverage ").append(f(c.get("coverage"))).append(" (")
+                    .append(c.get("n")).append(" case/checkpoint pairs)").append(c.get("reason").isEmpty() ? "" : " &mdash; " + esc(c.get("reason"))).append("</li>")
+                    .append("<li>Failure flags (predicted IoU &lt; ").append(f(c.get("threshold"))).append("), held-out: AUROC ").append(f(c.get("auroc")))
+                    .append(" pooled, ").append(f(c.get("auroc_per_set"))).append(" within a checkpoint and query set; share of true failures caught ")
+                    .append("when the 10 % of cases predicted worst are reviewed ").append(f(c.get("caught_10"))).append(" (").append(f(c.get("caught_10_per_set")))
+                    .append(" within a set), 20 %: ").append(f(c.get("caught_20"))).append(" (").append(f(c.get("caught_20_per_set"))).append("); ")
+                    .append(c.get("flagged")).append(" pairs flagged, precision ").append(f(c.get("flag_precision"))).append(", recall ")
+                    .append(f(c.get("flag_recall"))).append(".</li>");
+        }
+        if (ranking != null && !ranking.records().isEmpty()) {
+            double top1 = 0, regret = 0, max = 0, within = 0;
+            List<Map<String, String>> rs = ranking.records();
+            for (Map<String, String> r : rs) {
+                top1 += d(r.get("top1"));
+                regret += d(r.get("regret"));
+                max = Math.max(max, d(r.get("regret")));
+                within += d(r.get("best_indistinguishable"));
+            }
+            body.append("<li>Per checkpoint: ranking every checkpoint by its predicted IoU on a query set the predictor never saw (leave-one-query-set-out), ")
+                    .append("the top pick is the truly best checkpoint in ").append(Math.round(top1)).append(" of ").append(rs.size())
+                    .append(" query sets (top-1 agreement ").append(String.format("%.3f", top1 / rs.size())).append("); IoU lost by deploying it instead of the best (regret): mean ").append(String.format("%.3f", regret / rs.size()))
+                    .append(", largest ").append(String.format("%.3f", max)).append("; the truly best is indistinguishable from the pick (overlapping intervals) in ")
+                    .append(String.format("%.3f", within / rs.size())).append(".</li>");
+        }
+        body.append("</ul>\n");
+    }
+
+    /** One block per folder under predictions/: the checkpoints ranked, the top pick's cases by risk, the flagged cases' strips. */
+    private void predictions() throws Exception {
+        Path root = exp.root().resolve(ResultFiles.PREDICTIONS_DIR);
+        if (!Files.isDirectory(root)) return;
+        List<Path> folders;
+        try (var s = Files.list(root)) {
+            folders = s.filter(p -> !p.getFileName().toString().startsWith(".") && Files.isRegularFile(p.resolve("prediction.json"))).sorted().toList();
+        }
+        if (folders.isEmpty()) return;
+        section("Predictions on new scans");
+        for (Path p : folders) {
+            com.fasterxml.jackson.databind.JsonNode j = new ObjectMapper().readTree(p.resolve("prediction.json").toFile());
+            String name = p.getFileName().toString();
+            body.append("<h3 id=\"prediction-").append(esc(name)).append("\">").append(esc(name)).append("</h3><p>").append(j.path("cases").asInt())
+                    .append(" unlabelled cases from <code>").append(esc(j.path("query").asText())).append("</code>, predicted ").append(esc(j.path("created").asText()))
+                    .append(" (<a href=\"../predictions/").append(esc(name)).append("/checkpoints.csv\">checkpoints.csv</a>, <a href=\"../predictions/")
+                    .append(esc(name)).append("/cases.csv\">cases.csv</a>).</p>\n");
+            for (com.fasterxml.jackson.databind.JsonNode n : j.path("notes")) body.append("<p class=\"why\">").append(esc(n.asText())).append("</p>\n");
+            CsvTable ck = CsvTable.read(p.resolve("checkpoints.csv"));
+            body.append("<table class=\"sortable\"><thead><tr><th>rank</th><th>checkpoint</th><th>objective</th><th>predicted IoU</th><th>interval</th>")
+                    .append("<th>indistinguishable from the top</th><th>flagged cases</th></tr></thead><tbody>\n");
+            for (Map<String, String> r : ck.records()) {
+                body.append("<tr><td>").append(r.get("rank")).append("</td><td>").append(esc(r.get("run") + ":" + r.get("step"))).append("</td><td>")
+                        .append(esc(r.get("objective"))).append("</td>").append(num(r.get("predicted_iou"))).append("<td>").append(interval(r))
+                        .append("</td><td>").append(r.get("indistinguishable").equals("1") ? "yes" : "no").append("</td><td>")
+                        .append(r.get("flagged_cases")).append(" / ").append(r.get("cases")).append("</td></tr>\n");
+            }
+            body.append("</tbody></table>\n");
+            CsvTable cases = CsvTable.read(p.resolve("cases.csv"));
+            List<Score> columns = Scores.at(Score.Level.CASE);
+            body.append("<p>Cases under the top pick, riskiest first (predicted IoU below ").append(String.format("%.2f", j.path("failureThreshold").asDouble()))
+                    .append(" is flagged for review):</p><table class=\"sortable\"><thead><tr><th>case</th><th>predicted IoU</th><th>interval</th><th>flagged</th>");
+            for (Score c : columns) body.append("<th title=\"").append(esc(c.description())).append("\">").append(esc(c.name().replace('_', ' '))).append("</th>");
+            body.append("</tr></thead><tbody>\n");
+            for (Map<String, String> r : cases.records()) {
+                if (!r.get("rank").equals("1")) continue;
+                boolean flagged = r.get("flagged").equals("1");
+                body.append("<tr").append(flagged ? " class=\"failed\"" : "").append("><td>").append(esc(r.get("case"))).append("</td>").append(num(r.get("predicted_iou")))
+                        .append("<td>").append(interval(r)).append("</td><td>").append(flagged ? "yes" : "no").append("</td>");
+                for (Score c : columns) body.append(num(r.get(c.name())));
+                body.append("</tr>\n");
+            }
+            body.append("</tbody></table>\n");
+            if (j.path("strips").size() > 0) {
+                body.append("<p>Why a case was flagged: its feature strip under the top pick beside an in-distribution case (the same projection and clusters, ")
+                        .append("fitted on the training features), no ground truth drawn for the new scans.</p><div class=\"strips\">\n");
+                for (com.fasterxml.jackson.databind.JsonNode f : j.path("strips")) {
+                    String src = "../predictions/" + name + "/figures/" + f.asText();
+                    body.append("<figure><img src=\"").append(esc(src)).append("\" alt=\"").append(esc(f.asText())).append("\"></figure>\n");
+                }
+                body.append("</div>\n");
+            }
+        }
+    }
+
+    /** A prediction interval clipped to the range IoU can take. */
+    private static String interval(Map<String, String> r) {
+        return String.format("[%.3f, %.3f]", Math.max(0, d(r.get("lo"))), Math.min(1, d(r.get("hi"))));
     }
 
     private CsvTable optional(String name) {
@@ -348,15 +470,11 @@ public final class Report {
         }
         Map<String, ExperimentData.Query> queries = ExperimentData.queries(exp);
         String shifted = queries.containsKey("scanner-b") ? "scanner-b" : queries.keySet().stream().filter(q -> !q.equals("test")).findFirst().orElse(null);
-        PreparedSet test = ExperimentData.split(exp, "test");
-        PreparedSet shift = shifted == null ? null : ExperimentData.query(exp, queries.get(shifted));
-        PreparedSet train = ExperimentData.streamSplit(exp, "train");
         // the training features that fit the PCA and the cluster maps: sampled as the analysis sampled them
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(sampling.sampleSeed(), sampling.samplesPerCase(), ReceptiveFieldSampler.Mode.UNIFORM);
-        int caseIndex = 0;
-        String caseId = test.ids().get(caseIndex);
-        int shiftIndex = shift == null ? -1 : shift.ids().indexOf(caseId);
-        int slice = FeatureStrip.bestSlice(test.masks().get(caseIndex), test.d(), test.h(), test.w());
+        // each run's strips on its own preprocessing (an imported run's spacing and normalisation): sets per preprocessing
+        Map<dev.unetscope.data.Preprocessing, StripSets> bySetup = new HashMap<>();
+        String caseId = null;
         List<String> options = new ArrayList<>();
         for (CheckpointStore.Manifest m : runs) {
             List<CheckpointStore.Entry> es = m.checkpoints();
@@ -366,15 +484,18 @@ public final class Report {
             for (int idx : pick) {
                 CheckpointStore.Entry e = es.get(idx);
                 // a broken checkpoint (NaN features, a file changed since import) loses its strips, not the report
-                try (SegmentationNetwork net = CheckpointRef.of(exp, m, e).open()) {
-                    FeatureSample tr = FeatureExtractor.extract(net, train, sampler, net.tapNames());
+                CheckpointRef ref = CheckpointRef.of(exp, m, e);
+                try (SegmentationNetwork net = ref.open()) {
+                    StripSets ss = bySetup.computeIfAbsent(ref.preprocessing(exp), p -> new StripSets(exp, queries, shifted, p));
+                    caseId = ss.test.ids().get(0);
+                    FeatureSample tr = FeatureExtractor.extract(net, ss.train, sampler, net.tapNames());
                     Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, 6, 1);
                     String id = m.run() + "_" + e.step();
-                    Plots.writeImage(FeatureStrip.render(net, test, caseIndex, slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", test (in distribution)"),
+                    Plots.writeImage(FeatureStrip.render(net, ss.test, 0, ss.slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", test (in distribution)"),
                             figures.resolve("strip_" + id + "_test.png"));
-                    if (shiftIndex >= 0) {
-                        Plots.writeImage(FeatureStrip.render(net, shift, shiftIndex, slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", " + shifted + " (shifted)"),
-                                figures.resolve("strip_" + id + "_shifted.png"));
+                    if (ss.shiftIndex >= 0) {
+                        Plots.writeImage(FeatureStrip.render(net, ss.shift, ss.shiftIndex, ss.slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", "
+                                        + shifted + " (shifted)"), figures.resolve("strip_" + id + "_shifted.png"));
                     }
                     options.add(id);
                 } catch (BadInputException ex) {
@@ -398,11 +519,26 @@ public final class Report {
         String last = options.get(options.size() - 1);
         body.append("</select></label>\n<div class=\"strips\"><figure><img id=\"strip-test\" src=\"figures/strip_").append(last)
                 .append("_test.png\" alt=\"feature strip, in-distribution case\"><figcaption>in distribution (test split)</figcaption></figure>\n");
-        if (shiftIndex >= 0) {
+        if (bySetup.values().stream().anyMatch(x -> x.shiftIndex >= 0)) {
             body.append("<figure><img id=\"strip-shifted\" src=\"figures/strip_").append(last).append("_shifted.png\" alt=\"feature strip, shifted case\"><figcaption>")
                     .append(esc(shifted)).append(" (the same patient, another scanner)</figcaption></figure>\n");
         }
         body.append("</div>\n");
+    }
+
+    /** The strips' sets prepared one way: the first test case, its shifted copy, the training split (streamed), the slice with most gland. */
+    private static final class StripSets {
+        final PreparedSet test, shift, train;
+        final int shiftIndex, slice;
+
+        StripSets(Experiment exp, Map<String, ExperimentData.Query> queries, String shifted, dev.unetscope.data.Preprocessing p) {
+            test = ExperimentData.split(exp, "test", p);
+            shift = shifted == null ? null : ExperimentData.query(exp, queries.get(shifted), false, p);
+            train = ExperimentData.streamSplit(exp, "train", p);
+            shiftIndex = shift == null ? -1 : shift.ids().indexOf(test.ids().get(0));
+            int[] dims = test.dims(0);
+            slice = FeatureStrip.bestSlice(test.masks().get(0), dims[0], dims[1], dims[2]);
+        }
     }
 
     private void failureTable(CsvTable failure) {
@@ -519,7 +655,7 @@ public final class Report {
             + "table{border-collapse:collapse;margin:.5em 0;font-size:13px}td,th{border:1px solid #ddd;padding:3px 7px;text-align:right}"
             + "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3;cursor:pointer}tr.failed{background:#fde8e8}"
             + ".grid{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}.strips{display:flex;flex-direction:column;gap:10px}"
-            + ".strips img{max-width:100%}.missing{background:#fff4d6;border:1px solid #e0c060;padding:.5em 1em}.why{color:#a00;font-size:11px}"
+            + ".strips img{max-width:100%}.missing{background:#fff4d6;border:1px solid #e0c060;padding:.5em 1em}.why{color:#a00;font-size:11px}.diverged{background:#fde8e8;border:1px solid #d08080;padding:.5em 1em}"
             + "pre{background:#f7f7f7;padding:.5em;font-size:12px;max-height:30em;overflow:auto}";
 
     static final String JS = """

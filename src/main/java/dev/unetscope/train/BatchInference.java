@@ -25,21 +25,25 @@ public final class BatchInference {
 
     public static void run(SegmentationNetwork net, PreparedSet set, int batch, Set<String> taps, CaseResult out) {
         if (net.inChannels() != 1) {
-            throw new dev.unetscope.io.BadInputException("the network takes " + net.inChannels() + " input channels but set " + set.name()
-                    + " has one image per case", "analyse a network trained on one channel (multi-channel input is not supported yet)");
+            throw new dev.unetscope.io.BadInputException("the network takes " + net.inChannels() + " input channels; multi-channel input is not supported yet"
+                    + " (set " + set.name() + " holds one image per case)", "analyse a network trained on one input channel");
         }
-        int vox = set.voxels();
-        for (int start = 0; start < set.size(); start += batch) {
-            int n = Math.min(batch, set.size() - start);
+        for (int start = 0; start < set.size(); ) {
+            // consecutive cases of the same shape go together (a set prepared without a target shape has several)
+            int[] dims = set.dims(start);
+            int n = 1;
+            while (n < batch && start + n < set.size() && java.util.Arrays.equals(set.dims(start + n), dims)) n++;
+            int vox = dims[0] * dims[1] * dims[2];
             float[] x = new float[n * vox];
             for (int b = 0; b < n; b++) System.arraycopy(set.images().get(start + b), 0, x, b * vox, vox);
-            SegmentationNetwork.Inference inf = net.infer(x, n, set.d(), set.h(), set.w(), taps);
+            SegmentationNetwork.Inference inf = net.infer(x, n, dims[0], dims[1], dims[2], taps);
             for (int b = 0; b < n; b++) {
                 float[] p = new float[vox];
                 System.arraycopy(inf.probabilities(), b * vox, p, 0, vox);
                 Map<String, SegmentationNetwork.TapFeatures> t = taps.isEmpty() ? Map.of() : slice(inf.taps(), b, n);
                 out.accept(start + b, p, t);
             }
+            start += n;
         }
     }
 

@@ -3,7 +3,11 @@ package dev.unetscope.train;
 import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.data.ExperimentData;
+import dev.unetscope.data.Preprocessing;
 import dev.unetscope.model.SegmentationNetwork;
+import dev.unetscope.model.SlidingWindowNetwork;
+import dev.unetscope.model.TorchScriptSidecar;
 import dev.unetscope.model.TorchScriptNetwork;
 import dev.unetscope.model.UNet;
 
@@ -44,8 +48,37 @@ public record CheckpointRef(CheckpointStore.Manifest manifest, CheckpointStore.E
      * one line when it changed after import).
      */
     public SegmentationNetwork open() {
-        if (manifest.torchScript()) return TorchScriptNetwork.load(params, entry.sha256());
-        return UNet.load(params, manifest.train().net());
+        SegmentationNetwork net = manifest.torchScript() ? TorchScriptNetwork.load(params, entry.sha256()) : UNet.load(params, manifest.train().net());
+        if (manifest.patch() == null) return net;
+        try {
+            return new SlidingWindowNetwork(net, manifest.patch());
+        } catch (RuntimeException e) {
+            net.close();
+            throw e;
+        }
+    }
+
+    /**
+     * How this checkpoint's scans are prepared: the experiment's preprocessing, or for an imported
+     * TorchScript checkpoint, the spacing and normalisation its sidecar records ({@link TorchScriptSidecar#preprocessing}).
+     */
+    public Preprocessing preprocessing(Experiment e) {
+        Preprocessing own = ExperimentData.preprocessing(e);
+        if (!manifest.torchScript()) return own;
+        return TorchScriptSidecar.read(TorchScriptSidecar.beside(params)).preprocessing(own);
+    }
+
+    /**
+     * What this checkpoint's results depend on besides the stage's own settings, for the settings hash:
+     * nothing for a run prepared as the experiment prepares its scans and run on whole volumes (so
+     * hashes of such runs stay as they were); otherwise its preprocessing and its patch.
+     */
+    public java.util.Map<String, Object> ownSettings(Experiment e) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Preprocessing p = preprocessing(e);
+        if (!p.equals(ExperimentData.preprocessing(e))) m.put("run_preprocessing", p);
+        if (manifest.patch() != null) m.put("patch", manifest.patch());
+        return m;
     }
 
     public static CheckpointRef resolve(Experiment e, String id) {

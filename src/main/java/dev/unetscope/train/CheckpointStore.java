@@ -43,14 +43,15 @@ public final class CheckpointStore {
     /**
      * Everything needed to trace a run back to how it was made. {@code format} is absent for the
      * built-in network's parameter files and {@link #TORCHSCRIPT} for an imported TorchScript run
-     * (then {@code train} is null: it was not trained here).
+     * (then {@code train} is null: it was not trained here). {@code patch} (D, H, W), when present, makes
+     * every stage run the run's networks by sliding window with that patch (absent: whole volumes).
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Manifest(String run, String objective, int replicate, long seed, String configHash,
-                           TrainConfig train, Map<String, String> versions, List<Entry> checkpoints, String format) {
+                           TrainConfig train, Map<String, String> versions, List<Entry> checkpoints, String format, int[] patch) {
         public Manifest(String run, String objective, int replicate, long seed, String configHash,
                         TrainConfig train, Map<String, String> versions, List<Entry> checkpoints) {
-            this(run, objective, replicate, seed, configHash, train, versions, checkpoints, null);
+            this(run, objective, replicate, seed, configHash, train, versions, checkpoints, null, null);
         }
 
         public boolean torchScript() {

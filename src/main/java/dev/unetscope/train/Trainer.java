@@ -57,6 +57,9 @@ public final class Trainer {
             throw new BadInputException(exp.root(), "the training split has no labelled cases", "check the dataset and the split");
         }
         int m = cfg.net().sizeMultiple();
+        if (!train.uniform() || !val.uniform()) {
+            throw new BadInputException(exp.root(), "the training or validation cases prepare to different shapes", "set a target shape in the preprocessing");
+        }
         if (train.d() % m != 0 || train.h() % m != 0 || train.w() % m != 0) {
             throw new BadInputException(exp.root(), "training shape " + train.w() + "x" + train.h() + "x" + train.d() + " does not divide by " + m,
                     "set a preprocessing target shape whose dims divide by 2^(levels-1)");

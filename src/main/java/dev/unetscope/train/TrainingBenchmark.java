@@ -3,6 +3,7 @@ package dev.unetscope.train;
 import ai.djl.ndarray.types.Shape;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.model.SegmentationNetwork;
+import dev.unetscope.model.SlidingWindowNetwork;
 import dev.unetscope.model.TorchScriptNetwork;
 import dev.unetscope.model.UNet;
 import dev.unetscope.model.UNetConfig;
@@ -100,14 +101,31 @@ public final class TrainingBenchmark {
      * sidecar) that network is timed instead of the reference config, on the same input.
      */
     public static Result infer(Setup s, Path model, PrintStream out) {
+        return infer(s, model, null, out);
+    }
+
+    /** As above; with {@code patch} (D, H, W) the network runs by sliding window ({@link SlidingWindowNetwork}). */
+    public static Result infer(Setup s, Path model, int[] patch, PrintStream out) {
         float[] x = phantomBatch(s.n(), s.d(), s.h(), s.w(), 2)[0];
         double[] tot = new double[s.steps()], cpu = new double[s.steps()];
-        try (SegmentationNetwork net = model == null ? UNet.create(s.net(), 1) : TorchScriptNetwork.load(model, null)) {
+        SegmentationNetwork inner = model == null ? UNet.create(s.net(), 1) : TorchScriptNetwork.load(model, null);
+        if (patch != null) {
+            try {
+                inner = new SlidingWindowNetwork(inner, patch);
+            } catch (RuntimeException e) {
+                inner.close();
+                throw e;
+            }
+            out.printf(Locale.ROOT, "bench infer: sliding window, patch %d x %d x %d, overlap 0.5, Gaussian weights%n", patch[0], patch[1], patch[2]);
+        }
+        try (SegmentationNetwork net = inner) {
             if (net.inChannels() != 1) {
                 throw new BadInputException(model, "has " + net.inChannels() + " input channels; bench infer feeds 1", "time a 1-channel network");
             }
-            if (net instanceof UNet u) {
+            if (model == null && patch == null && net instanceof UNet u) {
                 out.printf(Locale.ROOT, "bench infer: %s, %d parameters, batch norm and dropout in inference mode%n", s.describe(), u.parameterCount());
+            } else if (model == null) {
+                out.printf(Locale.ROOT, "bench infer: %s, input %d x 1 x %d x %d x %d%n", s.describe(), s.n(), s.d(), s.h(), s.w());
             } else {
                 out.printf(Locale.ROOT, "bench infer: TorchScript %s (taps %s, computed but not copied), input %d x 1 x %d x %d x %d%n",
                         model, String.join(",", net.tapNames()), s.n(), s.d(), s.h(), s.w());

@@ -76,21 +76,57 @@ class TorchScriptImportTest {
     }
 
     @Test
-    void preprocessingOtherThanTheSidecarsIsNoted() throws Exception {
+    void theRunsOwnPreprocessingIsNoted() throws Exception {
         Path exp = tmp.resolve("noted");
         dev.unetscope.train.TinyExperiment.create(exp, 4); // resamples to 3 x 3 x 6 mm, z-score inside the Otsu body
         ObjectNode sc = sidecar("monai-1");
         sc.putArray("spacing").add(1.5).add(1.5).add(3.0);
-        sc.put("normalization", "zscore-nonzero");
-        CliRun r = CliRun.of("import", "--experiment", exp.toString(), "--run", "m", "--model", withSidecar("noted-model", "monai-1", sc).toString());
+        sc.put("normalization", "zscore-nonzero"); // format 1: a bare name
+        CliRun r = CliRun.of("import", "--experiment", exp.toString(), "--run", "m", "--model", withSidecar("noted-model", "monai-1", sc).toString(),
+                "--patch", "8,16,16");
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(r.out()).contains("note: the model was trained with normalization 'zscore-nonzero'")
-                .contains("note: the model was trained at spacing [1.5, 1.5, 3.0] mm; this experiment resamples to [3.0, 3.0, 6.0] mm");
+        assertThat(r.out()).contains("note: the run's scans are normalised as the model was trained (zscore-nonzero); the experiment's with zscore-otsu")
+                .contains("note: the run's scans are resampled to [1.5, 1.5, 3.0] mm as the model was trained and kept whole (padded to the size divisor);"
+                        + " the experiment's to [3.0, 3.0, 6.0] mm, cropped or padded to 32x32x8 voxels")
+                .contains("note: every stage runs this run's checkpoints by sliding window, patch 8x16x16 (D x H x W)");
         JsonNode m = JSON.readTree(exp.resolve("checkpoints/m/manifest.json").toFile());
         assertThat(m.at("/versions/imported.normalization").asText()).isEqualTo("zscore-nonzero");
+        assertThat(m.get("patch").toString()).isEqualTo("[8,16,16]");
         // the fixtures' own sidecars (zscore-otsu, no spacing) give no note
         CliRun plain = CliRun.of("import", "--experiment", exp.toString(), "--run", "p", "--model", fx.resolve("monai-1.pt").toString());
         assertThat(plain.out()).doesNotContain("note:");
+    }
+
+    @Test
+    void sidecarWithAnUnknownNormalisation() throws Exception {
+        ObjectNode sc = sidecar("monai-1");
+        sc.put("format", "unetscope-torchscript/2");
+        sc.putObject("normalization").put("name", "minmax");
+        refused(withSidecar("norm-unknown", "monai-1", sc), "normalization 'minmax' is not known (use one of zscore, zscore-nonzero, zscore-otsu, ct, window, none)");
+        ObjectNode v1 = sidecar("monai-1");
+        v1.put("normalization", "ct");
+        refused(withSidecar("norm-v1", "monai-1", v1), "normalization 'ct' is not one of format 1's zscore-otsu, zscore-nonzero, zscore, none");
+        ObjectNode ct = sidecar("monai-1");
+        ct.put("format", "unetscope-torchscript/2");
+        ct.putObject("normalization").put("name", "ct").put("low", -100);
+        refused(withSidecar("norm-ct", "monai-1", ct), "normalization 'ct' needs finite low < high");
+    }
+
+    @Test
+    void sidecarWithANonPositiveSpacing() throws Exception {
+        ObjectNode sc = sidecar("monai-1");
+        sc.putArray("spacing").add(1.5).add(0.0).add(3.0);
+        refused(withSidecar("spacing", "monai-1", sc), "spacing [1.5, 0.0, 3.0] is not three positive numbers (x, y, z in mm)");
+    }
+
+    @Test
+    void aPatchOffTheSizeDivisor() throws Exception {
+        refusedArgs("--model", fx.resolve("monai-1.pt").toString(), "--patch", "8,16,18",
+                "--message", "--patch 8,16,18 is not a positive multiple of the size divisor 4x4x4 on every axis");
+        refusedArgs("--model", fx.resolve("monai-1.pt").toString(), "--patch", "0,16,16", "--message", "--patch 0,16,16 is not a positive multiple");
+        ObjectNode sc = sidecar("monai-1");
+        sc.putArray("patch_size").add(8).add(16).add(18);
+        refused(withSidecar("patch", "monai-1", sc), "patch_size 8x16x18 is not a multiple of the size divisor 4x4x4");
     }
 
     @Test
@@ -98,6 +134,18 @@ class TorchScriptImportTest {
         CliRun r = CliRun.of("bench", "infer", "--model", fx.resolve("nnunet-1.pt").toString(), "--shape", "7,30,30", "--warmup", "0", "--steps", "1");
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("TorchScript").contains("taps stage0,stage1,bottleneck,dec1,dec0").contains("s/volume");
+        CliRun sw = CliRun.of("bench", "infer", "--model", fx.resolve("monai-1.pt").toString(), "--shape", "8,32,32", "--patch", "8,16,16",
+                "--warmup", "0", "--steps", "1");
+        assertThat(sw.code()).as(sw.err()).isZero();
+        assertThat(sw.out()).contains("sliding window, patch 8 x 16 x 16").contains("s/volume");
+        CliRun off = CliRun.of("bench", "infer", "--model", fx.resolve("monai-1.pt").toString(), "--patch", "8,16,15", "--steps", "1");
+        assertThat(off.code()).isEqualTo(2);
+        assertThat(off.err()).contains("--patch 8,16,15 is not a positive multiple of the size divisor 4x4x4");
+    }
+
+    @Test
+    void patchGoesWithModelFilesOnly() {
+        refusedArgs("--monai-weights", tmp.resolve("w.safetensors").toString(), "--patch", "8,16,16", "--message", "--steps, --objective and --patch go with --model");
     }
 
     @Test

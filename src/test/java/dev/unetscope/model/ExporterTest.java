@@ -100,7 +100,7 @@ class ExporterTest {
     static void assertSidecar(Path pt, List<String> tapNames, List<String> channels, List<String> strides, String divisor)
             throws Exception {
         JsonNode s = JSON.readTree(Files.readString(Path.of(pt.toString().replaceAll("\\.pt$", ".json"))));
-        assertThat(s.get("format").asText()).isEqualTo("unetscope-torchscript/1");
+        assertThat(s.get("format").asText()).isIn("unetscope-torchscript/2", "unetscope-torchscript/1");
         assertThat(s.get("input_channels").asInt()).isEqualTo(1);
         assertThat(s.get("outputs").toString()).isEqualTo("{\"channels\":1,\"activation\":\"sigmoid\",\"foreground\":[0]}");
         assertThat(names(s.get("taps"), "name")).containsExactlyElementsOf(tapNames);
@@ -123,7 +123,8 @@ class ExporterTest {
             JsonNode s = JSON.readTree(Files.readString(dir.resolve("nnunet-style").resolve(step + ".json")));
             assertThat(s.get("taps").get(1).get("module").asText()).isEqualTo("encoder.stages.1");
             assertThat(s.get("spacing").toString()).isEqualTo("[1.0,1.0,2.5]");
-            assertThat(s.get("normalization").asText()).isEqualTo("zscore");
+            assertThat(s.at("/normalization/name").asText()).isEqualTo("zscore");
+            assertThat(s.get("format").asText()).isEqualTo("unetscope-torchscript/2");
             assertThat(s.get("patch_size").toString()).isEqualTo("[8,32,32]");
             assertThat(s.get("example_input").toString()).isEqualTo("[1,1,8,32,32]");
             assertThat(s.get("meta").get("step").asInt()).isEqualTo(Integer.parseInt(step.substring(5)));
@@ -179,7 +180,7 @@ class ExporterTest {
                 List.of("[1,1,1]", "[1,2,2]", "[2,4,4]", "[1,2,2]", "[1,1,1]"), "[2,4,4]");
         JsonNode s = JSON.readTree(Files.readString(cli.resolve("nn.json")));
         assertThat(s.get("spacing").toString()).isEqualTo("[0.8,0.8,3.0]");
-        assertThat(s.get("normalization").asText()).isEqualTo("zscore-nonzero");
+        assertThat(s.get("normalization").toString()).isEqualTo("{\"name\":\"zscore-nonzero\"}");
         String input = dir.resolve("input.npy").toString();
         assertWithinTolerance(reload(cli.resolve("monai.pt").toString(), input, monai.resolve("step-000006").toString(),
                 cli.resolve("nn.pt").toString(), input, nn.resolve("step-000003").toString()), 5 + 6);
@@ -222,6 +223,44 @@ class ExporterTest {
     }
 
     @Test
+    void ctNormalisationAndPatchSizeAreRecordedWithTheirNumbers() throws Exception {
+        Path work = dir.resolve("ct");
+        Files.createDirectories(work);
+        Result r = exporter(work, "module", "exporter_cases:tiny", "--taps", "down", "--example-size", "8,16,32", "--normalization", "ct",
+                "--intensity-range", "0,100", "--intensity-stats", "40,20", "--patch-size", "8,16,16", "--spacing", "0.8,0.8,2",
+                "--out", work.resolve("ct.pt").toString());
+        assertOk(r, "ct export");
+        JsonNode s = JSON.readTree(Files.readString(work.resolve("ct.json")));
+        assertThat(s.get("normalization").toString()).isEqualTo("{\"name\":\"ct\",\"low\":0.0,\"high\":100.0,\"mean\":40.0,\"std\":20.0}");
+        assertThat(s.get("patch_size").toString()).isEqualTo("[8,16,16]");
+        // and the Java side reads it as the same normalisation
+        TorchScriptSidecar side = TorchScriptSidecar.read(work.resolve("ct.json"));
+        assertThat(side.intensityNormalization()).isEqualTo(dev.unetscope.data.Normalization.ct(0, 100, 40, 20));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "ct without its numbers | --normalization ct | normalization 'ct' needs numbers low, high, mean, std",
+            "window upside down     | --normalization window --intensity-range 5,1 | normalization 'window' needs low < high",
+            "numbers without ct     | --intensity-stats 5,1 | --intensity-range and --intensity-stats go with --normalization ct or window",
+            "patch off the divisor  | --patch-size 8,15,16 | patch size [8, 15, 16] is not a multiple of the size divisor [2, 2, 2]",
+            "non-positive spacing   | --spacing 1,0,2 | spacing [1.0, 0.0, 2.0] must be three positive numbers"})
+    void refusesPreprocessingItCannotRecordInOneLineAndWritesNothing(String what, String args, String message) throws Exception {
+        Path work = dir.resolve("refused-prep-" + what.replace(' ', '-'));
+        Files.createDirectories(work);
+        List<String> argv = new java.util.ArrayList<>(List.of("module", "exporter_cases:tiny", "--taps", "down", "--example-size", "8,16,32"));
+        argv.addAll(List.of(args.split(" ")));
+        argv.addAll(List.of("--out", work.resolve("x.pt").toString()));
+        Result r = exporter(work, argv.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
+        assertThat(r.stderr().lines()).as(r.stderr()).hasSize(1);
+        assertThat(r.stderr()).startsWith("unetscope_export: error: ").contains(message);
+        try (Stream<Path> files = Files.list(work)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
+    @Test
     void aTapIsTakenBeforeAnInPlaceOperationThatFollowsIt() throws Exception {
         Path work = dir.resolve("inplace");
         Result r = python(work, 120, REFERENCE.resolve("exporter_cases.py").toString(), work.toString());
@@ -239,6 +278,7 @@ class ExporterTest {
         JsonNode s = JSON.readTree(Files.readString(MONAI_FIXTURE.resolve("unet.json")));
         assertThat(s.get("taps").get(2).get("module").asText()).isEqualTo("model.1.submodule.1.submodule");
         assertThat(s.get("meta").get("monai").asText()).isEqualTo("1.5.0");
+        assertThat(s.get("format").asText()).isEqualTo("unetscope-torchscript/1"); // made before format 2: still read
         assertWithinTolerance(reload(pt.toString(), MONAI_FIXTURE.resolve("input.npy").toString(),
                 MONAI_FIXTURE.resolve("unet").toString()), 5);
         long bytes;

@@ -79,6 +79,18 @@ class UnlabelledQueryTest {
             assertThat(Double.parseDouble(b.get("softmax_confidence"))).isFinite().isEqualTo(Double.parseDouble(twin.get("softmax_confidence")));
         }
 
+        // features --set on the unlabelled set: the same features as its labelled twin, without the label files
+        Path fb = tmp.resolve("fb"), fn = tmp.resolve("fn");
+        assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice", "--set", "blind", "--out", fb.toString())).isZero();
+        assertThat(Main.execute("features", "--experiment", ex.toString(), "--checkpoint", "dice", "--set", "noisy", "--out", fn.toString())).isZero();
+        for (String layer : TapsOfTinyNet.LAYERS) {
+            assertThat(Files.readAllBytes(fb.resolve(layer + ".npy"))).as(layer).isEqualTo(Files.readAllBytes(fn.resolve(layer + ".npy")));
+            assertThat(fb.resolve("labels_" + layer + ".npy")).doesNotExist();
+            assertThat(fn.resolve("labels_" + layer + ".npy")).isRegularFile();
+        }
+        assertThat(Files.readAllBytes(fb.resolve("positions.npy"))).isEqualTo(Files.readAllBytes(fn.resolve("positions.npy")));
+        assertThat(Files.readString(fb.resolve("cases.txt"))).isEqualTo(Files.readString(fn.resolve("cases.txt")));
+
         assertThat(Main.execute("report", "--experiment", ex.toString())).isZero();
         Path corr = ex.resolve("results/correlations.csv");
         assertThat(corr).exists();
