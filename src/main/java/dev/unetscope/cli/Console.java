@@ -79,6 +79,7 @@ final class Console implements Progress {
         experiment = d.experiment();
         out.printf("experiment %s%n", d.experiment().root());
         out.printf("data: %s%n", d.description());
+        for (String line : d.plan()) out.println(line);
         if (d.firstImage() != null) {
             out.println();
             out.print(InspectCommand.text(InspectCommand.describe(d.firstImage(), 0)));

@@ -54,11 +54,24 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--labels", defaultValue = "all", description = "With --data: label values that are gland (default: every label > 0).")
     String labels;
 
-    @Option(names = "--spacing", split = ",", defaultValue = "1.2,1.2,3.6", paramLabel = "X,Y,Z", description = "With --data: target voxel size in mm (default ${DEFAULT-VALUE}).")
+    @Option(names = "--spacing", split = ",", paramLabel = "X,Y,Z",
+            description = "With --data: target voxel size in mm (default: planned, the median voxel size of the cases).")
     double[] spacing;
 
-    @Option(names = "--shape", split = ",", defaultValue = "96,96,24", paramLabel = "X,Y,Z", description = "With --data: target shape, each divisible by 8 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--shape", split = ",", paramLabel = "X,Y,Z",
+            description = "With --data: target shape (default: planned, the largest case's extent at the target spacing rounded up to the network's size multiple); "
+                    + "a crop that loses more than 1% of a case's label voxels is refused (see --allow-crop-loss).")
     int[] shape;
+
+    @Option(names = "--max-voxels", defaultValue = "" + dev.unetscope.data.PreprocessingPlan.DEFAULT_MAX_VOXELS,
+            description = "With --data: the plan's budget in voxels per volume; a planned shape above it coarsens the planned spacing until it fits (default ${DEFAULT-VALUE}, 128^3).")
+    long maxVoxels;
+
+    @Option(names = "--allow-crop-loss", description = "With --data: accept a --shape whose crop cuts away more than 1% of some case's label voxels (the loss is still reported).")
+    boolean allowCropLoss;
+
+    @Option(names = "--replace-non-finite", description = "Replace NaN/Inf image voxels with the image's smallest finite value (default: such a case is refused).")
+    boolean replaceNonFinite;
 
     @Option(names = "--query", paramLabel = "NAME=DIR",
             description = "Add your own query set (a dataset folder, labelled or not: images/ without labels/ is unlabelled), beside the shifted copies; repeatable.")
@@ -78,7 +91,7 @@ final class DemoCommand implements Callable<Integer> {
             queries.put(name, Path.of(q.substring(eq + 1)));
         }
         DemoService.Settings s = new DemoService.Settings(out, cases, seed, steps, checkpoints, objectives, samplesPerCase, dataOnly, scale, data, channel,
-                labels, spacing, shape, queries);
+                labels, spacing, shape, queries, maxVoxels, allowCropLoss, replaceNonFinite);
         DemoService.Result r = lock.locked(out, () -> new DemoService().run(s, new Console(true)));
         if (r.report() == null) return 0;
         Map<String, Double> t = r.stageSeconds();

@@ -31,10 +31,13 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--channel", defaultValue = "0", description = "Image channel of 4D files (default ${DEFAULT-VALUE}).")
     int channel;
 
+    @Option(names = "--replace-non-finite", description = "Replace NaN/Inf voxels with the image's smallest finite value (default: such an image is refused).")
+    boolean replaceNonFinite;
+
     @Override
     public Integer call() {
         Experiment exp = Experiment.open(experiment);
-        PredictService.Result r = new PredictService().run(exp, new PredictService.Settings(checkpoint, query, channel, name), new Console(false));
+        PredictService.Result r = new PredictService().run(exp, new PredictService.Settings(checkpoint, query, channel, name, replaceNonFinite), new Console(false));
         print(r, System.out);
         return 0;
     }

@@ -2,6 +2,7 @@ package dev.unetscope.cli;
 
 import dev.unetscope.data.Case;
 import dev.unetscope.data.Dataset;
+import dev.unetscope.data.DatasetCheck;
 import dev.unetscope.data.DecathlonWriter;
 import dev.unetscope.data.LabelMerge;
 import dev.unetscope.data.LabelledVolume;
@@ -40,6 +41,9 @@ final class ShiftCommand implements Callable<Integer> {
     @Option(names = "--overwrite", description = "Replace an existing dataset at --out.")
     boolean overwrite;
 
+    @Option(names = "--replace-non-finite", description = "Replace NaN/Inf image voxels with the image's smallest finite value before shifting (default: such a case is refused).")
+    boolean replaceNonFinite;
+
     @Mixin
     ShiftOptions shiftOptions = new ShiftOptions();
 
@@ -53,11 +57,14 @@ final class ShiftCommand implements Callable<Integer> {
         if (out.toAbsolutePath().normalize().equals(data.toAbsolutePath().normalize())) {
             throw new BadInputException(out, "is the input dataset", "write the shifted copy to another folder");
         }
+        // every case is read and checked before the copy starts: a fault in the last case leaves nothing at --out
+        DatasetCheck.run(ds, DatasetCheck.Settings.query(replaceNonFinite, DatasetCheck.Settings.REMEDY));
         List<Case> cases = ds.cases();
         try (DecathlonWriter w = new DecathlonWriter(out, "shifted " + data.getFileName(), overwrite)) {
             for (int i = 0; i < cases.size(); i++) {
                 LabelledVolume c = ds.read(cases.get(i));
-                w.add(new LabelledVolume(c.id(), ShiftTransforms.apply(c.image(), shift, seed * 1_000_003L + i), c.mask()));
+                var image = replaceNonFinite ? DatasetCheck.replaceNonFinite(c.image()) : c.image();
+                w.add(new LabelledVolume(c.id(), ShiftTransforms.apply(image, shift, seed * 1_000_003L + i), c.mask()));
             }
             Map<String, Object> prov = new LinkedHashMap<>();
             prov.put("source", data.toAbsolutePath().toString());

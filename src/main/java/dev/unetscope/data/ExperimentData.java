@@ -49,15 +49,27 @@ public final class ExperimentData {
         return p.isAbsolute() ? p : e.root().resolve(p);
     }
 
-    /** The cases of one split of the experiment's dataset, prepared. */
+    /**
+     * The cases of one split of the experiment's dataset, prepared: held in memory while the split fits
+     * in {@link QueryCache#BUDGET_BYTES} (image and mask floats), otherwise read case by case when
+     * visited, so no stage's memory grows with the number of cases beyond the budget.
+     */
     public static PreparedSet split(Experiment e, String split) {
         return split(e, split, preprocessing(e));
     }
 
     /** The cases of one split, prepared with {@code prep} (a run's own preprocessing). */
     public static PreparedSet split(Experiment e, String split, Preprocessing prep) {
+        return split(e, split, prep, QueryCache.BUDGET_BYTES);
+    }
+
+    /** Held in memory while the split fits {@code budgetBytes} of prepared floats, else read case by case. */
+    static PreparedSet split(Experiment e, String split, Preprocessing prep, long budgetBytes) {
         Splits s = Splits.read(e);
-        return PreparedSet.load(split, dataset(e), s.get(split), prep);
+        List<String> ids = s.get(split);
+        int[] shape = prep.targetShape();
+        long bytes = shape == null ? 0 : (long) ids.size() * shape[0] * shape[1] * shape[2] * 8L;
+        return bytes <= budgetBytes ? PreparedSet.load(split, dataset(e), ids, prep) : PreparedSet.stream(split, dataset(e), ids, prep);
     }
 
     public static Map<String, Query> queries(Experiment e) {

@@ -43,12 +43,22 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
     }
 
     public static Preprocessing of(double[] spacing, int[] shape) {
-        return new Preprocessing(spacing, shape, NonFinite.REFUSE, 5.0);
+        return of(spacing, shape, NonFinite.REFUSE);
+    }
+
+    /** The defaults with a planned spacing and shape ({@link PreprocessingPlan}) and the non-finite policy the user chose. */
+    public static Preprocessing of(double[] spacing, int[] shape, NonFinite nonFinite) {
+        return new Preprocessing(spacing, shape, nonFinite, 5.0);
     }
 
     /** The normalisation applied: the recorded one, or {@link Normalization#DEFAULT} when none is recorded. */
     public Normalization normalizationOrDefault() {
         return normalization == null ? Normalization.DEFAULT : normalization;
+    }
+
+    /** The same preparation, NaN/Inf voxels replaced by the image's smallest finite value instead of refused. */
+    public Preprocessing replacingNonFinite() {
+        return new Preprocessing(targetSpacing, targetShape, NonFinite.REPLACE_WITH_MIN, clip, normalization);
     }
 
     /** The same preparation with another spacing, shape and normalisation (a run's own, from its sidecar). */

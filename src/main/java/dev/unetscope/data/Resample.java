@@ -18,6 +18,11 @@ final class Resample {
         return resample(v, spacing, false);
     }
 
+    /** Voxels along an axis of {@code n} voxels of {@code spacing} mm once resampled to {@code target} mm. */
+    static int size(int n, double spacing, double target) {
+        return Math.max(1, (int) Math.round(n / (target / spacing)));
+    }
+
     private static Volume resample(Volume v, double[] target, boolean linear) {
         double[] sp = v.spacing();
         int[] n = v.dims();
@@ -26,7 +31,7 @@ final class Resample {
         boolean same = true;
         for (int a = 0; a < 3; a++) {
             s[a] = target[a] / sp[a];
-            m[a] = Math.max(1, (int) Math.round(n[a] / s[a]));
+            m[a] = size(n[a], sp[a], target[a]);
             if (Math.abs(s[a] - 1) > 1e-9) same = false;
         }
         if (same) return v;

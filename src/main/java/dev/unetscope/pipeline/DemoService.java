@@ -2,16 +2,20 @@ package dev.unetscope.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unetscope.data.CropLoss;
 import dev.unetscope.data.Dataset;
+import dev.unetscope.data.DatasetCheck;
 import dev.unetscope.data.DecathlonWriter;
 import dev.unetscope.data.LabelMerge;
 import dev.unetscope.data.LabelledVolume;
 import dev.unetscope.data.Preprocessing;
+import dev.unetscope.data.PreprocessingPlan;
 import dev.unetscope.data.ShiftTransforms;
 import dev.unetscope.data.Splits;
 import dev.unetscope.data.phantom.PhantomCohort;
 import dev.unetscope.data.phantom.PhantomConfig;
 import dev.unetscope.data.phantom.Shift;
+import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.metrics.AnalysisConfig;
@@ -54,18 +58,30 @@ public final class DemoService {
      * @param data           a real labelled dataset instead of phantoms (null: phantoms)
      * @param channel        with data: the image channel of 4D files
      * @param labels         with data: label values that are gland
-     * @param spacing        with data: target voxel size in mm
-     * @param shape          with data: target shape
+     * @param spacing        with data: target voxel size in mm, or null to plan it from the dataset ({@link PreprocessingPlan})
+     * @param shape          with data: target shape, or null to plan it
      * @param queries        the user's own query sets by name (dataset folders, labelled or not), beside the shifted copies
+     * @param maxVoxels      with data: the plan's budget in voxels per volume
+     * @param allowCropLoss  with data: accept a crop that cuts away more than {@link CropLoss#MAX_FRACTION} of a case's foreground
+     * @param replaceNonFinite with data and query sets: replace NaN/Inf image voxels with the image's minimum instead of refusing them
      */
     public record Settings(Path out, int cases, long seed, int steps, int checkpoints, List<String> objectives, int samplesPerCase,
                            boolean dataOnly, Scale scale, Path data, int channel, String labels, double[] spacing, int[] shape,
-                           Map<String, Path> queries) {
+                           Map<String, Path> queries, long maxVoxels, boolean allowCropLoss, boolean replaceNonFinite) {
         public Settings {
             if (cases < 5) throw new BadInputException("--cases " + cases + " is too few for a train/val/test split", "use at least 5");
             queries = queries == null ? Map.of() : new LinkedHashMap<>(queries);
         }
+
+        public Settings(Path out, int cases, long seed, int steps, int checkpoints, List<String> objectives, int samplesPerCase,
+                        boolean dataOnly, Scale scale, Path data, int channel, String labels, double[] spacing, int[] shape, Map<String, Path> queries) {
+            this(out, cases, seed, steps, checkpoints, objectives, samplesPerCase, dataOnly, scale, data, channel, labels, spacing, shape, queries,
+                    PreprocessingPlan.DEFAULT_MAX_VOXELS, false, false);
+        }
     }
+
+    /** The file of the data stage's per-case fingerprint and crop loss, under the experiment's data/ folder. */
+    public static final String FINGERPRINT_CSV = "fingerprint.csv";
 
     /**
      * Checks the user's query sets before anything is written: each folder exists and has cases, and
@@ -80,7 +96,8 @@ public final class DemoService {
             }
             Path dir = e.getValue().toAbsolutePath();
             if (!Files.isDirectory(dir)) throw new BadInputException(dir, "query dataset folder does not exist", "give a dataset folder (images/ with or without labels/, or a Decathlon folder)");
-            Dataset.openQuery(dir, s.channel(), LabelMerge.parse(s.labels())); // an empty or malformed folder is refused here
+            // an empty or malformed folder, or any case that would fail later, is refused here
+            DatasetCheck.run(Dataset.openQuery(dir, s.channel(), LabelMerge.parse(s.labels())), DatasetCheck.Settings.query(s.replaceNonFinite(), DatasetCheck.Settings.REMEDY));
             out.put(name, Map.of("path", dir.toString()));
         }
         return out;
@@ -90,7 +107,11 @@ public final class DemoService {
     public record SetSummary(String name, int cases, double glandMean, double glandMin, double glandMax, double mean, double sd, long nan) {}
 
     /** What the data stage made; {@code firstImage} is one case for the person to inspect. */
-    public record DataResult(Experiment experiment, String description, Path firstImage, List<SetSummary> sets, double seconds) {}
+    public record DataResult(Experiment experiment, String description, Path firstImage, List<SetSummary> sets, double seconds, List<String> plan) {
+        public DataResult(Experiment experiment, String description, Path firstImage, List<SetSummary> sets, double seconds) {
+            this(experiment, description, firstImage, sets, seconds, List.of());
+        }
+    }
 
     public record Result(Experiment experiment, Path report, Map<String, Double> stageSeconds) {}
 
@@ -107,7 +128,7 @@ public final class DemoService {
             net = UNetConfig.seedScale();
         }
         Map<String, Object> own = userQueries(s);
-        DataResult data = s.data() == null ? phantoms(s, cases, t0) : realData(s, t0);
+        DataResult data = s.data() == null ? phantoms(s, cases, t0) : realData(s, net.sizeMultiple(), t0);
         if (!own.isEmpty()) {
             Map<String, Object> section = new LinkedHashMap<>();
             data.experiment().section("queries").fields().forEachRemaining(f -> section.put(f.getKey(), f.getValue()));
@@ -168,7 +189,9 @@ public final class DemoService {
         }
         double[] sp = cfg.spacing();
         exp.putSection("data", Map.of("source", "phantom", "path", "data/phantoms", "provenance", PhantomCohort.provenance(cfg, s.seed(), all)));
-        exp.putSection("preprocessing", Preprocessing.of(sp, new int[] {cfg.nx(), cfg.ny(), cfg.nz()}));
+        // the phantoms' own grid, fixed (nothing to plan: the generator made the data); --replace-non-finite is for the user's --query sets
+        exp.putSection("preprocessing", Preprocessing.of(sp, new int[] {cfg.nx(), cfg.ny(), cfg.nz()},
+                s.replaceNonFinite() ? Preprocessing.NonFinite.REPLACE_WITH_MIN : Preprocessing.NonFinite.REFUSE));
         exp.putSection("splits", Map.of("seed", s.seed(), "train", Splits.DEFAULT_TRAIN, "val", Splits.DEFAULT_VAL, "file", Splits.FILE));
         exp.putSection("queries", queries);
         double seconds = (System.nanoTime() - t0) / 1e9;
@@ -183,14 +206,32 @@ public final class DemoService {
         return new DataResult(exp, description, ds.cases().get(0).image(), sets, seconds);
     }
 
-    /** A real labelled dataset: split it, shift its test cases with the image-level presets. */
-    private DataResult realData(Settings s, long t0) {
+    /**
+     * A real labelled dataset: every case checked ({@link DatasetCheck}), the spacing and shape planned
+     * from it ({@link PreprocessingPlan}), the crop's foreground loss measured ({@link CropLoss}), all
+     * before anything is written; then split it and shift its test cases with the image-level presets.
+     */
+    private DataResult realData(Settings s, int sizeMultiple, long t0) {
         Dataset ds = Dataset.open(s.data(), s.channel(), LabelMerge.parse(s.labels()), false);
         if (!ds.labelled()) {
             throw new BadInputException(s.data(), "has no labels", "the experiment's train, validation and test splits need masks; give unlabelled scans as --query NAME=DIR");
         }
-        Experiment exp = Experiment.openOrCreate(s.out());
+        if (ds.size() < 5) {
+            throw new BadInputException(s.data(), "has " + ds.size() + " cases, too few for a train/val/test split", "give at least 5 labelled cases");
+        }
+        DatasetCheck.Fingerprint fp = DatasetCheck.run(ds, DatasetCheck.Settings.training(s.replaceNonFinite()));
+        PreprocessingPlan plan = PreprocessingPlan.of(fp, s.spacing(), s.shape(), sizeMultiple, s.maxVoxels());
+        Preprocessing prep = Preprocessing.of(plan.spacing(), plan.shape(),
+                s.replaceNonFinite() ? Preprocessing.NonFinite.REPLACE_WITH_MIN : Preprocessing.NonFinite.REFUSE);
+        List<CropLoss.CaseLoss> losses = CropLoss.measure(ds, prep);
+        CropLoss.check(ds, losses, prep, s.allowCropLoss());
         Splits splits = Splits.of(ds.cases().stream().map(c -> c.id()).toList(), s.seed());
+        java.util.Set<String> train = new java.util.HashSet<>(splits.train());
+        if (fp.cases().stream().filter(c -> train.contains(c.id())).allMatch(c -> c.foreground() == 0)) {
+            throw new BadInputException(s.data(), "none of the " + train.size() + " training cases of the split (seed " + s.seed() + ") has foreground; only "
+                    + fp.foregroundCases() + " of " + ds.size() + " cases have any", "add labelled cases with foreground, or choose another --seed");
+        }
+        Experiment exp = Experiment.openOrCreate(s.out());
         splits.write(exp);
         Map<String, Object> queries = new LinkedHashMap<>();
         queries.put("test", Map.of("path", s.data().toAbsolutePath().toString(), "split", "test"));
@@ -213,13 +254,66 @@ public final class DemoService {
             queries.put(preset, Map.of("path", "data/query/" + preset, "shift", sh.asMap()));
         }
         exp.putSection("data", Map.of("source", "dataset", "path", s.data().toAbsolutePath().toString(), "channel", s.channel(), "labels", s.labels()));
-        exp.putSection("preprocessing", Preprocessing.of(s.spacing(), s.shape()));
+        exp.putSection("preprocessing", prep);
+        Map<String, Object> planned = plan.asMap();
+        planned.put("crop_loss", cropSummary(losses));
+        planned.put("label_values", fp.labelValues());
+        planned.put("non_finite_cases", fp.nonFiniteCases());
+        planned.put("fingerprint", "data/" + FINGERPRINT_CSV);
+        exp.putSection("plan", planned);
+        fingerprintTable(fp, losses).write(exp.dataDir().resolve(FINGERPRINT_CSV));
         exp.putSection("splits", Map.of("seed", s.seed(), "train", Splits.DEFAULT_TRAIN, "val", Splits.DEFAULT_VAL, "file", Splits.FILE));
         exp.putSection("queries", queries);
         double seconds = (System.nanoTime() - t0) / 1e9;
         String description = String.format("%d cases from %s, split %d train / %d val / %d test, %d shifted query sets (%.1f s)", ds.size(), s.data(),
                 splits.train().size(), splits.val().size(), splits.test().size(), queries.size() - 1, seconds);
-        return new DataResult(exp, description, null, List.of(), seconds);
+        return new DataResult(exp, description, null, List.of(), seconds, planLines(fp, plan, losses, s.allowCropLoss()));
+    }
+
+    /** What the data stage prints about the check and the plan. */
+    static List<String> planLines(DatasetCheck.Fingerprint fp, PreprocessingPlan plan, List<CropLoss.CaseLoss> losses, boolean allowed) {
+        List<String> out = new ArrayList<>();
+        out.add(String.format("checked %d cases (images and masks read whole): label values %s, %d with foreground, %d with NaN/Inf voxels replaced",
+                fp.cases().size(), fp.labelValues(), fp.foregroundCases(), fp.nonFiniteCases()));
+        out.add("plan: " + plan.describe());
+        List<CropLoss.CaseLoss> lossy = losses.stream().filter(l -> l.lost() > 0).toList();
+        if (lossy.isEmpty()) {
+            out.add("crop: no case loses label voxels");
+        } else {
+            out.add(String.format("crop: %d of %d cases lose label voxels%s (per case in data/%s):", lossy.size(), losses.size(),
+                    allowed ? " (allowed by --allow-crop-loss)" : "", FINGERPRINT_CSV));
+            for (CropLoss.CaseLoss l : lossy.subList(0, Math.min(10, lossy.size()))) {
+                out.add(String.format("  %-24s %6.2f%% (%d of %d voxels)", l.id(), 100 * l.fraction(), l.lost(), l.foreground()));
+            }
+            if (lossy.size() > 10) out.add("  and " + (lossy.size() - 10) + " more");
+        }
+        return out;
+    }
+
+    private static Map<String, Object> cropSummary(List<CropLoss.CaseLoss> losses) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        CropLoss.CaseLoss worst = losses.stream().filter(l -> l.lost() > 0).max(java.util.Comparator.comparingDouble(CropLoss.CaseLoss::fraction)).orElse(null);
+        m.put("threshold", CropLoss.MAX_FRACTION);
+        m.put("cases_losing_voxels", losses.stream().filter(l -> l.lost() > 0).count());
+        m.put("cases_above_threshold", losses.stream().filter(l -> l.fraction() > CropLoss.MAX_FRACTION).count());
+        m.put("max_fraction", worst == null ? 0.0 : worst.fraction());
+        m.put("max_case", worst == null ? "" : worst.id());
+        return m;
+    }
+
+    private static CsvTable fingerprintTable(DatasetCheck.Fingerprint fp, List<CropLoss.CaseLoss> losses) {
+        CsvTable t = new CsvTable(List.of("case", "nx", "ny", "nz", "spacing_x", "spacing_y", "spacing_z", "non_finite", "foreground",
+                "foreground_resampled", "crop_lost", "crop_loss_fraction"));
+        Map<String, CropLoss.CaseLoss> byId = new LinkedHashMap<>();
+        for (CropLoss.CaseLoss l : losses) byId.put(l.id(), l);
+        for (DatasetCheck.CaseFingerprint c : fp.cases()) {
+            CropLoss.CaseLoss l = byId.get(c.id());
+            int[] d = c.dims();
+            double[] sp = c.spacing();
+            t.add(List.of(c.id(), d[0], d[1], d[2], CsvTable.num(sp[0]), CsvTable.num(sp[1]), CsvTable.num(sp[2]), c.nonFinite(), c.foreground(),
+                    l == null ? 0 : l.foreground(), l == null ? 0 : l.lost(), CsvTable.num(l == null ? 0 : l.fraction())));
+        }
+        return t;
     }
 
     /** Writes the cohort unless the same one (same generator, seed, grid, shift, cases) is already there. */

@@ -1,6 +1,8 @@
 package dev.unetscope.pipeline;
 
+import dev.unetscope.data.DatasetCheck;
 import dev.unetscope.data.ExperimentData;
+import dev.unetscope.data.Preprocessing;
 import dev.unetscope.data.Overlap;
 import dev.unetscope.data.PreparedSet;
 import dev.unetscope.data.QueryCache;
@@ -170,6 +172,7 @@ public final class EvaluateService {
         if (extra.isEmpty()) return queries;
         Map<String, Object> section = new LinkedHashMap<>();
         exp.section("queries").fields().forEachRemaining(f -> section.put(f.getKey(), f.getValue()));
+        boolean replace = ExperimentData.preprocessing(exp).nonFinite() == Preprocessing.NonFinite.REPLACE_WITH_MIN;
         for (Map.Entry<String, Path> e : extra.entrySet()) {
             String name = e.getKey();
             if (name.equals(AnalyzeService.VALIDATION) || name.equals("train") || name.equals("test")) {
@@ -177,7 +180,9 @@ public final class EvaluateService {
             }
             Path dir = e.getValue().toAbsolutePath();
             if (!Files.isDirectory(dir)) throw new BadInputException(dir, "query dataset folder does not exist", "give a dataset folder");
-            ExperimentData.info(exp, new ExperimentData.Query(name, dir, null)); // an empty or unreadable folder is refused before anything is written
+            // an empty or unreadable folder, or any case that would fail later, is refused before anything is written
+            DatasetCheck.run(ExperimentData.queryDataset(exp, new ExperimentData.Query(name, dir, null)), DatasetCheck.Settings.query(replace,
+                    replace ? DatasetCheck.Settings.REMEDY : "re-export the image (the experiment refuses them: it was made without " + DatasetCheck.Settings.OPTION + ")"));
             queries.put(name, new ExperimentData.Query(name, dir, null));
             section.put(name, Map.of("path", dir.toString()));
         }

@@ -7,6 +7,7 @@ import dev.unetscope.analysis.FittedPredictor;
 import dev.unetscope.analysis.GeneralizationStudy;
 import dev.unetscope.analysis.RidgeModel;
 import dev.unetscope.data.Dataset;
+import dev.unetscope.data.DatasetCheck;
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.data.LabelMerge;
 import dev.unetscope.data.PreparedSet;
@@ -74,10 +75,15 @@ public final class PredictService {
      * @param query      a Decathlon dataset or a folder with images/
      * @param channel    image channel of 4D files
      * @param name       the prediction's folder under predictions/ (null: the query folder's name)
+     * @param replaceNonFinite replace NaN/Inf voxels with the image minimum (else such an image is refused)
      */
-    public record Settings(String checkpoint, Path query, int channel, String name) {
+    public record Settings(String checkpoint, Path query, int channel, String name, boolean replaceNonFinite) {
+        public Settings(String checkpoint, Path query, int channel, String name) {
+            this(checkpoint, query, channel, name, false);
+        }
+
         public Settings(String checkpoint, Path query, int channel) {
-            this(checkpoint, query, channel, null);
+            this(checkpoint, query, channel, null, false);
         }
     }
 
@@ -118,6 +124,9 @@ public final class PredictService {
     }
 
     public Result run(Experiment exp, Settings s, Progress progress) {
+        Dataset ds = Dataset.open(s.query(), s.channel(), LabelMerge.ALL_POSITIVE, true);
+        // every image read and checked before anything else (labels, if any, are never read)
+        DatasetCheck.run(ds, new DatasetCheck.Settings(false, false, s.replaceNonFinite(), DatasetCheck.Settings.REMEDY));
         Path file = exp.resultsDir().resolve(ResultFiles.PREDICTOR_JSON);
         FittedPredictor predictor = FittedPredictor.read(file);
         AnalysisConfig cfg = settings(exp, predictor, file);
@@ -137,7 +146,6 @@ public final class PredictService {
         List<CheckpointRef> refs = checkpoints(exp, s.checkpoint());
 
         // everything the checkpoints share is read or computed once: the cohort, the training split, the references
-        Dataset ds = Dataset.open(s.query(), s.channel(), LabelMerge.ALL_POSITIVE, true);
         List<String> trainIds = Splits.read(exp).get("train");
         QueryCompatibility.Report check = QueryCompatibility.check(ExperimentData.dataset(exp), trainIds, ds);
         List<String> notes = new ArrayList<>(check.warnings());

@@ -120,6 +120,11 @@ final class NiftiHeader {
         return c;
     }
 
+    /** pixdim[1..3] as stored (absolute values), zero or non-finite entries included. */
+    double[] declaredSpacing() {
+        return new double[] {Math.abs(pixdim[1]), Math.abs(pixdim[2]), Math.abs(pixdim[3])};
+    }
+
     /** Voxel size from pixdim[1..3]; a zero or non-finite entry (seen in 2D files) becomes 1 mm. */
     double[] spacing() {
         double[] s = new double[3];

@@ -51,7 +51,7 @@ public final class NiftiReader {
             float[] data = VoxelReader.readChannel(p, in, layout, channel, h.slope, h.inter);
             if (gz) VoxelReader.drain(in);
             Volume v = new Volume(h.dims[0], h.dims[1], h.dims[2], data, h.spacing(), h.affine());
-            return new LoadedVolume(v, FORMAT, h.type.label(), (int) channels);
+            return new LoadedVolume(v, FORMAT, h.type.label(), (int) channels, h.declaredSpacing());
         } catch (IOException e) {
             throw VoxelReader.ioFault(p, e);
         }

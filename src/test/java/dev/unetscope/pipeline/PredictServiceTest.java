@@ -184,7 +184,7 @@ class PredictServiceTest {
         assertThat(html).contains("Predictions on new scans").contains("blind").contains("labelled");
     }
 
-    /** A float32 NIfTI-1 image with two volumes (channels), 3 x 3 x 6 mm voxels, every voxel 1. */
+    /** A float32 NIfTI-1 image with two volumes (channels), 3 x 3 x 6 mm voxels, a ramp (a constant image is refused for that before its channels are looked at). */
     static byte[] twoChannelNifti(int nx, int ny, int nz) {
         int voxels = nx * ny * nz * 2;
         ByteBuffer b = ByteBuffer.allocate(352 + 4 * voxels).order(ByteOrder.LITTLE_ENDIAN);
@@ -198,7 +198,7 @@ class PredictServiceTest {
         b.putFloat(108, 352);
         b.putFloat(112, 1);
         b.put(344, "n+1\0".getBytes(StandardCharsets.ISO_8859_1));
-        for (int i = 0; i < voxels; i++) b.putFloat(352 + 4 * i, 1f);
+        for (int i = 0; i < voxels; i++) b.putFloat(352 + 4 * i, 1f + i % 97);
         return b.array();
     }
 
