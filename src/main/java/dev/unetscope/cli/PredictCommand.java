@@ -48,7 +48,8 @@ final class PredictCommand implements Callable<Integer> {
             PredictService.CheckpointResult c = r.top();
             // every input of the set-level predictor: the set-level scores, then each layer's forms
             for (var e : c.values().entrySet()) out.printf("  %-22s %.6f%n", e.getKey(), e.getValue());
-            out.printf("%s: predicted mean IoU %.3f (interval %.3f to %.3f, from %d analysed checkpoint/query pairs)%n", c.checkpoint(),
+            if (!c.reason().isEmpty()) out.printf("%s: %s; no prediction (NaN)%n", c.checkpoint(), c.reason());
+            else out.printf("%s: predicted mean IoU %.3f (interval %.3f to %.3f, from %d analysed checkpoint/query pairs)%n", c.checkpoint(),
                     c.prediction().value(), clip(c.prediction().lo()), clip(c.prediction().hi()), r.pairs());
         } else {
             out.printf("%nwhich checkpoint to deploy: ranked by predicted mean IoU (* = intervals overlap the top's: indistinguishable from it)%n");
@@ -56,6 +57,7 @@ final class PredictCommand implements Callable<Integer> {
             for (PredictService.CheckpointResult c : r.checkpoints()) {
                 out.printf("%4d %-16s %10s %8.3f %17s %10s%n", c.rank(), c.checkpoint() + (c.indistinguishable() ? " *" : ""), c.objective(), c.prediction().value(),
                         String.format("[%.3f, %.3f]", clip(c.prediction().lo()), clip(c.prediction().hi())), c.flagged() + "/" + c.cases().size());
+                if (!c.reason().isEmpty()) out.printf("     %s: %s; ranked last%n", c.checkpoint(), c.reason());
             }
             long same = r.checkpoints().stream().filter(PredictService.CheckpointResult::indistinguishable).count();
             out.printf("%s is predicted best; %s%n", r.checkpoint(), same <= 1 ? "no other checkpoint is indistinguishable from it"

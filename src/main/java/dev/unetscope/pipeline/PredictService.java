@@ -27,6 +27,7 @@ import dev.unetscope.io.BadInputException;
 import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.metrics.Score;
 import dev.unetscope.metrics.Scores;
+import dev.unetscope.model.Divergence;
 import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.report.FeatureStrip;
 import dev.unetscope.report.Plots;
@@ -90,9 +91,12 @@ public final class PredictService {
     /** One case under one checkpoint: its per-case scores, predicted IoU with interval, and whether it is flagged. */
     public record CaseResult(String caseId, Map<String, Double> scores, RidgeModel.Prediction prediction, boolean flagged, List<String> missing) {}
 
-    /** One checkpoint on the cohort: its set-level scores, predicted mean IoU, place in the ranking and its cases (riskiest first). */
+    /**
+     * One checkpoint on the cohort: its set-level scores, predicted mean IoU, place in the ranking and its cases (riskiest first);
+     * {@code reason} says why a diverged checkpoint's predictions are NaN (it is ranked last), else empty.
+     */
     public record CheckpointResult(CheckpointId checkpoint, String objective, int replicate, Map<String, Double> values,
-                                   RidgeModel.Prediction prediction, int rank, boolean indistinguishable, List<CaseResult> cases) {
+                                   RidgeModel.Prediction prediction, int rank, boolean indistinguishable, List<CaseResult> cases, String reason) {
         public long flagged() {
             return cases.stream().filter(CaseResult::flagged).count();
         }
@@ -170,25 +174,29 @@ public final class PredictService {
             PreparedSet train = trains.computeIfAbsent(prep, x -> ExperimentData.split(exp, "train", x));
             CheckpointScores scores = analysis.analyse(ref, prep, train, List.of(QUERY), n -> set, references);
             Map<String, Double> values = scores.set(QUERY).predictorValues(cfg.layerWeights());
-            RidgeModel.Prediction p = predictor.predict(values);
+            // a diverged checkpoint has NaN scores: NaN predictions with its reason (ranked last), not a refusal of the whole cohort
+            String reason = scores.set(QUERY).divergence();
+            boolean diverged = Divergence.is(reason);
+            RidgeModel.Prediction nan = new RidgeModel.Prediction(Double.NaN, Double.NaN, Double.NaN);
+            RidgeModel.Prediction p = diverged ? nan : predictor.predict(values);
             List<CaseResult> cases = new ArrayList<>();
             List<CaseScores> cohort = scores.set(QUERY).cases();
             List<Map<String, Double>> inputs = dev.unetscope.analysis.CasePrediction.inputs(cohort.stream().map(CaseScores::values).toList());
             for (int k = 0; k < cohort.size(); k++) {
                 CaseScores c = cohort.get(k);
-                FittedPredictor.Filled f = casePredictor.predictFilling(inputs.get(k));
+                FittedPredictor.Filled f = diverged ? new FittedPredictor.Filled(nan, List.of()) : casePredictor.predictFilling(inputs.get(k));
                 cases.add(new CaseResult(c.caseId(), c.values(), f.prediction(), f.prediction().value() < threshold, f.missing()));
             }
             cases.sort(Comparator.comparingDouble((CaseResult c) -> c.prediction().value()));
-            unranked.add(new CheckpointResult(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), values, p, 0, false, cases));
-            progress.info("predicted " + ref.id() + ": mean IoU " + String.format("%.3f", p.value()));
+            unranked.add(new CheckpointResult(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), values, p, 0, false, cases, reason));
+            progress.info("predicted " + ref.id() + ": " + (diverged ? reason + "; predicted IoU NaN" : "mean IoU " + String.format("%.3f", p.value())));
         }
         List<CheckpointRanking.Candidate> cands = new ArrayList<>();
         for (CheckpointResult c : unranked) cands.add(new CheckpointRanking.Candidate(c.checkpoint().toString(), c.prediction().value(), c.prediction().lo(), c.prediction().hi()));
         List<CheckpointResult> ranked = new ArrayList<>();
         for (CheckpointRanking.Ranked r : CheckpointRanking.rank(cands)) {
             CheckpointResult c = unranked.stream().filter(u -> u.checkpoint().toString().equals(r.candidate().id())).findFirst().orElseThrow();
-            ranked.add(new CheckpointResult(c.checkpoint(), c.objective(), c.replicate(), c.values(), c.prediction(), r.rank(), r.indistinguishable(), c.cases()));
+            ranked.add(new CheckpointResult(c.checkpoint(), c.objective(), c.replicate(), c.values(), c.prediction(), r.rank(), r.indistinguishable(), c.cases(), c.reason()));
         }
         CheckpointRef topRef = refs.stream().filter(x -> x.id().equals(ranked.get(0).checkpoint())).findFirst().orElseThrow();
         Preprocessing topPrep = topRef.preprocessing(exp);
@@ -252,6 +260,7 @@ public final class PredictService {
         List<String> c = new ArrayList<>(List.of("rank", "run", "objective", "replicate", "step", "cases", "predicted_iou", "lo", "hi", "indistinguishable",
                 "flagged_cases"));
         c.addAll(GeneralizationStudy.PREDICTOR_INPUTS);
+        c.add("reason");
         return c;
     }
 
@@ -259,7 +268,7 @@ public final class PredictService {
     public static List<String> caseColumns() {
         List<String> c = new ArrayList<>(List.of("rank", "run", "objective", "step", "case"));
         c.addAll(Scores.names(Scores.at(Score.Level.CASE)));
-        c.addAll(List.of("predicted_iou", "lo", "hi", "flagged", "missing_inputs"));
+        c.addAll(List.of("predicted_iou", "lo", "hi", "flagged", "missing_inputs", "reason"));
         return c;
     }
 
@@ -277,11 +286,12 @@ public final class PredictService {
                 List<Object> row = new ArrayList<>(List.of(c.rank(), c.checkpoint().run(), c.objective(), c.replicate(), c.checkpoint().step(), r.cases(),
                         c.prediction().value(), c.prediction().lo(), c.prediction().hi(), c.indistinguishable() ? 1 : 0, c.flagged()));
                 for (String in : GeneralizationStudy.PREDICTOR_INPUTS) row.add(c.values().getOrDefault(in, Double.NaN));
+                row.add(c.reason());
                 ck.add(row);
                 for (CaseResult k : c.cases()) {
                     List<Object> cr = new ArrayList<>(List.of(c.rank(), c.checkpoint().run(), c.objective(), c.checkpoint().step(), k.caseId()));
                     for (Score sc : Scores.at(Score.Level.CASE)) cr.add(k.scores().getOrDefault(sc.name(), Double.NaN));
-                    cr.addAll(List.of(k.prediction().value(), k.prediction().lo(), k.prediction().hi(), k.flagged() ? 1 : 0, String.join(" ", k.missing())));
+                    cr.addAll(List.of(k.prediction().value(), k.prediction().lo(), k.prediction().hi(), k.flagged() ? 1 : 0, String.join(" ", k.missing()), c.reason()));
                     cases.add(cr);
                 }
             }

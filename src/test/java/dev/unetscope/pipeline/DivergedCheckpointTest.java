@@ -54,5 +54,29 @@ class DivergedCheckpointTest {
         }
         String html = Files.readString(e.resolve("report/index.html"));
         assertThat(html).contains("diverged");
+
+        // predict --checkpoint all on new scans: the diverged checkpoint gets NaN predictions with its reason, ranked last
+        Path blind = TinyExperiment.unlabelledCopy(e.resolve("data/query/noisy"), tmp.resolve("blind"));
+        assertThat(Main.execute("predict", "--experiment", e.toString(), "--checkpoint", "all", "--query", blind.toString())).isZero();
+        List<Map<String, String>> ranked = CsvTable.read(e.resolve("predictions/blind/checkpoints.csv")).records();
+        assertThat(ranked).hasSize(3);
+        Map<String, String> last = ranked.get(2);
+        assertThat(last.get("step")).isEqualTo(Integer.toString(bad));
+        assertThat(last.get("rank")).isEqualTo("3");
+        assertThat(Double.isNaN(Double.parseDouble(last.get("predicted_iou")))).isTrue();
+        assertThat(last.get("reason")).startsWith("diverged");
+        assertThat(last.get("indistinguishable")).isEqualTo("0");
+        for (Map<String, String> r : ranked.subList(0, 2)) {
+            assertThat(Double.parseDouble(r.get("predicted_iou"))).as("step " + r.get("step")).isFinite();
+            assertThat(r.get("reason")).isEmpty();
+        }
+        List<Map<String, String>> cases = CsvTable.read(e.resolve("predictions/blind/cases.csv")).records();
+        assertThat(cases).isNotEmpty();
+        for (Map<String, String> r : cases) {
+            boolean diverged = r.get("step").equals(Integer.toString(bad));
+            assertThat(Double.isNaN(Double.parseDouble(r.get("predicted_iou")))).as("case " + r.get("case") + " step " + r.get("step")).isEqualTo(diverged);
+            assertThat(r.get("reason").startsWith("diverged")).isEqualTo(diverged);
+            if (diverged) assertThat(r.get("flagged")).isEqualTo("0");
+        }
     }
 }
