@@ -159,7 +159,9 @@ public final class PredictService {
         // spacing and normalisation), as each checkpoint's own scans are, and held in memory
         Map<Preprocessing, PreparedSet> cohorts = new LinkedHashMap<>();
         Map<Preprocessing, PreparedSet> trains = new LinkedHashMap<>();
-        Function<Preprocessing, PreparedSet> cohortOf = prep -> cohorts.computeIfAbsent(prep, x -> cohort(ds, x));
+        // --replace-non-finite lets NaN/Inf voxels past the data check above, so the new scans' preparation replaces them too
+        Function<Preprocessing, PreparedSet> cohortOf = prep -> cohorts.computeIfAbsent(prep,
+                x -> cohort(ds, s.replaceNonFinite() ? x.replacingNonFinite() : x));
         List<CheckpointRef> finals = CheckpointStore.all(exp).stream().map(m -> CheckpointRef.last(exp, m)).toList();
         var references = CheckpointAnalysis.references(finals, List.of(QUERY), r -> {
             PreparedSet own = cohortOf.apply(r.preprocessing(exp));

@@ -182,6 +182,23 @@ class PredictServiceTest {
         assertThat(Main.execute("report", "--experiment", ex.toString())).isZero();
         String html = Files.readString(ex.resolve("report/index.html"));
         assertThat(html).contains("Predictions on new scans").contains("blind").contains("labelled");
+
+        // --replace-non-finite reaches the preparation of the new scans (each run's own), not only the data check before it
+        Path holes = TinyExperiment.unlabelledCopy(ex.resolve("data/query/noisy"), tmp.resolve("holes"));
+        Path scan;
+        try (var l = Files.list(holes.resolve("images"))) {
+            scan = l.sorted().findFirst().orElseThrow();
+        }
+        Volume holed = VolumeIO.load(scan, 0).volume();
+        holed.data()[7] = Float.NaN;
+        VolumeIO.write(holed, scan);
+        String pick = top.get("run") + ":" + top.get("step");
+        assertThat(UnlabelledQueryTest.errOf(() -> Main.execute("predict", "--experiment", ex.toString(), "--checkpoint", pick, "--query", holes.toString()), 2))
+                .contains("NaN or infinite").contains("--replace-non-finite");
+        String replaced = outOf(() -> Main.execute("predict", "--experiment", ex.toString(), "--checkpoint", pick, "--query", holes.toString(),
+                "--replace-non-finite"), 0);
+        assertThat(replaced).contains("predicted mean IoU");
+        assertThat(CsvTable.read(ex.resolve("predictions/holes/cases.csv")).records()).isNotEmpty();
     }
 
     /** A float32 NIfTI-1 image with two volumes (channels), 3 x 3 x 6 mm voxels, a ramp (a constant image is refused for that before its channels are looked at). */
