@@ -11,6 +11,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileLock;
+import java.nio.channels.FileChannel;
 import java.time.Instant;
 
 /**
@@ -70,6 +73,9 @@ public final class Experiment {
         }
     }
 
+    /** The lock file that serialises rewrites of experiment.json between processes. */
+    public static final String SECTION_LOCK = ".experiment.json.lock";
+
     public Path root() { return root; }
     public Path dataDir() { return root.resolve("data"); }
     public Path checkpointsDir() { return root.resolve("checkpoints"); }
@@ -87,13 +93,28 @@ public final class Experiment {
 
     /**
      * Replaces one section of {@code experiment.json} and rewrites the file whole; an unchanged section
-     * writes nothing (shards of one stage on many machines record the same settings).
+     * writes nothing (shards of one stage on many machines record the same settings). The file is
+     * re-read and rewritten under a short lock of its own ({@link #SECTION_LOCK}), so processes that
+     * write the experiment side by side (shards, which hold only their own folder's lock) never lose
+     * each other's sections.
      */
     public void putSection(String name, Object value) {
         JsonNode v = JSON.valueToTree(value);
         if (v.equals(config.get(name))) return;
-        config.set(name, v);
-        save();
+        synchronized (Experiment.class) { // one JVM holds a file lock once
+            try (FileChannel ch = FileChannel.open(root.resolve(SECTION_LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                 FileLock ignored = ch.lock()) {
+                Path cfg = root.resolve(CONFIG);
+                if (Files.isRegularFile(cfg) && JSON.readTree(cfg.toFile()) instanceof ObjectNode onDisk) {
+                    // another process's sections, written since this one read the file, are kept
+                    onDisk.fields().forEachRemaining(f -> config.set(f.getKey(), f.getValue()));
+                }
+                config.set(name, v);
+                save();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot update " + root.resolve(CONFIG) + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     private void save() {

@@ -161,7 +161,9 @@ public final class ExperimentLock implements AutoCloseable {
      * experiment's own folders, and hidden half-written dataset folders under data/.
      */
     private static void removeLeftovers(Path root) throws IOException {
-        AtomicFile.removeLeftovers(root, true);
+        // the root's experiment.json may be rewritten at this moment by a running shard (which holds only
+        // its own folder's lock): only temporary files of writers that are gone are removed there
+        AtomicFile.removeLeftovers(root, false);
         AtomicFile.removeLeftovers(root.resolve("results"), true);
         for (String sub : new String[] {"checkpoints", "data", "data/query"}) {
             Path dir = root.resolve(sub);
