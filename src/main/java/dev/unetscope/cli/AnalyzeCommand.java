@@ -58,13 +58,8 @@ final class AnalyzeCommand implements Callable<Integer> {
             + "into shards/analyze/I-of-N/; 'unetscope merge' joins the shards and correlates. E.g. --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT.")
     String shard;
 
-    @Option(names = "--resamples", defaultValue = "" + CorrelateService.Settings.DEFAULT_RESAMPLES,
-            description = "Bootstrap resamples of checkpoints for the intervals (default ${DEFAULT-VALUE}).")
-    int resamples;
-
-    @Option(names = "--failure-threshold", defaultValue = "" + CorrelateService.Settings.DEFAULT_FAILURE_THRESHOLD,
-            description = "A case with IoU below this has failed (default ${DEFAULT-VALUE}).")
-    double failureThreshold;
+    @picocli.CommandLine.Mixin
+    CorrelateOptions correlateOptions = new CorrelateOptions();
 
     @picocli.CommandLine.Mixin
     SparkOptions spark = new SparkOptions();
@@ -84,7 +79,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         AnalysisConfig cfg = settings(AnalyzeService.recorded(exp));
         Shard part = shard == null ? null : Shard.parse(shard);
         AnalyzeService.Settings settings = new AnalyzeService.Settings(cfg, jobs, recompute, part);
-        CorrelateService.Settings correlate = new CorrelateService.Settings(resamples, cfg.seed(), failureThreshold);
+        CorrelateService.Settings correlate = correlateOptions.settings(cfg.seed());
         Console console = new Console(false).on(exp);
         try (TaskRunner runner = spark.runner(console)) {
             console.finished("analyze", new AnalyzeService(runner).run(exp, settings, console));

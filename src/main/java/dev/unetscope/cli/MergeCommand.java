@@ -3,7 +3,6 @@ package dev.unetscope.cli;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.pipeline.AnalyzeService;
-import dev.unetscope.pipeline.CorrelateService;
 import dev.unetscope.pipeline.MergeService;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,13 +19,8 @@ final class MergeCommand implements Callable<Integer> {
     @Option(names = "--experiment", required = true, paramLabel = "DIR", description = "The experiment folder (on a file system every node saw).")
     Path experiment;
 
-    @Option(names = "--resamples", defaultValue = "" + CorrelateService.Settings.DEFAULT_RESAMPLES,
-            description = "Bootstrap resamples of checkpoints for the intervals (default ${DEFAULT-VALUE}).")
-    int resamples;
-
-    @Option(names = "--failure-threshold", defaultValue = "" + CorrelateService.Settings.DEFAULT_FAILURE_THRESHOLD,
-            description = "A case with IoU below this has failed (default ${DEFAULT-VALUE}).")
-    double failureThreshold;
+    @picocli.CommandLine.Mixin
+    CorrelateOptions correlateOptions = new CorrelateOptions();
 
     @picocli.CommandLine.Mixin
     LockOptions lock = new LockOptions();
@@ -42,7 +36,7 @@ final class MergeCommand implements Callable<Integer> {
         AnalysisConfig cfg = AnalyzeService.recorded(exp);
         long seed = (cfg == null ? AnalysisConfig.defaults() : cfg).seed();
         Console console = new Console(false).on(exp);
-        MergeService.Result r = new MergeService().run(exp, new MergeService.Settings(new CorrelateService.Settings(resamples, seed, failureThreshold)), console);
+        MergeService.Result r = new MergeService().run(exp, new MergeService.Settings(correlateOptions.settings(seed)), console);
         console.finished("merge", r);
         if (r.correlate() != null) console.finished("correlate", r.correlate());
         return 0;
