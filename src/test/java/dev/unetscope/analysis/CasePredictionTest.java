@@ -177,4 +177,19 @@ class CasePredictionTest {
         CsvTable summary = CsvTable.read(results.resolve(ResultFiles.CASE_PREDICTION_SUMMARY_CSV));
         assertThat(Double.parseDouble(summary.records().get(0).get("caught_20"))).isEqualTo(s.caught20());
     }
+
+    @Test
+    void aPredictorWithoutConformalCalibrationIsRefused() throws Exception {
+        // written before the conformal interval: a normal half-width instead of the calibration
+        Path old = tmp.resolve("old.json");
+        Files.writeString(old, "{\"inputs\":[\"confidence\"],\"kept\":[0],\"means\":[0],\"sds\":[1],\"coefficients\":[0.1],\"intercept\":0.5,"
+                + "\"halfWidth\":0.02,\"lambda\":1,\"n\":10}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FittedPredictor.read(old)).isInstanceOf(dev.unetscope.io.BadInputException.class)
+                .hasMessageContaining("old.json").hasMessageContaining("re-run 'unetscope analyze'");
+        Path none = tmp.resolve("none.json");
+        Files.writeString(none, "{\"inputs\":[\"confidence\"],\"kept\":[0],\"means\":[0],\"sds\":[1],\"coefficients\":[0.1],\"intercept\":0.5,"
+                + "\"lambda\":1,\"n\":10}");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> FittedPredictor.read(none)).isInstanceOf(dev.unetscope.io.BadInputException.class)
+                .hasMessageContaining("no conformal calibration").hasMessageContaining("re-run 'unetscope analyze'");
+    }
 }
