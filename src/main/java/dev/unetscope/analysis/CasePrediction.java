@@ -21,8 +21,11 @@ import java.util.Map;
  * on every labelled (case, checkpoint) pair of the experiment. A case is <em>flagged</em> when its
  * predicted IoU is below the failure threshold.
  *
- * <p>Evaluated leave-one-objective-out (every checkpoint of the held-out objective predicted by a model
- * that never saw it): mean absolute error and interval coverage; and the flags' quality with the held-out
+ * <p>Its interval is the jackknife+ over groups ({@link ConformalInterval}) at the nominal
+ * {@link ConformalInterval#DEFAULT_LEVEL}; case_predictor.json keeps the calibration, over query sets
+ * (objectives when there is one query set). Evaluated leave-one-objective-out and leave-one-query-set-out
+ * (every pair of the held-out group predicted by a model that never saw it, with an interval calibrated
+ * on the other groups alone): mean absolute error and interval coverage; and the flags' quality with the held-out
  * predicted IoU as the score: AUROC of failure ({@link FailureDetection#auroc}), and the share of true
  * failures caught when the 10 % and 20 % of cases predicted lowest are sent for review
  * ({@link FailureDetection#caught}), pooled over all pairs and within each (checkpoint, query set), the
@@ -77,6 +80,7 @@ public final class CasePrediction {
      * @param n              pairs scored held-out
      * @param folds          objectives held out in turn
      * @param mae            mean absolute error of the held-out per-case IoU
+     * @param nominal        the interval's nominal coverage
      * @param coverage       share of pairs whose true IoU lies in the held-out interval
      * @param meanHalfWidth  mean half-width of the intervals
      * @param failures       pairs with true IoU below the threshold
@@ -90,11 +94,11 @@ public final class CasePrediction {
      * @param flagPrecision  share of flagged pairs that failed
      * @param flagRecall     share of failures flagged
      */
-    public record Summary(String scheme, int n, int folds, double mae, double coverage, double meanHalfWidth, int failures, double auroc,
+    public record Summary(String scheme, int n, int folds, double mae, double nominal, double coverage, double meanHalfWidth, int failures, double auroc,
                           double aurocPerSet, double caught10, double caught20, double caught10PerSet, double caught20PerSet, int flagged,
                           double flagPrecision, double flagRecall, double threshold, String reason) {}
 
-    public static final List<String> SUMMARY_COLUMNS = List.of("scheme", "n", "folds", "mae", "coverage", "mean_half_width", "threshold", "failures",
+    public static final List<String> SUMMARY_COLUMNS = List.of("scheme", "n", "folds", "mae", "nominal", "coverage", "mean_half_width", "threshold", "failures",
             "auroc", "auroc_per_set", "caught_10", "caught_20", "caught_10_per_set", "caught_20_per_set", "flagged", "flag_precision", "flag_recall", "reason");
 
     private final Path results;
@@ -108,8 +112,11 @@ public final class CasePrediction {
         this.analysis = analysis;
     }
 
-    /** Reads case_scores.csv and cases.csv, writes case_prediction.csv, case_prediction_summary.csv and case_predictor.json; null without both tables. */
-    public Summary run() {
+    /**
+     * Reads case_scores.csv and cases.csv, writes case_prediction.csv, case_prediction_summary.csv (a row per scheme:
+     * leave-one-objective-out, leave-one-query-set-out) and case_predictor.json; null without both tables.
+     */
+    public List<Summary> run() {
         Path casesFile = results.resolve(ResultFiles.CASES_CSV), scoresFile = results.resolve(ResultFiles.CASE_SCORES_CSV);
         if (!Files.isRegularFile(casesFile) || !Files.isRegularFile(scoresFile)) return null;
         Map<CaseKey, Double> iou = new LinkedHashMap<>();
@@ -119,7 +126,6 @@ public final class CasePrediction {
         double[][] x = new double[rows.size()][INPUTS.size()];
         double[] y = new double[rows.size()];
         int[] objective = new int[rows.size()];
-        Map<String, Integer> ids = new LinkedHashMap<>();
         Map<dev.unetscope.experiment.SetKey, List<Integer>> cohorts = new LinkedHashMap<>();
         for (int i = 0; i < rows.size(); i++) cohorts.computeIfAbsent(dev.unetscope.experiment.SetKey.of(rows.get(i)), k -> new ArrayList<>()).add(i);
         for (List<Integer> cohort : cohorts.values()) {
@@ -132,23 +138,21 @@ public final class CasePrediction {
             List<Map<String, Double>> in = inputs(scores);
             for (int k = 0; k < cohort.size(); k++) for (int j = 0; j < INPUTS.size(); j++) x[cohort.get(k)][j] = in.get(k).get(INPUTS.get(j));
         }
-        for (int i = 0; i < rows.size(); i++) {
-            Map<String, String> r = rows.get(i);
-            y[i] = iou.get(CaseKey.of(r));
-            objective[i] = ids.computeIfAbsent(r.get("objective"), k -> ids.size());
-        }
+        for (int i = 0; i < rows.size(); i++) y[i] = iou.get(CaseKey.of(rows.get(i)));
         RidgePredictor ridge = new RidgePredictor();
-        String scheme = "leave-one-objective-out";
-        RidgePredictor.CrossValidation cv = ids.size() < 2 ? null : ridge.crossValidate(x, y, objective);
-        Summary summary;
-        if (cv == null) {
-            summary = new Summary(scheme, 0, ids.size(), Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, threshold, "leave-one-objective-out needs at least 2 objectives, found " + ids.size());
-        } else {
-            summary = flags(scheme, cv, rows, y);
-        }
+        List<Summary> summaries = new ArrayList<>();
         CsvTable detail = new CsvTable(List.of("scheme", "run", "objective", "step", "query", "case", "iou", "predicted", "lo", "hi", "failed", "flagged"));
-        if (cv != null) {
+        for (String column : GeneralizationStudy.SCHEMES) {
+            String scheme = "leave-one-" + column + "-out";
+            Map<String, Integer> ids = new LinkedHashMap<>();
+            int[] g = GeneralizationStudy.groupIds(rows, column, ids);
+            RidgePredictor.CrossValidation cv = ids.size() < 2 ? null : ridge.crossValidate(x, y, g);
+            if (cv == null) {
+                summaries.add(new Summary(scheme, 0, ids.size(), Double.NaN, ridge.level(), Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, Double.NaN,
+                        Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN, Double.NaN, threshold, scheme + " needs at least 2 " + column + "s, found " + ids.size()));
+                continue;
+            }
+            summaries.add(flags(scheme, cv, rows, y));
             for (int i = 0; i < rows.size(); i++) {
                 Map<String, String> r = rows.get(i);
                 double p = cv.predicted()[i];
@@ -158,13 +162,19 @@ public final class CasePrediction {
         }
         detail.write(results.resolve(ResultFiles.CASE_PREDICTION_CSV));
         CsvTable out = new CsvTable(SUMMARY_COLUMNS);
-        out.add(List.of(summary.scheme(), summary.n(), summary.folds(), summary.mae(), summary.coverage(), summary.meanHalfWidth(), summary.threshold(),
-                summary.failures(), summary.auroc(), summary.aurocPerSet(), summary.caught10(), summary.caught20(), summary.caught10PerSet(),
-                summary.caught20PerSet(), summary.flagged(), summary.flagPrecision(), summary.flagRecall(), summary.reason()));
+        for (Summary summary : summaries) {
+            out.add(List.of(summary.scheme(), summary.n(), summary.folds(), summary.mae(), summary.nominal(), summary.coverage(), summary.meanHalfWidth(),
+                    summary.threshold(), summary.failures(), summary.auroc(), summary.aurocPerSet(), summary.caught10(), summary.caught20(),
+                    summary.caught10PerSet(), summary.caught20PerSet(), summary.flagged(), summary.flagPrecision(), summary.flagRecall(), summary.reason()));
+        }
         out.write(results.resolve(ResultFiles.CASE_PREDICTION_SUMMARY_CSV));
         RidgeModel model = ridge.fit(x, y);
-        FittedPredictor.of(model, INPUTS, analysis, analysis == null ? null : SettingsHash.of(analysis)).write(results.resolve(ResultFiles.CASE_PREDICTOR_JSON));
-        return summary;
+        String grouping = GeneralizationStudy.calibrationGrouping(rows);
+        Map<String, Integer> groupNames = new LinkedHashMap<>();
+        int[] g = GeneralizationStudy.groupIds(rows, grouping, groupNames);
+        FittedPredictor.of(model, ridge.fitConformal(x, y, g), grouping, List.copyOf(groupNames.keySet()), INPUTS, analysis,
+                analysis == null ? null : SettingsHash.of(analysis)).write(results.resolve(ResultFiles.CASE_PREDICTOR_JSON));
+        return summaries;
     }
 
     /** The held-out predictions' errors and their quality as failure flags, pooled and within each (checkpoint, query set). */
@@ -212,18 +222,17 @@ public final class CasePrediction {
         if (cv.reason() != null && !cv.reason().isEmpty()) notes.add(cv.reason());
         if (failures == 0) notes.add("no case has IoU < " + threshold + ": flag quality undefined");
         if (aurocN == 0 && failures > 0) notes.add("no (checkpoint, query set) has both failed and good cases: per-set AUROC undefined");
-        return new Summary(scheme, cv.n(), cv.folds(), cv.mae(), cv.coverage(), cv.meanHalfWidth(), failures, FailureDetection.auroc(p, failed),
+        return new Summary(scheme, cv.n(), cv.folds(), cv.mae(), cv.level(), cv.coverage(), cv.meanHalfWidth(), failures, FailureDetection.auroc(p, failed),
                 aurocN == 0 ? Double.NaN : aurocSum / aurocN, FailureDetection.caught(p, failed, REVIEW[0]), FailureDetection.caught(p, failed, REVIEW[1]),
                 setFailures == 0 ? Double.NaN : hits[0] / setFailures, setFailures == 0 ? Double.NaN : hits[1] / setFailures, flagged,
                 flagged == 0 ? Double.NaN : (double) flaggedFailed / flagged, failures == 0 ? Double.NaN : (double) flaggedFailed / failures, threshold,
                 String.join("; ", notes));
     }
 
-    /** The summary as analyze wrote it, or null. */
-    public static Map<String, String> readSummary(Path results) {
+    /** The summaries as analyze wrote them (a row per scheme), or an empty list. */
+    public static List<Map<String, String>> readSummaries(Path results) {
         Path f = results.resolve(ResultFiles.CASE_PREDICTION_SUMMARY_CSV);
-        if (!Files.isRegularFile(f)) return null;
-        List<Map<String, String>> r = CsvTable.read(f).records();
-        return r.isEmpty() ? null : r.get(0);
+        if (!Files.isRegularFile(f)) return List.of();
+        return CsvTable.read(f).records();
     }
 }

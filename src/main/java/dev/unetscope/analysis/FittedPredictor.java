@@ -16,20 +16,74 @@ import java.util.Map;
 
 /**
  * The ridge predictor of test IoU fitted on a whole experiment, as saved in
- * {@code results/predictor.json}: input names, the columns it kept, their training mean and standard
- * deviation, standardised coefficients, intercept and the prediction interval's half-width
- * (1.96 x the leave-one-out RMS residual), the analysis settings the inputs were computed with and their
- * hash, and the library versions. {@code unetscope predict} applies it to new, unlabelled data, with
- * exactly those settings.
+ * {@code results/predictor.json} (set level) and {@code results/case_predictor.json} (per case): input
+ * names, the columns it kept, their training mean and standard deviation, standardised coefficients,
+ * intercept; the conformal interval's calibration ({@link Calibration}: the nominal level, the grouping
+ * held out, and per held-out group its fold model and held-out absolute residuals, jackknife+ over groups
+ * as in {@link ConformalInterval}); the analysis settings the inputs were computed with and their hash,
+ * and the library versions. {@code unetscope predict} applies it to new, unlabelled data, with exactly
+ * those settings and without refitting.
  */
 public record FittedPredictor(List<String> inputs, int[] kept, double[] means, double[] sds, double[] coefficients, double intercept,
-                              double halfWidth, double lambda, int n, AnalysisConfig analysis, String analysisHash,
+                              double lambda, int n, Calibration conformal, AnalysisConfig analysis, String analysisHash,
                               Map<String, String> versions) {
 
-    /** {@code analysis} and its hash: the settings the inputs were computed with, which {@code predict} must use again. */
-    public static FittedPredictor of(RidgeModel m, List<String> inputs, AnalysisConfig analysis, String analysisHash) {
-        return new FittedPredictor(inputs, m.keptColumns(), m.means(), m.sds(), m.standardisedCoefficients(), m.intercept(), m.halfWidth(),
-                m.lambda(), m.n(), analysis, analysisHash, Provenance.versions());
+    /**
+     * A fold of the jackknife+ over groups: the model fitted without group {@code heldOut}, on the same
+     * inputs, and the absolute residuals of the held-out group's rows under it.
+     */
+    public record Fold(String heldOut, int[] kept, double[] means, double[] sds, double[] coefficients, double intercept, double[] residuals) {
+        /** The fold model's prediction; an input it uses that is absent or non-finite contributes nothing (taken at its training mean). */
+        double at(List<String> inputs, Map<String, Double> values) {
+            double v = intercept;
+            for (int j = 0; j < kept.length; j++) {
+                Double x = values.get(inputs.get(kept[j]));
+                if (x != null && Double.isFinite(x)) v += coefficients[j] * (x - means[j]) / sds[j];
+            }
+            return v;
+        }
+    }
+
+    /**
+     * @param level   nominal coverage of the interval
+     * @param grouping what a fold holds out ("query" set or "objective")
+     * @param folds   one per held-out group that could be fitted
+     */
+    public record Calibration(double level, String grouping, List<Fold> folds) {}
+
+    /**
+     * {@code conformal}: the jackknife+ fitted on the same rows with {@code grouping}'s groups, named
+     * by {@code groupNames} (indexed by group id); {@code analysis} and its hash: the settings the
+     * inputs were computed with, which {@code predict} must use again.
+     */
+    public static FittedPredictor of(RidgeModel m, RidgePredictor.Conformal conformal, String grouping, List<String> groupNames, List<String> inputs,
+            AnalysisConfig analysis, String analysisHash) {
+        List<Fold> folds = new java.util.ArrayList<>();
+        if (conformal.interval() != null) {
+            for (int f = 0; f < conformal.folds().size(); f++) {
+                RidgeModel fm = conformal.folds().get(f);
+                if (!fm.defined()) continue;
+                folds.add(new Fold(groupNames.get(conformal.groups().get(f)), fm.keptColumns(), fm.means(), fm.sds(), fm.standardisedCoefficients(),
+                        fm.intercept(), conformal.interval().residuals(f)));
+            }
+        }
+        double level = conformal.interval() == null ? ConformalInterval.DEFAULT_LEVEL : conformal.interval().level();
+        return new FittedPredictor(inputs, m.keptColumns(), m.means(), m.sds(), m.standardisedCoefficients(), m.intercept(), m.lambda(), m.n(),
+                new Calibration(level, grouping, folds), analysis, analysisHash, Provenance.versions());
+    }
+
+    /** The conformal interval at these inputs around the point prediction v: {lo, hi}, NaN without calibration. */
+    private RidgeModel.Prediction withInterval(double v, Map<String, Double> values) {
+        if (conformal == null || conformal.folds().isEmpty()) return new RidgeModel.Prediction(v, Double.NaN, Double.NaN);
+        double[][] residuals = new double[conformal.folds().size()][];
+        double[] mu = new double[residuals.length];
+        for (int f = 0; f < mu.length; f++) {
+            Fold fold = conformal.folds().get(f);
+            residuals[f] = fold.residuals();
+            mu[f] = fold.at(inputs, values);
+        }
+        double[] b = new ConformalInterval(conformal.level(), residuals).bounds(mu);
+        return new RidgeModel.Prediction(v, b[0], b[1]);
     }
 
     public RidgeModel.Prediction predict(Map<String, Double> values) {
@@ -43,7 +97,7 @@ public record FittedPredictor(List<String> inputs, int[] kept, double[] means, d
             }
             v += coefficients[j] * (x - means[j]) / sds[j];
         }
-        return new RidgeModel.Prediction(v, v - halfWidth, v + halfWidth);
+        return withInterval(v, values);
     }
 
     /** A prediction and the inputs that were missing (absent or non-finite) and taken at their training mean. */
@@ -63,7 +117,7 @@ public record FittedPredictor(List<String> inputs, int[] kept, double[] means, d
             if (x == null || !Double.isFinite(x)) missing.add(name);
             else v += coefficients[j] * (x - means[j]) / sds[j];
         }
-        return new Filled(new RidgeModel.Prediction(v, v - halfWidth, v + halfWidth), missing);
+        return new Filled(withInterval(v, values), missing);
     }
 
     public void write(Path file) {
@@ -79,7 +133,11 @@ public record FittedPredictor(List<String> inputs, int[] kept, double[] means, d
             throw new BadInputException(file, "no fitted predictor", "run 'unetscope analyze' on an evaluated experiment first");
         }
         try {
-            return new ObjectMapper().readValue(file.toFile(), FittedPredictor.class);
+            FittedPredictor p = new ObjectMapper().readValue(file.toFile(), FittedPredictor.class);
+            if (p.conformal() == null) {
+                throw new BadInputException(file, "has no conformal calibration (written by an older unetscope)", "re-run 'unetscope analyze'");
+            }
+            return p;
         } catch (IOException e) {
             throw new BadInputException(file, "cannot be read: " + e.getMessage().split("\n")[0], "re-run 'unetscope analyze'");
         }

@@ -49,10 +49,10 @@ public final class GeneralizationStudy {
     }
 
     /**
-     * @param cases   the per-case predictor's errors and its flags' quality (null without per-case tables)
+     * @param cases   the per-case predictor's errors and its flags' quality, a summary per scheme (null without per-case tables)
      * @param ranking the checkpoint ranking's top-1 agreement and regret, leave-one-query-set-out (null with fewer than 2 query sets)
      */
-    public record Result(CsvTable correlations, CsvTable summary, CasePrediction.Summary cases, CheckpointRanking.Agreement ranking) {}
+    public record Result(CsvTable correlations, CsvTable summary, List<CasePrediction.Summary> cases, CheckpointRanking.Agreement ranking) {}
 
     public Result run() {
         Path ck = exp.resultsDir().resolve(ResultFiles.CHECKPOINTS_CSV);
@@ -65,7 +65,7 @@ public final class GeneralizationStudy {
         corr.write(exp.resultsDir().resolve(ResultFiles.CORRELATIONS_CSV));
         CsvTable summary = prediction(rows);
         failure();
-        CasePrediction.Summary cases = new CasePrediction(exp.resultsDir(), failureThreshold, analysis).run();
+        List<CasePrediction.Summary> cases = new CasePrediction(exp.resultsDir(), failureThreshold, analysis).run();
         return new Result(corr, summary, cases, ranking);
     }
 
@@ -237,20 +237,19 @@ public final class GeneralizationStudy {
         double[][] x = feats.values().toArray(new double[0][]);
         double[] y = column(rows, "iou");
         CsvTable detail = new CsvTable(List.of("scheme", "run", "objective", "step", "query", "iou", "predicted", "lo", "hi"));
-        CsvTable summary = new CsvTable(List.of("scheme", "n", "folds", "mae", "coverage", "mean_half_width", "reason"));
+        CsvTable summary = new CsvTable(SUMMARY_COLUMNS);
         RidgePredictor ridge = new RidgePredictor();
-        for (String scheme : List.of("objective", "query")) {
+        for (String scheme : SCHEMES) {
             Map<String, Integer> ids = new LinkedHashMap<>();
-            int[] g = new int[rows.size()];
-            for (int i = 0; i < g.length; i++) g[i] = ids.computeIfAbsent(rows.get(i).get(scheme), k -> ids.size());
+            int[] g = groupIds(rows, scheme, ids);
             RidgePredictor.CrossValidation cv;
             if (ids.size() < 2) {
-                cv = new RidgePredictor.CrossValidation(rows.size(), ids.size(), Double.NaN, Double.NaN, Double.NaN, null, null, null,
+                cv = new RidgePredictor.CrossValidation(rows.size(), ids.size(), Double.NaN, Double.NaN, Double.NaN, ridge.level(), null, null, null,
                         "leave-one-" + scheme + "-out needs at least 2 " + scheme + "s, found " + ids.size());
             } else {
                 cv = ridge.crossValidate(x, y, g);
             }
-            summary.add(List.of("leave-one-" + scheme + "-out", cv.n(), cv.folds(), cv.mae(), cv.coverage(), cv.meanHalfWidth(),
+            summary.add(List.of("leave-one-" + scheme + "-out", cv.n(), cv.folds(), cv.mae(), cv.level(), cv.coverage(), cv.meanHalfWidth(),
                     cv.reason() == null ? "" : cv.reason()));
             if (cv.predicted() == null) continue;
             if (scheme.equals("query")) ranking = ranking(rows, y, cv);
@@ -263,9 +262,32 @@ public final class GeneralizationStudy {
         detail.write(exp.resultsDir().resolve(ResultFiles.PREDICTION_CSV));
         summary.write(exp.resultsDir().resolve(ResultFiles.PREDICTION_SUMMARY_CSV));
         RidgeModel model = ridge.fit(x, y);
-        FittedPredictor.of(model, predictorInputs(layerNames), analysis, analysis == null ? null : SettingsHash.of(analysis))
-                .write(exp.resultsDir().resolve(ResultFiles.PREDICTOR_JSON));
+        String grouping = calibrationGrouping(rows);
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        int[] g = groupIds(rows, grouping, ids);
+        FittedPredictor.of(model, ridge.fitConformal(x, y, g), grouping, List.copyOf(ids.keySet()), predictorInputs(layerNames), analysis,
+                analysis == null ? null : SettingsHash.of(analysis)).write(exp.resultsDir().resolve(ResultFiles.PREDICTOR_JSON));
         return summary;
+    }
+
+    /** The groupings held out in turn: objectives (a new loss) and query sets (a new site). */
+    public static final List<String> SCHEMES = List.of("objective", "query");
+    /** Columns of prediction_summary.csv; nominal is the level of the conformal interval whose coverage follows. */
+    public static final List<String> SUMMARY_COLUMNS = List.of("scheme", "n", "folds", "mae", "nominal", "coverage", "mean_half_width", "reason");
+
+    /** One group id per row by its {@code column} value, ids in order of first appearance (names put in {@code ids}). */
+    static int[] groupIds(List<Map<String, String>> rows, String column, Map<String, Integer> ids) {
+        int[] g = new int[rows.size()];
+        for (int i = 0; i < g.length; i++) g[i] = ids.computeIfAbsent(rows.get(i).get(column), k -> ids.size());
+        return g;
+    }
+
+    /**
+     * The groups a saved predictor's interval is calibrated over: query sets (predict meets new scans,
+     * a new query set), or objectives where there is only one query set.
+     */
+    static String calibrationGrouping(List<Map<String, String>> rows) {
+        return rows.stream().map(r -> r.get("query")).distinct().count() >= 2 ? "query" : "objective";
     }
 
     /**

@@ -10,12 +10,12 @@ public final class RidgeModel {
     private final int columns;
     private final int[] kept;
     private final double[] mean, sd, coef;
-    private final double intercept, lambda, looRmse, halfWidth;
+    private final double intercept, lambda, looRmse;
     private final int n;
     private final String reason;
 
     RidgeModel(int columns, int[] kept, double[] mean, double[] sd, double[] coef, double intercept, double lambda,
-            double looRmse, double halfWidth, int n, String reason) {
+            double looRmse, int n, String reason) {
         this.columns = columns;
         this.kept = kept;
         this.mean = mean;
@@ -24,12 +24,11 @@ public final class RidgeModel {
         this.intercept = intercept;
         this.lambda = lambda;
         this.looRmse = looRmse;
-        this.halfWidth = halfWidth;
         this.n = n;
         this.reason = reason;
     }
 
-    /** A point prediction and its prediction interval. */
+    /** A point prediction and its prediction interval (see {@link ConformalInterval}). */
     public record Prediction(double value, double lo, double hi) {}
 
     /** Predicted y for one row of features (same columns as training); NaN if a used feature is NaN. */
@@ -41,12 +40,6 @@ public final class RidgeModel {
         double v = intercept;
         for (int j = 0; j < kept.length; j++) v += coef[j] * (x[kept[j]] - mean[j]) / sd[j];
         return Double.isFinite(v) ? v : Double.NaN;
-    }
-
-    /** {@link #predict} with the interval prediction +- halfWidth(). */
-    public Prediction interval(double[] x) {
-        double v = predict(x);
-        return new Prediction(v, v - halfWidth, v + halfWidth);
     }
 
     /** True when the model predicts (enough rows to fit). */
@@ -84,14 +77,9 @@ public final class RidgeModel {
         return lambda;
     }
 
-    /** Root mean square of the leave-one-out residuals at {@link #lambda()}. */
+    /** Root mean square of the leave-one-out residuals at {@link #lambda()} (what chose lambda). */
     public double looRmse() {
         return looRmse;
-    }
-
-    /** Half-width of the prediction interval: z x looRmse(). */
-    public double halfWidth() {
-        return halfWidth;
     }
 
     /** Training rows used. */

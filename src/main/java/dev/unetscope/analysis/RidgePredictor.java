@@ -22,10 +22,13 @@ import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
  *   <li>lambda is given, or chosen from a grid by the smallest leave-one-out mean squared error
  *       (the larger lambda on ties). Leave-one-out residuals come in closed form, e_i / (1 - h_ii),
  *       with the standardisation of all training rows held fixed (as sklearn's RidgeCV).
- *   <li>Prediction interval: prediction +- z x RMS of the leave-one-out residuals at the chosen
- *       lambda (z = 1.96 for 95%). It assumes new rows are exchangeable with the training rows;
- *       under a shift (a new objective, a new scanner) it can under-cover, which is why
- *       {@link #crossValidate} reports its empirical coverage.
+ *   <li>Prediction interval: jackknife+ over groups ({@link ConformalInterval}, Barber et al. 2021):
+ *       {@link #fitConformal} fits one model per held-out group and keeps its held-out absolute
+ *       residuals; the interval at a new row comes from those fold models' predictions there and the
+ *       residuals, at the nominal {@link #level()} (default {@link ConformalInterval#DEFAULT_LEVEL}).
+ *       The point prediction is the model fitted on every row. {@link #crossValidate} measures the
+ *       interval's coverage with each group held out in turn (the interval then calibrated on the
+ *       other groups alone, nested leave-one-group-out).
  *   <li>Bad rows and columns: training rows with a non-finite y are dropped; a column with any
  *       non-finite value, or constant, over the training rows is dropped (per fold in
  *       cross-validation); with no column left the model predicts the training mean. Fewer than 3
@@ -34,46 +37,46 @@ import org.ejml.interfaces.decomposition.SingularValueDecomposition_F64;
  */
 public final class RidgePredictor {
     private static final double[] DEFAULT_LAMBDAS = grid(-3, 4, 15);
-    public static final double DEFAULT_Z = 1.959963984540054;
 
     private final double[] lambdas;
-    private final double z;
+    private final double level;
 
     /** The default lambda grid: 1e-3 to 1e4 in half decades (15 values). */
     public static double[] defaultLambdas() {
         return DEFAULT_LAMBDAS.clone();
     }
 
-    /** lambda chosen by leave-one-out over {@link #defaultLambdas()}; 95% intervals. */
+    /** lambda chosen by leave-one-out over {@link #defaultLambdas()}; intervals at {@link ConformalInterval#DEFAULT_LEVEL}. */
     public RidgePredictor() {
-        this(DEFAULT_LAMBDAS, DEFAULT_Z);
+        this(DEFAULT_LAMBDAS, ConformalInterval.DEFAULT_LEVEL);
     }
 
-    /** A fixed lambda (&gt;= 0); 95% intervals. */
+    /** A fixed lambda (&gt;= 0); intervals at {@link ConformalInterval#DEFAULT_LEVEL}. */
     public RidgePredictor(double lambda) {
-        this(new double[] {lambda}, DEFAULT_Z);
+        this(new double[] {lambda}, ConformalInterval.DEFAULT_LEVEL);
     }
 
     /**
      * @param lambdas candidate penalties, each finite and &gt;= 0; one value fixes lambda
-     * @param z half-width of the interval in leave-one-out RMS units (1.96 for 95%)
+     * @param level nominal coverage of the conformal interval, in (0, 1)
      */
-    public RidgePredictor(double[] lambdas, double z) {
+    public RidgePredictor(double[] lambdas, double level) {
         if (lambdas == null || lambdas.length == 0) throw new BadInputException("no ridge penalty given", "pass at least one lambda");
         for (double l : lambdas) {
             if (!(l >= 0 && Double.isFinite(l))) throw new BadInputException("ridge penalty " + l + " is not a finite value >= 0", "use e.g. 1.0");
         }
-        if (!(z > 0 && Double.isFinite(z))) throw new BadInputException("interval z " + z + " is not positive", "use 1.96");
+        if (!(level > 0 && level < 1)) throw new BadInputException("interval level " + level + " is not in (0, 1)", "use e.g. 0.9");
         this.lambdas = lambdas.clone();
-        this.z = z;
+        this.level = level;
     }
 
     public double[] lambdas() {
         return lambdas.clone();
     }
 
-    public double z() {
-        return z;
+    /** Nominal coverage of the conformal interval. */
+    public double level() {
+        return level;
     }
 
     /**
@@ -84,11 +87,69 @@ public final class RidgePredictor {
      * @param n rows scored
      * @param folds groups held out in turn
      * @param mae mean absolute error of the held-out predictions
-     * @param coverage fraction of scored rows whose y lies in the prediction interval
-     * @param meanHalfWidth mean half-width of the held-out intervals
+     * @param coverage fraction of the rows with an interval whose y lies in it (the interval
+     *        calibrated on the other groups alone: undefined with fewer than 3 groups)
+     * @param meanHalfWidth mean of (hi - lo) / 2 over the held-out intervals
+     * @param level the intervals' nominal coverage
      */
-    public record CrossValidation(int n, int folds, double mae, double coverage, double meanHalfWidth,
+    public record CrossValidation(int n, int folds, double mae, double coverage, double meanHalfWidth, double level,
             double[] predicted, double[] lo, double[] hi, String reason) {}
+
+    /**
+     * Jackknife+ over groups, fitted: one model per held-out group (aligned with {@link #groups()}, in
+     * order of first appearance) and the interval built from their held-out residuals.
+     */
+    public record Conformal(List<RidgeModel> folds, List<Integer> groups, ConformalInterval interval, String reason) {
+        /** Each fold model's prediction at x (NaN where a fold is undefined or a used feature is NaN). */
+        public double[] foldPredictions(double[] x) {
+            double[] mu = new double[folds.size()];
+            for (int f = 0; f < mu.length; f++) mu[f] = folds.get(f).defined() ? folds.get(f).predict(x) : Double.NaN;
+            return mu;
+        }
+
+        /** The interval {lo, hi} at x; {NaN, NaN} when no fold could be fitted. */
+        public double[] bounds(double[] x) {
+            return interval == null ? new double[] {Double.NaN, Double.NaN} : interval.bounds(foldPredictions(x));
+        }
+    }
+
+    /**
+     * The conformal interval of {@link #fit}'s model: leave-one-group-out fits over the rows with a
+     * finite y (at least 2 groups, else an interval that is always NaN, said in reason()).
+     */
+    public Conformal fitConformal(double[][] X, double[] y, int[] groups) {
+        int p = checkShape(X, y);
+        checkGroups(groups, y.length);
+        return conformalRows(X, y, groups, finiteRows(y), p);
+    }
+
+    private Conformal conformalRows(double[][] X, double[] y, int[] groups, int[] rows, int p) {
+        Map<Integer, List<Integer>> byGroup = new LinkedHashMap<>();
+        for (int i : rows) byGroup.computeIfAbsent(groups[i], k -> new ArrayList<>()).add(i);
+        if (byGroup.size() < 2) {
+            return new Conformal(List.of(), List.of(), null, "a conformal interval needs at least 2 groups to hold out, got " + byGroup.size());
+        }
+        List<RidgeModel> folds = new ArrayList<>();
+        double[][] residuals = new double[byGroup.size()][];
+        int f = 0, unfit = 0;
+        for (Map.Entry<Integer, List<Integer>> e : byGroup.entrySet()) {
+            int g = e.getKey();
+            int[] train = Arrays.stream(rows).filter(i -> groups[i] != g).toArray();
+            RidgeModel m = fitRows(X, y, train, p, new ArrayList<>());
+            folds.add(m);
+            if (!m.defined()) unfit++;
+            residuals[f++] = e.getValue().stream().mapToDouble(i -> m.defined() ? Math.abs(y[i] - m.predict(X[i])) : Double.NaN).toArray();
+        }
+        return new Conformal(folds, List.copyOf(byGroup.keySet()), new ConformalInterval(level, residuals),
+                unfit == 0 ? "" : unfit + " of " + byGroup.size() + " calibration folds had fewer than 3 training rows");
+    }
+
+    private static void checkGroups(int[] groups, int n) {
+        if (groups == null || groups.length != n) {
+            throw new BadInputException((groups == null ? 0 : groups.length) + " group ids for " + n + " rows",
+                    "pass one group id per row");
+        }
+    }
 
     /** Fits on the rows of X (each a feature vector) and y. */
     public RidgeModel fit(double[][] X, double[] y) {
@@ -101,14 +162,13 @@ public final class RidgePredictor {
 
     /**
      * Leave-one-group-out: for each group id in turn, fits on the other groups (lambda chosen
-     * inside the training fold when a grid is given) and predicts the held-out rows.
+     * inside the training fold when a grid is given) and predicts the held-out rows, with the
+     * conformal interval calibrated on the other groups only (their own leave-one-group-out fits),
+     * so the held-out group is new to both the point prediction and the interval.
      */
     public CrossValidation crossValidate(double[][] X, double[] y, int[] groups) {
         int p = checkShape(X, y);
-        if (groups == null || groups.length != y.length) {
-            throw new BadInputException((groups == null ? 0 : groups.length) + " group ids for " + y.length + " rows",
-                    "pass one group id per row");
-        }
+        checkGroups(groups, y.length);
         int n0 = y.length;
         double[] pred = new double[n0], lo = new double[n0], hi = new double[n0];
         Arrays.fill(pred, Double.NaN);
@@ -117,38 +177,47 @@ public final class RidgePredictor {
         Map<Integer, List<Integer>> byGroup = new LinkedHashMap<>();
         for (int i = 0; i < n0; i++) byGroup.computeIfAbsent(groups[i], k -> new ArrayList<>()).add(i);
         if (byGroup.size() < 2) {
-            return new CrossValidation(0, byGroup.size(), Double.NaN, Double.NaN, Double.NaN, pred, lo, hi,
+            return new CrossValidation(0, byGroup.size(), Double.NaN, Double.NaN, Double.NaN, level, pred, lo, hi,
                     "leave-one-group-out needs at least 2 groups, got " + byGroup.size());
         }
         List<String> notes = new ArrayList<>();
-        int scored = 0, covered = 0, unfit = 0;
+        int scored = 0, covered = 0, unfit = 0, withInterval = 0;
         double absErr = 0, width = 0;
         for (Map.Entry<Integer, List<Integer>> e : byGroup.entrySet()) {
             int g = e.getKey();
             int[] train = new int[n0];
             int m = 0;
             for (int i = 0; i < n0; i++) if (groups[i] != g && Double.isFinite(y[i])) train[m++] = i;
-            RidgeModel model = fitRows(X, y, Arrays.copyOf(train, m), p, new ArrayList<>());
+            int[] trainRows = Arrays.copyOf(train, m);
+            RidgeModel model = fitRows(X, y, trainRows, p, new ArrayList<>());
             if (!model.defined()) unfit++;
+            Conformal calibration = model.defined() ? conformalRows(X, y, groups, trainRows, p) : null;
             for (int i : e.getValue()) {
                 if (!Double.isFinite(y[i]) || !model.defined()) continue;
-                RidgeModel.Prediction q = model.interval(X[i]);
-                if (Double.isNaN(q.value())) continue;
-                pred[i] = q.value();
-                lo[i] = q.lo();
-                hi[i] = q.hi();
+                double v = model.predict(X[i]);
+                if (Double.isNaN(v)) continue;
+                pred[i] = v;
                 scored++;
-                absErr += Math.abs(q.value() - y[i]);
-                width += model.halfWidth();
-                if (q.lo() <= y[i] && y[i] <= q.hi()) covered++;
+                absErr += Math.abs(v - y[i]);
+                double[] b = calibration.bounds(X[i]);
+                if (Double.isNaN(b[0]) || Double.isNaN(b[1])) continue;
+                lo[i] = b[0];
+                hi[i] = b[1];
+                withInterval++;
+                width += (b[1] - b[0]) / 2;
+                if (b[0] <= y[i] && y[i] <= b[1]) covered++;
             }
         }
         if (unfit > 0) notes.add(unfit + " of " + byGroup.size() + " folds had fewer than 3 training rows");
+        if (withInterval < scored) {
+            notes.add((scored - withInterval) + " of " + scored + " scored rows without an interval"
+                    + (byGroup.size() < 3 ? " (calibrating on the other groups needs at least 3 groups)" : ""));
+        }
         if (scored < n0) notes.add((n0 - scored) + " of " + n0 + " rows not scored (non-finite y or feature, or fold not fitted)");
         if (scored == 0) notes.add("no row scored");
         return new CrossValidation(scored, byGroup.size(), scored == 0 ? Double.NaN : absErr / scored,
-                scored == 0 ? Double.NaN : (double) covered / scored, scored == 0 ? Double.NaN : width / scored,
-                pred, lo, hi, String.join("; ", notes));
+                withInterval == 0 ? Double.NaN : (double) covered / withInterval, withInterval == 0 ? Double.NaN : width / withInterval,
+                level, pred, lo, hi, String.join("; ", notes));
     }
 
     private RidgeModel fitRows(double[][] X, double[] y, int[] rows, int p, List<String> notes) {
@@ -156,7 +225,7 @@ public final class RidgePredictor {
         if (n < 3) {
             notes.add("fewer than 3 training rows (" + n + ")");
             return new RidgeModel(p, new int[0], new double[0], new double[0], new double[0], Double.NaN,
-                    Double.NaN, Double.NaN, Double.NaN, n, String.join("; ", notes));
+                    Double.NaN, Double.NaN, n, String.join("; ", notes));
         }
         List<Integer> keptList = new ArrayList<>();
         List<Integer> nonFinite = new ArrayList<>(), constant = new ArrayList<>();
@@ -229,9 +298,8 @@ public final class RidgePredictor {
             for (int c = 0; c < k; c++) coef[c] += v[c][j] * f * uty[j];
         }
         double rmse = Math.sqrt(bestMse);
-        if (!Double.isFinite(rmse)) notes.add("leave-one-out residuals undefined (a row has leverage 1): no interval");
-        return new RidgeModel(p, kept, mean, sd, coef, ym, best, Double.isFinite(rmse) ? rmse : Double.NaN,
-                Double.isFinite(rmse) ? z * rmse : Double.NaN, n, String.join("; ", notes));
+        if (!Double.isFinite(rmse)) notes.add("leave-one-out residuals undefined (a row has leverage 1)");
+        return new RidgeModel(p, kept, mean, sd, coef, ym, best, Double.isFinite(rmse) ? rmse : Double.NaN, n, String.join("; ", notes));
     }
 
     /** Mean squared leave-one-out residual e_i / (1 - h_ii); +infinity if a leverage reaches 1. */

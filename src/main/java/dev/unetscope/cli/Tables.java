@@ -103,8 +103,8 @@ final class Tables {
         }
         out.println();
         for (Map<String, String> row : r.summary().records()) {
-            out.printf("IoU predictor (ridge on the label-free scores), %s: mean absolute error %s, interval coverage %s (%s folds)%s%n",
-                    row.get("scheme"), f(row.get("mae")), f(row.get("coverage")), row.get("folds"),
+            out.printf("IoU predictor (ridge on the label-free scores), %s: mean absolute error %s, conformal interval coverage %s at nominal %s "
+                    + "(%s folds)%s%n", row.get("scheme"), f(row.get("mae")), f(row.get("coverage")), f(row.get("nominal")), row.get("folds"),
                     row.get("reason").isEmpty() ? "" : " - " + row.get("reason"));
         }
         deploymentAnswers(r, out);
@@ -112,12 +112,12 @@ final class Tables {
 
     /** The per-case predictor's errors, its flags' quality, and the checkpoint ranking's agreement with the truth. */
     static void deploymentAnswers(GeneralizationStudy.Result r, PrintStream out) {
-        var c = r.cases();
-        if (c != null) {
-            out.printf("per-case IoU predictor (ridge on the per-case label-free scores and their cohort means), %s: mean absolute error %s, interval coverage %s "
-                    + "(%d case/checkpoint pairs, %d folds)%s%n", c.scheme(), g(c.mae()), g(c.coverage()), c.n(), c.folds(),
+        for (var c : r.cases() == null ? List.<dev.unetscope.analysis.CasePrediction.Summary>of() : r.cases()) {
+            out.printf("per-case IoU predictor (ridge on the per-case label-free scores and their cohort means), %s: mean absolute error %s, conformal "
+                    + "interval coverage %s at nominal %s (%d case/checkpoint pairs, %d folds)%s%n", c.scheme(), g(c.mae()), g(c.coverage()), g(c.nominal()),
+                    c.n(), c.folds(),
                     c.reason().isEmpty() ? "" : " - " + c.reason());
-            out.printf("failure flags (IoU < %s): AUROC %s pooled, %s within a checkpoint and query set; failures caught flagging 10%% of cases %s "
+            out.printf("  failure flags (IoU < %s): AUROC %s pooled, %s within a checkpoint and query set; failures caught flagging 10%% of cases %s "
                     + "(%s within a set), 20%% %s (%s); %d of %d pairs flagged, precision %s, recall %s%n", g(c.threshold()), g(c.auroc()),
                     g(c.aurocPerSet()), g(c.caught10()), g(c.caught10PerSet()), g(c.caught20()), g(c.caught20PerSet()), c.flagged(), c.n(),
                     g(c.flagPrecision()), g(c.flagRecall()));

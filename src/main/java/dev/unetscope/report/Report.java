@@ -212,10 +212,12 @@ public final class Report {
 
     private void predictorSummary(CsvTable summary) {
         body.append("<h3>Predicting IoU of an unlabelled cohort</h3><p>A ridge regression of IoU on the label-free scores (combined and per layer), ")
-                .append("each fold fitted without the held-out objective or query set:</p><ul>");
+                .append("each fold fitted without the held-out objective or query set; its interval is conformal (jackknife+ over the held-out groups, ")
+                .append("calibrated on the other groups alone), and coverage is the share of held-out cohorts whose IoU falls inside:</p><ul>");
         for (Map<String, String> r : summary.records()) {
             body.append("<li>").append(esc(r.get("scheme"))).append(": mean absolute error ").append(f(r.get("mae")))
-                    .append(", interval coverage ").append(f(r.get("coverage"))).append(" (").append(r.get("folds")).append(" folds)")
+                    .append(", interval coverage ").append(f(r.get("coverage"))).append(" at nominal ").append(f(r.get("nominal")))
+                    .append(", mean half-width ").append(f(r.get("mean_half_width"))).append(" (").append(r.get("folds")).append(" folds)")
                     .append(r.get("reason").isEmpty() ? "" : " &mdash; " + esc(r.get("reason"))).append("</li>");
         }
         body.append("</ul>\n");
@@ -223,13 +225,14 @@ public final class Report {
 
     /** How far to trust the answers predict gives at a new site, measured on the labelled sets (results/case_prediction_summary.csv, checkpoint_ranking.csv). */
     private void deploymentAnswers() {
-        Map<String, String> c = CasePrediction.readSummary(exp.resultsDir());
+        List<Map<String, String>> cs = CasePrediction.readSummaries(exp.resultsDir());
         CsvTable ranking = optional(ResultFiles.CHECKPOINT_RANKING_CSV);
-        if (c == null && ranking == null) return;
+        if (cs.isEmpty() && ranking == null) return;
         body.append("<h3>At a new site: which scans will fail, which checkpoint to deploy</h3><ul>");
-        if (c != null) {
+        for (Map<String, String> c : cs) {
             body.append("<li>Per case: a ridge regression of each case's IoU on its label-free per-case scores and their means over the case's cohort, ").append(esc(c.get("scheme")))
-                    .append(": mean absolute error ").append(f(c.get("mae"))).append(", interval coverage ").append(f(c.get("coverage"))).append(" (")
+                    .append(": mean absolute error ").append(f(c.get("mae"))).append(", conformal interval coverage ").append(f(c.get("coverage")))
+                    .append(" at nominal ").append(f(c.get("nominal"))).append(", mean half-width ").append(f(c.get("mean_half_width"))).append(" (")
                     .append(c.get("n")).append(" case/checkpoint pairs)").append(c.get("reason").isEmpty() ? "" : " &mdash; " + esc(c.get("reason"))).append("</li>")
                     .append("<li>Failure flags (predicted IoU &lt; ").append(f(c.get("threshold"))).append("), held-out: AUROC ").append(f(c.get("auroc")))
                     .append(" pooled, ").append(f(c.get("auroc_per_set"))).append(" within a checkpoint and query set; share of true failures caught ")

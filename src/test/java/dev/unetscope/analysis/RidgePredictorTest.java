@@ -48,28 +48,58 @@ class RidgePredictorTest {
         assertThat(m.reason()).contains("dropped constant columns [0]").contains("predicts the training mean");
         assertThat(m.predict(new double[] {100})).isEqualTo(3.0);
         assertThat(m.looRmse()).isCloseTo(Math.sqrt(56.0 / 9), within(1e-12));
-        RidgeModel.Prediction q = m.interval(new double[] {0});
-        assertThat(q.hi() - q.value()).isCloseTo(RidgePredictor.DEFAULT_Z * Math.sqrt(56.0 / 9), within(1e-12));
     }
 
     @Test
     void leaveOneGroupOutByHand() {
-        // one row per group, intercept only: fold "leave y_i out" predicts the mean of the other three
-        // y=1: train 2 3 6, mean 11/3, |err| 8/3; LOO of the fold (y - 11/3)*3/2 = -2.5 -1 3.5,
-        //      MSE 6.5, half-width 1.96*2.55 = 5.0 -> covered
-        // y=2: train 1 3 6, mean 10/3, |err| 4/3; LOO -3.5 -.5 4, MSE 9.5, half-width 6.04 -> covered
-        // y=3: train 1 2 6, mean 3, |err| 0 -> covered
-        // y=6: train 1 2 3, mean 2, |err| 4; LOO -1.5 0 1.5, MSE 1.5, half-width 1.96*1.2247 = 2.40 -> missed
-        // MAE = (8/3 + 4/3 + 0 + 4)/4 = 2; coverage 3/4
-        double[][] x = {{5}, {5}, {5}, {5}};
-        double[] y = {1, 2, 3, 6};
-        CrossValidation cv = new RidgePredictor().crossValidate(x, y, new int[] {0, 1, 2, 3});
-        assertThat(cv.folds()).isEqualTo(4);
-        assertThat(cv.n()).isEqualTo(4);
-        assertThat(cv.mae()).isCloseTo(2, within(1e-12));
-        assertThat(cv.coverage()).isEqualTo(0.75);
-        assertThat(cv.predicted()[3]).isCloseTo(2, within(1e-12));
-        assertThat(cv.hi()[3] - cv.predicted()[3]).isCloseTo(RidgePredictor.DEFAULT_Z * Math.sqrt(1.5), within(1e-12));
+        // one row per group, intercept only (y = 1 2 3 6 8), nominal level 0.5. Row o held out: the point prediction is the mean of
+        // the other four; its interval is the jackknife+ over those four (each fold the mean of three, R its left-out row's
+        // |error|), n = 4, ranks floor(0.5 x 5) = 2 of {mu_k - R_k} and 5 - 2 = 3 of {mu_k + R_k}.
+        // y=1: train 2 3 6 8, predicts 4.75; mu 17/3 16/3 13/3 11/3, R 11/3 7/3 5/3 13/3: minus 2 3 8/3 -2/3 -> 2; plus 28/3 23/3 6 8 -> 8
+        //      [2, 8] misses 1
+        // y=2: train 1 3 6 8, predicts 4.5; minus 1 3 2 -4/3 -> 1; plus 31/3 7 6 8 -> 8; [1, 8] covers
+        // y=3: train 1 2 6 8, predicts 4.25; minus 1 2 4/3 -2 -> 1; plus 29/3 8 6 8 -> 8; [1, 8] covers
+        // y=6: train 1 2 3 8, predicts 3.5; minus 1 2 3 -4 -> 1; plus 23/3 6 13/3 8 -> 23/3; [1, 23/3] covers
+        // y=8: train 1 2 3 6, predicts 3; minus 1 2 3 -2 -> 1; plus 19/3 14/3 3 6 -> 6; [1, 6] misses
+        // MAE = (3.75 + 2.5 + 1.25 + 2.5 + 5)/5 = 3; coverage 3/5; half-widths 3 3.5 3.5 10/3 2.5, mean 19/6
+        double[][] x = {{5}, {5}, {5}, {5}, {5}};
+        double[] y = {1, 2, 3, 6, 8};
+        int[] groups = {0, 1, 2, 3, 4};
+        CrossValidation cv = new RidgePredictor(RidgePredictor.defaultLambdas(), 0.5).crossValidate(x, y, groups);
+        assertThat(cv.folds()).isEqualTo(5);
+        assertThat(cv.n()).isEqualTo(5);
+        assertThat(cv.level()).isEqualTo(0.5);
+        assertThat(cv.mae()).isCloseTo(3, within(1e-12));
+        assertThat(cv.coverage()).isCloseTo(0.6, within(1e-12));
+        assertThat(cv.meanHalfWidth()).isCloseTo(19.0 / 6, within(1e-12));
+        assertThat(cv.predicted()).containsExactly(new double[] {4.75, 4.5, 4.25, 3.5, 3}, within(1e-12));
+        assertThat(cv.lo()).containsExactly(new double[] {2, 1, 1, 1, 1}, within(1e-12));
+        assertThat(cv.hi()).containsExactly(new double[] {8, 8, 8, 23.0 / 3, 6}, within(1e-12));
+        // at 90 % with 4 residuals the rank ceil(0.9 x 5) = 5 exceeds n: the interval is the whole line
+        CrossValidation wide = new RidgePredictor().crossValidate(x, y, groups);
+        assertThat(wide.lo()[0]).isEqualTo(Double.NEGATIVE_INFINITY);
+        assertThat(wide.hi()[0]).isEqualTo(Double.POSITIVE_INFINITY);
+        assertThat(wide.coverage()).isEqualTo(1.0);
+        // with 2 groups the interval would be calibrated on one group (its fold trains on nothing): none, and the reason says so
+        CrossValidation two = new RidgePredictor().crossValidate(x, y, new int[] {0, 0, 0, 1, 1});
+        assertThat(two.coverage()).isNaN();
+        assertThat(two.mae()).isFinite();
+        assertThat(two.reason()).contains("without an interval").contains("at least 3 groups");
+    }
+
+    @Test
+    void conformalFitByHand() {
+        // intercept only, y = 1 2 3 6 8 in groups 7 7 8 9 10, level 0.5, n = 5 residuals: both ends take rank
+        // floor(0.5 x 6) = 3 = 6 - 3. Folds: without group 7 mean(3 6 8) = 17/3, R 14/3 11/3; without 8 mean(1 2 6 8) = 4.25, R 1.25;
+        // without 9 mean(1 2 3 8) = 3.5, R 2.5; without 10 mean(1 2 3 6) = 3, R 5.
+        // minus 1 2 3 1 -2 -> sorted -2 1 1 2 3, 3rd = 1; plus 31/3 28/3 5.5 6 8 -> 5.5 6 8 28/3 31/3, 3rd = 8
+        double[][] x = {{5}, {5}, {5}, {5}, {5}};
+        double[] y = {1, 2, 3, 6, 8};
+        RidgePredictor.Conformal c = new RidgePredictor(RidgePredictor.defaultLambdas(), 0.5).fitConformal(x, y, new int[] {7, 7, 8, 9, 10});
+        assertThat(c.groups()).containsExactly(7, 8, 9, 10);
+        assertThat(c.interval().residuals(0)).containsExactly(new double[] {14.0 / 3, 11.0 / 3}, within(1e-12));
+        assertThat(c.bounds(new double[] {5})).containsExactly(new double[] {1, 8}, within(1e-12));
+        assertThat(new RidgePredictor().fitConformal(x, y, new int[] {1, 1, 1, 1, 1}).reason()).contains("at least 2 groups");
     }
 
     @Test
@@ -103,22 +133,86 @@ class RidgePredictorTest {
     }
 
     @Test
-    void intervalCoversAboutNinetyFivePercentOnExchangeableData() {
+    void intervalCoversNominalOnExchangeableData() {
+        // a known linear model with Gaussian noise, rows exchangeable: 2000 independent draws of a training set
+        // (40 rows in 8 groups) and one new row; the jackknife+ interval at 90 % should cover the new row's y in
+        // about 90 % of draws (Binomial(2000, 0.9): sd 0.0067; the rank rule adds at most 1/(n+1) = 0.024 above)
         Random rng = new Random(8);
-        int n = 200;
-        double[][] x = new double[n][3];
-        double[] y = new double[n];
-        int[] g = new int[n];
-        for (int i = 0; i < n; i++) {
+        RidgePredictor ridge = new RidgePredictor();
+        int draws = 2000, n = 40, covered = 0;
+        double width = 0;
+        for (int d = 0; d < draws; d++) {
+            double[][] x = new double[n + 1][3];
+            double[] y = new double[n + 1];
+            int[] g = new int[n];
+            for (int i = 0; i <= n; i++) {
+                for (int j = 0; j < 3; j++) x[i][j] = rng.nextGaussian();
+                y[i] = 0.6 + 0.05 * x[i][0] - 0.03 * x[i][1] + 0.02 * rng.nextGaussian();
+                if (i < n) g[i] = i % 8;
+            }
+            double[] b = ridge.fitConformal(java.util.Arrays.copyOf(x, n), java.util.Arrays.copyOf(y, n), g).bounds(x[n]);
+            if (b[0] <= y[n] && y[n] <= b[1]) covered++;
+            width += (b[1] - b[0]) / 2 / draws;
+        }
+        assertThat((double) covered / draws).isBetween(0.9 - 3 * 0.0067, 0.9 + 0.024 + 3 * 0.0067);
+        assertThat(width).isCloseTo(1.645 * 0.02, within(0.008)); // the normal quantile's half-width, inflated a little by estimation
+
+        // and leave-one-group-out on one larger exchangeable sample: coverage near 90 % too
+        int m = 200;
+        double[][] x = new double[m][3];
+        double[] y = new double[m];
+        int[] g = new int[m];
+        for (int i = 0; i < m; i++) {
             for (int j = 0; j < 3; j++) x[i][j] = rng.nextGaussian();
             y[i] = 0.6 + 0.05 * x[i][0] - 0.03 * x[i][1] + 0.02 * rng.nextGaussian();
             g[i] = i % 10;
         }
-        CrossValidation cv = new RidgePredictor().crossValidate(x, y, g);
-        assertThat(cv.n()).isEqualTo(n);
+        CrossValidation cv = ridge.crossValidate(x, y, g);
+        assertThat(cv.n()).isEqualTo(m);
         assertThat(cv.mae()).isBetween(0.012, 0.020); // noise sd 0.02: E|e| = 0.02 sqrt(2/pi) = 0.016
-        assertThat(cv.coverage()).isBetween(0.88, 1.0);
-        assertThat(cv.meanHalfWidth()).isCloseTo(1.96 * 0.02, within(0.01));
+        assertThat(cv.coverage()).isBetween(0.85, 0.95); // 200 rows: sd 0.021
+    }
+
+    @Test
+    void jackknifePlusAgainstNumpyAndScikitLearn(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        Random rng = new Random(21);
+        int n = 36, p = 3;
+        double[][] x = new double[n][p];
+        double[] y = new double[n];
+        int[] g = new int[n];
+        StringBuilder rows = new StringBuilder("x0,x1,x2,y,group\n");
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < p; j++) x[i][j] = rng.nextGaussian();
+            g[i] = i % 5;
+            y[i] = 0.5 + 0.1 * x[i][0] - 0.05 * x[i][2] + 0.04 * g[i] + 0.05 * rng.nextGaussian(); // a group shift too
+            rows.append(x[i][0]).append(',').append(x[i][1]).append(',').append(x[i][2]).append(',').append(y[i]).append(',').append(g[i]).append('\n');
+        }
+        double[][] fresh = new double[6][p];
+        StringBuilder news = new StringBuilder();
+        for (double[] r : fresh) {
+            for (int j = 0; j < p; j++) r[j] = rng.nextGaussian();
+            news.append(r[0]).append(',').append(r[1]).append(',').append(r[2]).append('\n');
+        }
+        java.nio.file.Files.writeString(tmp.resolve("rows.csv"), rows);
+        java.nio.file.Files.writeString(tmp.resolve("new.csv"), news);
+        java.nio.file.Files.writeString(tmp.resolve("params.txt"), "0.9\n");
+        com.fasterxml.jackson.databind.JsonNode ref = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+                .enable(com.fasterxml.jackson.core.json.JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build()
+                .readTree(dev.unetscope.ReferencePython.run(tmp, "conformal_reference.py", tmp.toString(), "numpy and scikit-learn", 120));
+        RidgePredictor ridge = new RidgePredictor();
+        RidgePredictor.Conformal c = ridge.fitConformal(x, y, g);
+        for (int k = 0; k < fresh.length; k++) {
+            double[] b = c.bounds(fresh[k]);
+            assertThat(b[0]).as("lo " + k).isCloseTo(ref.path("lo").get(k).asDouble(), within(1e-9));
+            assertThat(b[1]).as("hi " + k).isCloseTo(ref.path("hi").get(k).asDouble(), within(1e-9));
+        }
+        CrossValidation cv = ridge.crossValidate(x, y, g);
+        for (int i = 0; i < n; i++) {
+            assertThat(cv.predicted()[i]).as("row " + i).isCloseTo(ref.path("cv_predicted").get(i).asDouble(), within(1e-9));
+            assertThat(cv.lo()[i]).as("row " + i).isCloseTo(ref.path("cv_lo").get(i).asDouble(), within(1e-9));
+            assertThat(cv.hi()[i]).as("row " + i).isCloseTo(ref.path("cv_hi").get(i).asDouble(), within(1e-9));
+        }
+        assertThat(cv.coverage()).isCloseTo(ref.path("cv_coverage").asDouble(), within(1e-12));
     }
 
     @Test

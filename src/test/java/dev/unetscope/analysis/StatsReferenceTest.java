@@ -131,7 +131,7 @@ class StatsReferenceTest {
             assertThat(m.sds()[j]).isCloseTo(rr.get("sd").get(j).asDouble(), within(1e-12));
         }
         System.out.printf("sklearn reference ridge worst |d| coef %.1e%n", worstCoef);
-        RidgeModel chosen = new RidgePredictor(ALPHAS, RidgePredictor.DEFAULT_Z).fit(X, y);
+        RidgeModel chosen = new RidgePredictor(ALPHAS, ConformalInterval.DEFAULT_LEVEL).fit(X, y);
         assertThat(chosen.lambda()).as("LOO-chosen lambda vs RidgeCV.alpha_").isEqualTo(rr.get("alpha_").asDouble());
     }
 

@@ -116,7 +116,11 @@ class AnalyzeServiceTest {
             byHand += p.path("coefficients").get(j).asDouble() * (pr.values().get(name) - p.path("means").get(j).asDouble()) / p.path("sds").get(j).asDouble();
         }
         assertThat(pr.prediction().value()).isCloseTo(byHand, within(1e-9));
-        assertThat(pr.prediction().hi() - pr.prediction().value()).isCloseTo(p.path("halfWidth").asDouble(), within(1e-12));
+        // the interval: jackknife+ over the query sets the predictor was fitted on, recomputed from predictor.json
+        assertThat(p.path("conformal").path("grouping").asText()).isEqualTo("query");
+        double[] bounds = dev.unetscope.analysis.ConformalByHand.bounds(p, pr.values()::get);
+        assertThat(pr.prediction().lo()).isCloseTo(bounds[0], within(1e-9));
+        assertThat(pr.prediction().hi()).isCloseTo(bounds[1], within(1e-9));
         assertThat(Main.execute("predict", "--experiment", ex.toString(), "--checkpoint", "dice", "--query", unlabelled.toString())).isZero();
         Files.createDirectories(tmp.resolve("empty/images"));
         assertThat(Main.execute("predict", "--experiment", ex.toString(), "--checkpoint", "dice", "--query", tmp.resolve("empty").toString())).isEqualTo(2);

@@ -43,9 +43,10 @@ class PredictServiceTest {
         TinyExperiment.trainTiny(ex, "dice,focal", 4, 2);
         assertThat(Main.execute("evaluate", "--experiment", ex.toString())).isZero();
         assertThat(Main.execute("analyze", "--experiment", ex.toString(), "--samples-per-case", "200", "--mixture-k", "1", "--resamples", "50")).isZero();
-        // analyze fits the per-case predictor and evaluates it leave-one-objective-out, and the checkpoint ranking leave-one-query-set-out
+        // analyze fits the per-case predictor and evaluates it leave-one-objective-out and leave-one-query-set-out, and the checkpoint ranking
+        // leave-one-query-set-out
         CsvTable caseSummary = CsvTable.read(ex.resolve("results/case_prediction_summary.csv"));
-        assertThat(caseSummary.records().get(0).get("scheme")).isEqualTo("leave-one-objective-out");
+        assertThat(caseSummary.records()).extracting(r -> r.get("scheme")).containsExactly("leave-one-objective-out", "leave-one-query-out");
         assertThat(Double.parseDouble(caseSummary.records().get(0).get("mae"))).isFinite();
         CsvTable ranking = CsvTable.read(ex.resolve("results/checkpoint_ranking.csv"));
         assertThat(ranking.records()).extracting(r -> r.get("query")).containsExactlyInAnyOrder("test", "noisy");
@@ -75,23 +76,26 @@ class PredictServiceTest {
             // the per-case predictor by hand (a non-finite input counts at its training mean and is named)
             double byHand = cp.path("intercept").asDouble();
             StringBuilder missing = new StringBuilder();
-            for (int j = 0; j < cp.path("kept").size(); j++) {
-                String in = cp.path("inputs").get(cp.path("kept").get(j).asInt()).asText();
-                double x;
+            java.util.function.Function<String, Double> input = in -> {
                 if (in.startsWith(CasePrediction.SET_MEAN)) {
                     // the input's mean over this checkpoint's cases of the cohort, where finite
                     String own = in.substring(CasePrediction.SET_MEAN.length());
-                    x = cases.records().stream().filter(r -> r.get("rank").equals(c.get("rank"))).mapToDouble(r -> Double.parseDouble(r.get(own)))
+                    return cases.records().stream().filter(r -> r.get("rank").equals(c.get("rank"))).mapToDouble(r -> Double.parseDouble(r.get(own)))
                             .filter(Double::isFinite).average().orElse(Double.NaN);
-                } else {
-                    x = Double.parseDouble(c.get(in));
                 }
+                return Double.parseDouble(c.get(in));
+            };
+            for (int j = 0; j < cp.path("kept").size(); j++) {
+                String in = cp.path("inputs").get(cp.path("kept").get(j).asInt()).asText();
+                double x = input.apply(in);
                 if (!Double.isFinite(x)) missing.append(missing.length() == 0 ? "" : " ").append(in);
                 else byHand += cp.path("coefficients").get(j).asDouble() * (x - cp.path("means").get(j).asDouble()) / cp.path("sds").get(j).asDouble();
             }
             double predicted = Double.parseDouble(c.get("predicted_iou"));
             assertThat(predicted).isCloseTo(byHand, within(1e-9));
-            assertThat(Double.parseDouble(c.get("hi")) - predicted).isCloseTo(cp.path("halfWidth").asDouble(), within(1e-9));
+            double[] bounds = dev.unetscope.analysis.ConformalByHand.bounds(cp, input);
+            assertThat(Double.parseDouble(c.get("lo"))).isCloseTo(bounds[0], within(1e-9));
+            assertThat(Double.parseDouble(c.get("hi"))).isCloseTo(bounds[1], within(1e-9));
             assertThat(c.get("flagged")).isEqualTo(predicted < threshold ? "1" : "0");
             assertThat(c.get("missing_inputs")).isEqualTo(missing.toString());
         }
