@@ -15,6 +15,7 @@ import dev.unetscope.metrics.Baselines;
 import dev.unetscope.metrics.CaseForms;
 import dev.unetscope.metrics.Confidence;
 import dev.unetscope.metrics.DaviesBouldin;
+import dev.unetscope.metrics.EntropyAggregates;
 import dev.unetscope.metrics.LayerMetrics;
 import dev.unetscope.metrics.Mahalanobis;
 import dev.unetscope.metrics.Scores;
@@ -51,7 +52,7 @@ public final class CheckpointAnalysis {
      * Thresholded predictions of one run's final checkpoint on each set, and the preprocessing they
      * were made with: a checkpoint agrees only with references prepared as it is (the same grid).
      */
-    public record Reference(Preprocessing preprocessing, Map<String, List<BitSet>> bySet) implements java.io.Serializable {}
+    public record Reference(String objective, int replicate, Preprocessing preprocessing, Map<String, List<BitSet>> bySet) implements java.io.Serializable {}
 
     /**
      * The references of checkpoint agreement, by run (none with a single run: there is nothing to
@@ -72,7 +73,7 @@ public final class CheckpointAnalysis {
                     bySet.put(q, masks);
                 }
             }
-            out.put(ref.manifest().run(), new Reference(prepOf.apply(ref), bySet));
+            out.put(ref.manifest().run(), new Reference(ref.manifest().objective(), ref.manifest().replicate(), prepOf.apply(ref), bySet));
         }
         return out;
     }
@@ -176,9 +177,11 @@ public final class CheckpointAnalysis {
     }
 
     /**
-     * Per case: the probability baselines, test-time-augmentation agreement, agreement with the other
-     * runs' final checkpoints, Mahalanobis distance of the bottleneck, and the per-case forms of
-     * confidence and roughness ({@link CaseForms}).
+     * Per case: the probability baselines, the entropy aggregates ({@link EntropyAggregates}),
+     * test-time-augmentation agreement, agreement with the other runs' final checkpoints and, apart,
+     * with the other replicates of the same objective (NaN with the row's reason when there is none),
+     * Mahalanobis distance of the bottleneck, and the per-case forms of confidence and roughness
+     * ({@link CaseForms}).
      */
     private List<CaseScores> cases(SegmentationNetwork net, CheckpointRef ref, Preprocessing prep, String q, PreparedSet set, FeatureSample s,
                                    Map<String, LayerSample> z, Map<String, int[]> clusters, Map<String, Map<String, Double>> byModel, List<float[]> probs,
@@ -214,27 +217,38 @@ public final class CheckpointAnalysis {
         for (int c = 0; c < nCases; c++) {
             BitSet own = Overlap.mask(probs.get(c));
             Baselines.CaseScores b = Baselines.of(probs.get(c), own);
-            double agree = Double.NaN;
-            int nRef = 0;
-            double agreeSum = 0;
+            EntropyAggregates.CaseScores e = EntropyAggregates.of(probs.get(c), own, set.dims(c));
+            double agreeSum = 0, replicateSum = 0;
+            int nRef = 0, nReplicates = 0;
             for (Map.Entry<String, Reference> r : refs.entrySet()) {
                 // runs prepared otherwise predict on another grid: no voxel-wise agreement with them
                 if (r.getKey().equals(ref.manifest().run()) || !r.getValue().preprocessing().equals(prep)) continue;
-                agreeSum += Overlap.agreement(own, r.getValue().bySet().get(q).get(c), Baselines.BOTH_EMPTY_AGREEMENT);
+                double a = Overlap.agreement(own, r.getValue().bySet().get(q).get(c), Baselines.BOTH_EMPTY_AGREEMENT);
+                agreeSum += a;
                 nRef++;
+                if (r.getValue().objective().equals(ref.manifest().objective())) {
+                    replicateSum += a;
+                    nReplicates++;
+                }
             }
-            if (nRef > 0) agree = agreeSum / nRef;
+            double agree = nRef > 0 ? agreeSum / nRef : Double.NaN;
+            double replicateAgree = nReplicates > 0 ? replicateSum / nReplicates : Double.NaN;
             Map<String, Double> v = new LinkedHashMap<>();
             v.put(Scores.CONFIDENCE.name(), caseConfidence[c]);
             v.put(Scores.ROUGHNESS.name(), caseRoughness[c]);
             v.put(Scores.SOFTMAX_CONFIDENCE.name(), b.softmaxConfidence());
             v.put(Scores.GLAND_CONFIDENCE.name(), b.glandConfidence());
             v.put(Scores.ENTROPY.name(), b.entropy());
+            v.put(Scores.ENTROPY_FOREGROUND.name(), e.foreground());
+            v.put(Scores.ENTROPY_BOUNDARY.name(), e.boundary());
+            v.put(Scores.ENTROPY_PATCH_MAX.name(), e.patchMax());
             v.put(Scores.SOFT_IOU.name(), b.softIoU());
             v.put(Scores.TTA_AGREEMENT.name(), tta[c]);
             v.put(Scores.CHECKPOINT_AGREEMENT.name(), agree);
+            v.put(Scores.REPLICATE_AGREEMENT.name(), replicateAgree);
             v.put(Scores.MAHALANOBIS.name(), caseMaha == null ? Double.NaN : caseMaha[c]);
-            out.add(new CaseScores(set.ids().get(c), v));
+            String why = nReplicates > 0 ? "" : "replicate_agreement: no other replicate of " + ref.manifest().objective() + " prepared the same way";
+            out.add(new CaseScores(set.ids().get(c), v, why));
         }
         return out;
     }

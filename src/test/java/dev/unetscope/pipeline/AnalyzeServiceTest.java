@@ -72,6 +72,10 @@ class AnalyzeServiceTest {
             assertThat(d(r, "tta_agreement")).isBetween(0.0, 1.0);
             assertThat(d(r, "mahalanobis")).isPositive();
             assertThat(r.get("checkpoint_agreement")).isEqualTo("NaN"); // one run only: no other checkpoint to agree with
+            assertThat(r.get("replicate_agreement")).isEqualTo("NaN");
+            assertThat(r.get("reason")).isEqualTo("replicate_agreement: no other replicate of dice prepared the same way");
+            assertThat(d(r, "entropy_foreground")).isBetween(0.0, 1.0);
+            assertThat(d(r, "entropy_patch_max")).isBetween(d(r, "entropy") - 1e-12, 1.0); // the worst patch is at least the mean
         }
 
         // correlations, predictor and failure flags come with the analysis
