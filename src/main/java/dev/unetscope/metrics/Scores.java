@@ -37,6 +37,8 @@ public final class Scores {
             "maximum over non-overlapping 4x8x8-voxel patches of the patch's mean binary entropy");
     public static final Score SOFT_IOU = new Score("soft_iou", Set.of(CASE, SET), true, true, true, null,
             "IoU of p with its own thresholded mask");
+    public static final Score ATC_IOU = new Score("atc_iou", Set.of(CASE, SET), true, true, false, null,
+            "average thresholded confidence for IoU: confident predicted gland over predicted gland plus unconfident background, threshold fitted on the validation split");
     public static final Score TTA_AGREEMENT = new Score("tta_agreement", Set.of(CASE, SET), true, true, true, null,
             "IoU with the prediction of a flipped, intensity-jittered copy");
     public static final Score CHECKPOINT_AGREEMENT = new Score("checkpoint_agreement", Set.of(CASE, SET), true, true, true, null,
@@ -47,7 +49,7 @@ public final class Scores {
             "mean Mahalanobis distance of the bottleneck features to the training features");
 
     public static final List<Score> ALL = List.of(CONFIDENCE, ROUGHNESS, ROUGHNESS_REVERSE, DB_LABELS, SOFTMAX_CONFIDENCE, GLAND_CONFIDENCE,
-            ENTROPY, ENTROPY_FOREGROUND, ENTROPY_BOUNDARY, ENTROPY_PATCH_MAX, SOFT_IOU, TTA_AGREEMENT, CHECKPOINT_AGREEMENT, REPLICATE_AGREEMENT,
+            ENTROPY, ENTROPY_FOREGROUND, ENTROPY_BOUNDARY, ENTROPY_PATCH_MAX, SOFT_IOU, ATC_IOU, TTA_AGREEMENT, CHECKPOINT_AGREEMENT, REPLICATE_AGREEMENT,
             MAHALANOBIS);
 
     /** Scores at one level, in registry order. */
