@@ -80,9 +80,18 @@ public final class CheckpointAnalysis {
         return out;
     }
 
-    /** All scores of checkpoint {@code ref} on the named sets. */
+    /** All scores of checkpoint {@code ref} on the named sets (ATC's threshold fitted on the validation split when it is one of them). */
     public CheckpointScores analyse(CheckpointRef ref, Preprocessing prep, PreparedSet train, List<String> setNames, Function<String, PreparedSet> sets,
                                     Map<String, Reference> references) {
+        return analyse(ref, prep, train, setNames, sets, references, null);
+    }
+
+    /**
+     * As above; when the validation split is not among the named sets, {@code validation} (may be null)
+     * is passed through the network the same way only to fit ATC's threshold ({@code predict}).
+     */
+    public CheckpointScores analyse(CheckpointRef ref, Preprocessing prep, PreparedSet train, List<String> setNames, Function<String, PreparedSet> sets,
+                                    Map<String, Reference> references, PreparedSet validation) {
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
                 cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
         List<SetScores> out = new ArrayList<>();
@@ -107,6 +116,11 @@ public final class CheckpointAnalysis {
             if (order.remove(ResultFiles.VALIDATION)) order.add(0, ResultFiles.VALIDATION);
             Map<String, SetScores> byName = new LinkedHashMap<>();
             Atc atc = new Atc(Double.NaN, "atc_iou: no validation split in this analysis to fit its threshold on");
+            if (!order.contains(ResultFiles.VALIDATION) && validation != null) {
+                List<float[]> probs = new ArrayList<>();
+                FeatureExtractor.extract(net, validation, sampler, taps, (ci, p) -> probs.add(p)); // the same forward pass as analyze's
+                atc = fitAtc(validation, probs);
+            }
             for (String q : order) {
                 PreparedSet set = sets.apply(q);
                 List<float[]> probs = new ArrayList<>();
