@@ -29,17 +29,28 @@ public final class Scores {
             "mean p over the predicted gland (undefined when nothing is predicted)");
     public static final Score ENTROPY = new Score("entropy", Set.of(CASE, SET), true, false, true, null,
             "mean binary entropy of p, in bits");
+    public static final Score ENTROPY_FOREGROUND = new Score("entropy_foreground", Set.of(CASE, SET), true, false, false, null,
+            "mean binary entropy of p over the predicted gland, in bits (undefined when nothing is predicted)");
+    public static final Score ENTROPY_BOUNDARY = new Score("entropy_boundary", Set.of(CASE, SET), true, false, false, null,
+            "mean binary entropy of p over the band within one 6-step of the predicted gland's surface (undefined when nothing is predicted)");
+    public static final Score ENTROPY_PATCH_MAX = new Score("entropy_patch_max", Set.of(CASE, SET), true, false, false, null,
+            "maximum over non-overlapping 4x8x8-voxel patches of the patch's mean binary entropy");
     public static final Score SOFT_IOU = new Score("soft_iou", Set.of(CASE, SET), true, true, true, null,
             "IoU of p with its own thresholded mask");
+    public static final Score ATC_IOU = new Score("atc_iou", Set.of(CASE, SET), true, true, false, null,
+            "average thresholded confidence for IoU: confident predicted gland over predicted gland plus unconfident background, threshold fitted on the validation split");
     public static final Score TTA_AGREEMENT = new Score("tta_agreement", Set.of(CASE, SET), true, true, true, null,
             "IoU with the prediction of a flipped, intensity-jittered copy");
     public static final Score CHECKPOINT_AGREEMENT = new Score("checkpoint_agreement", Set.of(CASE, SET), true, true, true, null,
             "mean IoU with the other runs' final checkpoints");
+    public static final Score REPLICATE_AGREEMENT = new Score("replicate_agreement", Set.of(CASE, SET), true, true, false, null,
+            "mean IoU with the final checkpoints of the other replicates (other seeds) of the same objective");
     public static final Score MAHALANOBIS = new Score("mahalanobis", Set.of(CASE, SET), true, false, true, null,
             "mean Mahalanobis distance of the bottleneck features to the training features");
 
     public static final List<Score> ALL = List.of(CONFIDENCE, ROUGHNESS, ROUGHNESS_REVERSE, DB_LABELS, SOFTMAX_CONFIDENCE, GLAND_CONFIDENCE,
-            ENTROPY, SOFT_IOU, TTA_AGREEMENT, CHECKPOINT_AGREEMENT, MAHALANOBIS);
+            ENTROPY, ENTROPY_FOREGROUND, ENTROPY_BOUNDARY, ENTROPY_PATCH_MAX, SOFT_IOU, ATC_IOU, TTA_AGREEMENT, CHECKPOINT_AGREEMENT, REPLICATE_AGREEMENT,
+            MAHALANOBIS);
 
     /** Scores at one level, in registry order. */
     public static List<Score> at(Score.Level level) {

@@ -161,12 +161,17 @@ public final class AnalyzeService {
         var file = store.file(ResultFiles.LAYERS_CSV);
         if (!java.nio.file.Files.isRegularFile(file)) return Map.of();
         var table = dev.unetscope.experiment.CsvTable.read(file);
-        boolean sameColumns = table.header().equals(ResultsStore.layerColumns(cfg));
+        boolean sameColumns = table.header().equals(ResultsStore.layerColumns(cfg)) && store.caseScoresCurrent();
         Set<CheckpointId> stale = new LinkedHashSet<>();
         for (Map<String, String> r : table.records()) {
             if (!hashOf.getOrDefault(r.get("run"), hash).equals(r.get("settings"))) stale.add(CheckpointId.of(r));
         }
         if (stale.isEmpty() && sameColumns) return store.analysed(cfg);
+        if (!recompute && stale.isEmpty()) {
+            // same settings, but tables written before this version's scores were added
+            throw new BadInputException(store.file(ResultFiles.CASE_SCORES_CSV), "has the score columns of another unetscope version",
+                    "add --recompute to redo the analysis with this version's scores");
+        }
         if (!recompute) {
             AnalysisConfig before = recorded(exp);
             String what = before == null || SettingsHash.of(before).equals(hash) ? "settings " + hashes(table) + "; a run's preprocessing or patch may have changed"

@@ -10,11 +10,14 @@ import dev.unetscope.features.LayerSample;
 import dev.unetscope.features.ReceptiveFieldSampler;
 import dev.unetscope.features.Standardizer;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.metrics.AnalysisConfig;
+import dev.unetscope.metrics.AverageThresholdedConfidence;
 import dev.unetscope.metrics.Baselines;
 import dev.unetscope.metrics.CaseForms;
 import dev.unetscope.metrics.Confidence;
 import dev.unetscope.metrics.DaviesBouldin;
+import dev.unetscope.metrics.EntropyAggregates;
 import dev.unetscope.metrics.LayerMetrics;
 import dev.unetscope.metrics.Mahalanobis;
 import dev.unetscope.metrics.Scores;
@@ -51,7 +54,7 @@ public final class CheckpointAnalysis {
      * Thresholded predictions of one run's final checkpoint on each set, and the preprocessing they
      * were made with: a checkpoint agrees only with references prepared as it is (the same grid).
      */
-    public record Reference(Preprocessing preprocessing, Map<String, List<BitSet>> bySet) implements java.io.Serializable {}
+    public record Reference(String objective, int replicate, Preprocessing preprocessing, Map<String, List<BitSet>> bySet) implements java.io.Serializable {}
 
     /**
      * The references of checkpoint agreement, by run (none with a single run: there is nothing to
@@ -72,14 +75,23 @@ public final class CheckpointAnalysis {
                     bySet.put(q, masks);
                 }
             }
-            out.put(ref.manifest().run(), new Reference(prepOf.apply(ref), bySet));
+            out.put(ref.manifest().run(), new Reference(ref.manifest().objective(), ref.manifest().replicate(), prepOf.apply(ref), bySet));
         }
         return out;
     }
 
-    /** All scores of checkpoint {@code ref} on the named sets. */
+    /** All scores of checkpoint {@code ref} on the named sets (ATC's threshold fitted on the validation split when it is one of them). */
     public CheckpointScores analyse(CheckpointRef ref, Preprocessing prep, PreparedSet train, List<String> setNames, Function<String, PreparedSet> sets,
                                     Map<String, Reference> references) {
+        return analyse(ref, prep, train, setNames, sets, references, null);
+    }
+
+    /**
+     * As above; when the validation split is not among the named sets, {@code validation} (may be null)
+     * is passed through the network the same way only to fit ATC's threshold ({@code predict}).
+     */
+    public CheckpointScores analyse(CheckpointRef ref, Preprocessing prep, PreparedSet train, List<String> setNames, Function<String, PreparedSet> sets,
+                                    Map<String, Reference> references, PreparedSet validation) {
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
                 cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
         List<SetScores> out = new ArrayList<>();
@@ -99,20 +111,47 @@ public final class CheckpointAnalysis {
             }
             String bottleneck = taps.contains("bottleneck") ? "bottleneck" : taps.get(taps.size() / 2);
             Mahalanobis maha = fitOrNull(std.get(bottleneck).apply(trainSample.layer(bottleneck)));
-            for (String q : setNames) {
+            // the validation split goes first: the ATC threshold is fitted on it (sampling depends only on the case, so order is free)
+            List<String> order = new ArrayList<>(setNames);
+            if (order.remove(ResultFiles.VALIDATION)) order.add(0, ResultFiles.VALIDATION);
+            Map<String, SetScores> byName = new LinkedHashMap<>();
+            Atc atc = new Atc(Double.NaN, "atc_iou: no validation split in this analysis to fit its threshold on");
+            if (!order.contains(ResultFiles.VALIDATION) && validation != null) {
+                List<float[]> probs = new ArrayList<>();
+                FeatureExtractor.extract(net, validation, sampler, taps, (ci, p) -> probs.add(p)); // the same forward pass as analyze's
+                atc = fitAtc(validation, probs);
+            }
+            for (String q : order) {
                 PreparedSet set = sets.apply(q);
                 List<float[]> probs = new ArrayList<>();
                 FeatureSample s = FeatureExtractor.extract(net, set, sampler, taps, (ci, p) -> probs.add(p));
+                if (q.equals(ResultFiles.VALIDATION)) atc = fitAtc(set, probs);
                 Map<String, LayerSample> z = new LinkedHashMap<>();
                 for (String l : s.layers().keySet()) z.put(l, std.get(l).apply(s.layer(l)));
                 Map<String, int[]> clusters = new LinkedHashMap<>();
                 Map<String, Map<String, Double>> byModel = new LinkedHashMap<>();
                 List<LayerScores> layers = layers(z, conf, clusters, byModel);
-                List<CaseScores> cases = cases(net, ref, prep, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references);
-                out.add(new SetScores(q, layers, cases));
+                List<CaseScores> cases = cases(net, ref, prep, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references, atc);
+                byName.put(q, new SetScores(q, layers, cases));
             }
+            for (String q : setNames) out.add(byName.get(q));
         }
         return new CheckpointScores(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), out);
+    }
+
+    /** The ATC threshold fitted on the validation split, or NaN with the reason it could not be. */
+    record Atc(double threshold, String reason) {}
+
+    /** Fits the ATC threshold so that the mean ATC estimate on the validation cases meets their mean IoU. */
+    static Atc fitAtc(PreparedSet val, List<float[]> probs) {
+        if (!val.labelled() || val.size() == 0) return new Atc(Double.NaN, "atc_iou: the validation split has no labels to fit its threshold on");
+        List<BitSet> masks = new ArrayList<>();
+        double iou = 0;
+        for (int c = 0; c < val.size(); c++) {
+            masks.add(Overlap.mask(probs.get(c)));
+            iou += Overlap.iou(probs.get(c), val.masks().get(c)) / val.size();
+        }
+        return new Atc(AverageThresholdedConfidence.of(probs, masks).fit(iou), "");
     }
 
     /**
@@ -176,13 +215,16 @@ public final class CheckpointAnalysis {
     }
 
     /**
-     * Per case: the probability baselines, test-time-augmentation agreement, agreement with the other
-     * runs' final checkpoints, Mahalanobis distance of the bottleneck, and the per-case forms of
-     * confidence and roughness ({@link CaseForms}).
+     * Per case: the probability baselines, the entropy aggregates ({@link EntropyAggregates}),
+     * test-time-augmentation agreement, agreement with the other runs' final checkpoints and, apart,
+     * with the other replicates of the same objective (NaN with the row's reason when there is none),
+     * the ATC estimate of IoU at the threshold fitted on the validation split, Mahalanobis distance of
+     * the bottleneck, and the per-case forms of confidence and roughness
+     * ({@link CaseForms}).
      */
     private List<CaseScores> cases(SegmentationNetwork net, CheckpointRef ref, Preprocessing prep, String q, PreparedSet set, FeatureSample s,
                                    Map<String, LayerSample> z, Map<String, int[]> clusters, Map<String, Map<String, Double>> byModel, List<float[]> probs,
-                                   Map<String, Confidence> conf, Mahalanobis maha, String bottleneck, Map<String, Reference> refs) {
+                                   Map<String, Confidence> conf, Mahalanobis maha, String bottleneck, Map<String, Reference> refs, Atc atc) {
         int nCases = set.size();
         double[] tta = testTimeAgreement(net, set, probs);
         int[] start = CaseForms.caseStarts(s.caseOf(), nCases);
@@ -214,27 +256,42 @@ public final class CheckpointAnalysis {
         for (int c = 0; c < nCases; c++) {
             BitSet own = Overlap.mask(probs.get(c));
             Baselines.CaseScores b = Baselines.of(probs.get(c), own);
-            double agree = Double.NaN;
-            int nRef = 0;
-            double agreeSum = 0;
+            EntropyAggregates.CaseScores e = EntropyAggregates.of(probs.get(c), own, set.dims(c));
+            double agreeSum = 0, replicateSum = 0;
+            int nRef = 0, nReplicates = 0;
             for (Map.Entry<String, Reference> r : refs.entrySet()) {
                 // runs prepared otherwise predict on another grid: no voxel-wise agreement with them
                 if (r.getKey().equals(ref.manifest().run()) || !r.getValue().preprocessing().equals(prep)) continue;
-                agreeSum += Overlap.agreement(own, r.getValue().bySet().get(q).get(c), Baselines.BOTH_EMPTY_AGREEMENT);
+                double a = Overlap.agreement(own, r.getValue().bySet().get(q).get(c), Baselines.BOTH_EMPTY_AGREEMENT);
+                agreeSum += a;
                 nRef++;
+                if (r.getValue().objective().equals(ref.manifest().objective())) {
+                    replicateSum += a;
+                    nReplicates++;
+                }
             }
-            if (nRef > 0) agree = agreeSum / nRef;
+            double agree = nRef > 0 ? agreeSum / nRef : Double.NaN;
+            double replicateAgree = nReplicates > 0 ? replicateSum / nReplicates : Double.NaN;
             Map<String, Double> v = new LinkedHashMap<>();
             v.put(Scores.CONFIDENCE.name(), caseConfidence[c]);
             v.put(Scores.ROUGHNESS.name(), caseRoughness[c]);
             v.put(Scores.SOFTMAX_CONFIDENCE.name(), b.softmaxConfidence());
             v.put(Scores.GLAND_CONFIDENCE.name(), b.glandConfidence());
             v.put(Scores.ENTROPY.name(), b.entropy());
+            v.put(Scores.ENTROPY_FOREGROUND.name(), e.foreground());
+            v.put(Scores.ENTROPY_BOUNDARY.name(), e.boundary());
+            v.put(Scores.ENTROPY_PATCH_MAX.name(), e.patchMax());
             v.put(Scores.SOFT_IOU.name(), b.softIoU());
+            v.put(Scores.ATC_IOU.name(), Double.isNaN(atc.threshold()) ? Double.NaN
+                    : AverageThresholdedConfidence.estimate(probs.get(c), own, atc.threshold()));
             v.put(Scores.TTA_AGREEMENT.name(), tta[c]);
             v.put(Scores.CHECKPOINT_AGREEMENT.name(), agree);
+            v.put(Scores.REPLICATE_AGREEMENT.name(), replicateAgree);
             v.put(Scores.MAHALANOBIS.name(), caseMaha == null ? Double.NaN : caseMaha[c]);
-            out.add(new CaseScores(set.ids().get(c), v));
+            List<String> why = new ArrayList<>();
+            if (nReplicates == 0) why.add("replicate_agreement: no other replicate of " + ref.manifest().objective() + " prepared the same way");
+            if (!atc.reason().isEmpty()) why.add(atc.reason());
+            out.add(new CaseScores(set.ids().get(c), v, String.join("; ", why)));
         }
         return out;
     }

@@ -159,6 +159,7 @@ public final class PredictService {
         // spacing and normalisation), as each checkpoint's own scans are, and held in memory
         Map<Preprocessing, PreparedSet> cohorts = new LinkedHashMap<>();
         Map<Preprocessing, PreparedSet> trains = new LinkedHashMap<>();
+        Map<Preprocessing, PreparedSet> vals = new LinkedHashMap<>(); // ATC's threshold is fitted on the validation split
         // --replace-non-finite lets NaN/Inf voxels past the data check above, so the new scans' preparation replaces them too
         Function<Preprocessing, PreparedSet> cohortOf = prep -> cohorts.computeIfAbsent(prep,
                 x -> cohort(ds, s.replaceNonFinite() ? x.replacingNonFinite() : x));
@@ -174,7 +175,8 @@ public final class PredictService {
             Preprocessing prep = ref.preprocessing(exp);
             PreparedSet set = cohortOf.apply(prep);
             PreparedSet train = trains.computeIfAbsent(prep, x -> ExperimentData.split(exp, "train", x));
-            CheckpointScores scores = analysis.analyse(ref, prep, train, List.of(QUERY), n -> set, references);
+            PreparedSet val = vals.computeIfAbsent(prep, x -> ExperimentData.split(exp, AnalyzeService.VALIDATION, x));
+            CheckpointScores scores = analysis.analyse(ref, prep, train, List.of(QUERY), n -> set, references, val);
             Map<String, Double> values = scores.set(QUERY).predictorValues(cfg.layerWeights());
             // a diverged checkpoint has NaN scores: NaN predictions with its reason (ranked last), not a refusal of the whole cohort
             String reason = scores.set(QUERY).divergence();

@@ -149,6 +149,14 @@ public final class ResultsStore {
         return out;
     }
 
+    /** Whether case_scores.csv, when there is one, starts with this version's columns (a new score adds one). */
+    public synchronized boolean caseScoresCurrent() {
+        Path f = file(ResultFiles.CASE_SCORES_CSV);
+        if (!Files.isRegularFile(f)) return true;
+        List<String> header = CsvTable.read(f).header(), want = caseScoreColumns();
+        return header.size() >= want.size() && header.subList(0, want.size()).equals(want);
+    }
+
     /** Removes layers.csv and case_scores.csv (for {@code --recompute} with settings that change their columns). */
     public synchronized void clearAnalysis() {
         try {

@@ -72,6 +72,11 @@ class AnalyzeServiceTest {
             assertThat(d(r, "tta_agreement")).isBetween(0.0, 1.0);
             assertThat(d(r, "mahalanobis")).isPositive();
             assertThat(r.get("checkpoint_agreement")).isEqualTo("NaN"); // one run only: no other checkpoint to agree with
+            assertThat(r.get("replicate_agreement")).isEqualTo("NaN");
+            assertThat(r.get("reason")).isEqualTo("replicate_agreement: no other replicate of dice prepared the same way");
+            assertThat(d(r, "atc_iou")).isBetween(0.0, 1.0);
+            assertThat(d(r, "entropy_foreground")).isBetween(0.0, 1.0);
+            assertThat(d(r, "entropy_patch_max")).isBetween(d(r, "entropy") - 1e-12, 1.0); // the worst patch is at least the mean
         }
 
         // correlations, predictor and failure flags come with the analysis
@@ -86,6 +91,11 @@ class AnalyzeServiceTest {
         assertThat(val.rows()).hasSize(2);
         List<Map<String, String>> valLayers = layers.records().stream().filter(r -> r.get("query").equals(AnalyzeService.VALIDATION)
                 && r.get("step").equals("6")).toList();
+        // ATC's threshold is fitted so that its mean estimate on the validation split meets the validation IoU from above
+        for (Map<String, String> v : val.records()) {
+            double valIoU = cks.records().stream().filter(r -> r.get("step").equals(v.get("step"))).mapToDouble(r -> d(r, "val_iou")).findFirst().orElseThrow();
+            assertThat(d(v, "atc_iou")).isLessThanOrEqualTo(valIoU + 1e-9).isCloseTo(valIoU, within(0.02));
+        }
         assertThat(d(val.records().get(1), "confidence")).isCloseTo(valLayers.stream().mapToDouble(r -> d(r, "confidence")).average().orElseThrow(),
                 within(1e-9));
         Map<String, String> seed = corr.records().stream().filter(r -> r.get("score").equals("confidence") && r.get("scope").equals("seed-protocol")
