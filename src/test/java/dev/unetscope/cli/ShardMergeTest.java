@@ -53,7 +53,8 @@ class ShardMergeTest {
 
         Map<String, byte[]> expected = files(one.resolve("results"));
         assertThat(expected.keySet()).contains("cases.csv", "checkpoints.csv", "layers.csv", "case_scores.csv", "validation_scores.csv",
-                "correlations.csv", "prediction.csv", "prediction_summary.csv", "failure.csv", "predictor.json");
+                "correlations.csv", "prediction.csv", "prediction_summary.csv", "failure.csv", "predictor.json",
+                "case_prediction.csv", "case_prediction_summary.csv", "case_predictor.json", "checkpoint_ranking.csv");
         Map<String, byte[]> got = files(sharded.resolve("results"));
         assertThat(got.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
         for (String f : expected.keySet()) assertThat(new String(got.get(f))).as(f).isEqualTo(new String(expected.get(f)));
