@@ -40,9 +40,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Experiment exp = Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
-        // shards of one stage run side by side: each holds its own folder, not the experiment
-        return lock.locked(shard == null ? experiment : Shard.parse(shard).dir(exp, EvaluateService.STAGE), this::run);
+        return lock.lockedStage(experiment, shard, EvaluateService.STAGE, this::run);
     }
 
     private Integer run() {

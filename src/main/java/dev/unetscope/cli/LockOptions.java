@@ -1,6 +1,8 @@
 package dev.unetscope.cli;
 
+import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.ExperimentLock;
+import dev.unetscope.pipeline.Shard;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,6 +39,15 @@ final class LockOptions {
         } finally {
             if (!ok && fresh) removeIfOnlyLock(root);
         }
+    }
+
+    /**
+     * Runs a per-checkpoint stage holding the lock it needs: the experiment's, or with {@code shard}
+     * (I/N) only its shard's folder, so the shards of one stage run side by side.
+     */
+    <T> T lockedStage(Path experiment, String shard, String stage, Callable<T> body) throws Exception {
+        Experiment exp = Experiment.open(experiment); // refuses a folder that is no experiment before locking anything
+        return locked(shard == null ? experiment : Shard.parse(shard).dir(exp, stage), body);
     }
 
     private static void removeIfOnlyLock(Path root) {

@@ -52,8 +52,13 @@ public final class DatasetCheck {
         }
     }
 
-    /** One case as read: its grid, its non-finite image voxels and (where labelled) its gland voxels. */
-    public record CaseFingerprint(String id, int[] dims, double[] spacing, long nonFinite, long foreground) {}
+    /** One case as read: its grid, its non-finite image voxels, (where labelled) its gland voxels, and its image file's channel count. */
+    public record CaseFingerprint(String id, int[] dims, double[] spacing, long nonFinite, long foreground, int channels) {
+        /** A one-channel case. */
+        public CaseFingerprint(String id, int[] dims, double[] spacing, long nonFinite, long foreground) {
+            this(id, dims, spacing, nonFinite, foreground, 1);
+        }
+    }
 
     /** What the check saw: every case's grid and the label values present over the set. */
     public record Fingerprint(Path root, List<CaseFingerprint> cases, SortedSet<Integer> labelValues) {
@@ -107,7 +112,7 @@ public final class DatasetCheck {
                 grid(c.label(), label, "mask");
                 foreground = labels(c.label(), label.volume(), declared, declaredIn, ds.labels(), values);
             }
-            out.add(new CaseFingerprint(c.id(), img.dims(), img.spacing(), nonFinite, foreground));
+            out.add(new CaseFingerprint(c.id(), img.dims(), img.spacing(), nonFinite, foreground, image.channels()));
         }
         if (s.labelsRequired() && anyLabel && out.stream().allMatch(c -> c.foreground() == 0)) {
             Path where = ds.layout().equals("decathlon") ? declaredIn : ds.root().resolve("labels");

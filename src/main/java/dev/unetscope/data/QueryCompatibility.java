@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Is a new cohort the kind of scan the network was trained on? Checked before any scoring, against the
- * training cases' files:
+ * Is a new cohort the kind of scan the network was trained on? Checked before any scoring, from the
+ * cohort's {@link DatasetCheck} fingerprint (which has read every image already) against the training
+ * cases' files:
  * <ul>
  *   <li>every image must be readable and have as many channels as the training images (another
  *       channel count is another modality or another export: refused in one line);</li>
@@ -35,8 +36,8 @@ public final class QueryCompatibility {
      */
     public record Report(int channels, double[] spacingMin, double[] spacingMax, List<String> warnings, String labels) {}
 
-    /** Checks {@code query} against the training cases {@code trainIds} of {@code training}. */
-    public static Report check(Dataset training, List<String> trainIds, Dataset query) {
+    /** Checks {@code query}, as {@code seen} by the data check, against the training cases {@code trainIds} of {@code training}. */
+    public static Report check(Dataset training, List<String> trainIds, Dataset query, DatasetCheck.Fingerprint seen) {
         double[] min = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
         double[] max = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
         int channels = -1;
@@ -53,18 +54,13 @@ public final class QueryCompatibility {
             }
         }
         List<String> warnings = new ArrayList<>();
-        for (Case c : query.cases()) {
-            LoadedVolume v;
-            try {
-                v = VolumeIO.load(c.image(), 0);
-            } catch (BadInputException ex) {
-                throw new BadInputException(c.image(), "is not a readable image: " + ex.getMessage(), "remove it from the query folder or replace it");
-            }
-            if (channels > 0 && v.channels() != channels) {
-                throw new BadInputException(c.image(), "has " + v.channels() + " channel(s), the training images have " + channels,
+        var queryById = query.byId();
+        for (DatasetCheck.CaseFingerprint c : seen.cases()) {
+            if (channels > 0 && c.channels() != channels) {
+                throw new BadInputException(queryById.get(c.id()).image(), "has " + c.channels() + " channel(s), the training images have " + channels,
                         "give images of the modality the network was trained on (same channels), or convert them");
             }
-            double[] s = v.volume().spacing();
+            double[] s = c.spacing();
             for (int a = 0; a < 3 && channels > 0; a++) {
                 if (s[a] < min[a] / SPACING_FACTOR || s[a] > max[a] * SPACING_FACTOR) {
                     warnings.add(String.format(Locale.ROOT, "warning: case %s has voxel spacing %s mm, far outside the training range %s to %s mm: "

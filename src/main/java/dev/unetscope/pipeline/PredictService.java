@@ -130,7 +130,7 @@ public final class PredictService {
     public Result run(Experiment exp, Settings s, Progress progress) {
         Dataset ds = Dataset.open(s.query(), s.channel(), LabelMerge.ALL_POSITIVE, true);
         // every image read and checked before anything else (labels, if any, are never read)
-        DatasetCheck.run(ds, new DatasetCheck.Settings(false, false, s.replaceNonFinite(), DatasetCheck.Settings.REMEDY));
+        DatasetCheck.Fingerprint seen = DatasetCheck.run(ds, new DatasetCheck.Settings(false, false, s.replaceNonFinite(), DatasetCheck.Settings.REMEDY));
         Path file = exp.resultsDir().resolve(ResultFiles.PREDICTOR_JSON);
         FittedPredictor predictor = FittedPredictor.read(file);
         AnalysisConfig cfg = settings(exp, predictor, file);
@@ -151,7 +151,7 @@ public final class PredictService {
 
         // everything the checkpoints share is read or computed once: the cohort, the training split, the references
         List<String> trainIds = Splits.read(exp).get("train");
-        QueryCompatibility.Report check = QueryCompatibility.check(ExperimentData.dataset(exp), trainIds, ds);
+        QueryCompatibility.Report check = QueryCompatibility.check(ExperimentData.dataset(exp), trainIds, ds, seen);
         List<String> notes = new ArrayList<>(check.warnings());
         if (check.labels() != null) notes.add(check.labels());
         for (String n : notes) progress.info(n);

@@ -4,9 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
-/** Runs the CLI in-process and captures what it printed. */
-record CliRun(int code, String out, String err) {
-    static synchronized CliRun of(String... args) {
+/** Runs the CLI in-process and captures what it printed (also used by the Spark module's tests). */
+public record CliRun(int code, String out, String err) {
+    public static synchronized CliRun of(String... args) {
         PrintStream oldOut = System.out, oldErr = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
         try {
@@ -23,7 +23,7 @@ record CliRun(int code, String out, String err) {
     }
 
     /** The error output is exactly one line (the user-facing contract for bad input). */
-    boolean oneErrorLine() {
+    public boolean oneErrorLine() {
         return err.strip().lines().count() == 1;
     }
 }

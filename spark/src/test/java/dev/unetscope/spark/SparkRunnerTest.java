@@ -1,6 +1,6 @@
 package dev.unetscope.spark;
 
-import dev.unetscope.cli.Main;
+import dev.unetscope.cli.CliRun;
 import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.metrics.AnalysisConfig;
@@ -12,9 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,8 +50,8 @@ class SparkRunnerTest {
         TinyExperiment.create(base, 8);
         TinyExperiment.trainTiny(base, "dice,bce", 4, 2);
         plain = copy(base, tmp.resolve("plain"));
-        assertThat(cli("evaluate", "--experiment", plain.toString()).code).isZero();
-        assertThat(cli(analyze(plain, "--jobs", "1")).code).isZero();
+        assertThat(cli("evaluate", "--experiment", plain.toString()).code()).isZero();
+        assertThat(cli(analyze(plain, "--jobs", "1")).code()).isZero();
         assertThat(plain.resolve("results/layers.csv")).isRegularFile();
     }
 
@@ -61,11 +59,11 @@ class SparkRunnerTest {
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void localSparkGivesThePlainTables() throws IOException {
         Path ex = copy(base, tmp.resolve("local"));
-        Run ev = cli("evaluate", "--experiment", ex.toString(), "--spark", "local[2]");
-        assertThat(ev.code).as(ev.err).isZero();
-        Run an = cli(analyze(ex, "--spark", "local[2]"));
-        assertThat(an.code).as(an.err).isZero();
-        assertThat(an.out + an.err).contains("analysed bce step 4");
+        CliRun ev = cli("evaluate", "--experiment", ex.toString(), "--spark", "local[2]");
+        assertThat(ev.code()).as(ev.err()).isZero();
+        CliRun an = cli(analyze(ex, "--spark", "local[2]"));
+        assertThat(an.code()).as(an.err()).isZero();
+        assertThat(an.out() + an.err()).contains("analysed bce step 4");
         assertSameResults(ex);
     }
 
@@ -97,15 +95,15 @@ class SparkRunnerTest {
         try (StandaloneCluster cluster = new StandaloneCluster(Files.createDirectories(tmp.resolve("cluster")), 2, threads, Duration.ofSeconds(90))) {
             spark[1] = cluster.url();
             Path ex = copy(base, tmp.resolve("cluster-run"));
-            Run ev = cli(concat(new String[] {"evaluate", "--experiment", ex.toString()}, spark));
-            assertThat(ev.code).as(ev.err).isZero();
+            CliRun ev = cli(concat(new String[] {"evaluate", "--experiment", ex.toString()}, spark));
+            assertThat(ev.code()).as(ev.err()).isZero();
             Path again = copy(ex, tmp.resolve("cluster-kill")); // evaluated, not analysed
-            Run an = cli(analyze(ex, spark));
-            assertThat(an.code).as(an.err).isZero();
+            CliRun an = cli(analyze(ex, spark));
+            assertThat(an.code()).as(an.err()).isZero();
             assertSameResults(ex);
 
             // kill worker 0's executor once the first checkpoint's rows are in: the other tasks are running or waiting
-            CompletableFuture<Run> job = CompletableFuture.supplyAsync(() -> cli(analyze(again, spark)));
+            CompletableFuture<CliRun> job = CompletableFuture.supplyAsync(() -> cli(analyze(again, spark)));
             ProcessHandle killed = null;
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (killed == null && !job.isDone() && System.nanoTime() < end) {
@@ -119,10 +117,10 @@ class SparkRunnerTest {
                 }
                 Thread.sleep(100);
             }
-            Run k = job.get(240, TimeUnit.SECONDS);
+            CliRun k = job.get(240, TimeUnit.SECONDS);
             assertThat(killed).as("an executor was killed while the job ran").isNotNull();
-            assertThat(k.code).as(k.err).isZero();
-            assertThat(k.out + k.err).contains("Spark runs it again");
+            assertThat(k.code()).as(k.err()).isZero();
+            assertThat(k.out() + k.err()).contains("Spark runs it again");
             assertSameResults(again);
 
             // an executor in another JVM that cannot read the experiment: one line naming its host and the path
@@ -184,20 +182,8 @@ class SparkRunnerTest {
         return InetAddress.getLocalHost().getHostName();
     }
 
-    record Run(int code, String out, String err) {}
-
-    /** Runs the CLI in this JVM and captures what it printed. */
-    static synchronized Run cli(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    /** Runs the CLI in this JVM and captures what it printed (the core's test helper). */
+    static CliRun cli(String... args) {
+        return CliRun.of(args);
     }
 }
