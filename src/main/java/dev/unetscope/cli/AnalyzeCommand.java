@@ -77,7 +77,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         AnalysisConfig cfg = settings(AnalyzeService.recorded(exp));
         Shard part = shard == null ? null : Shard.parse(shard);
         AnalyzeService.Settings settings = new AnalyzeService.Settings(cfg, jobs, recompute, part);
-        CorrelateService.Settings correlate = correlateOptions.settings(cfg.seed());
+        CorrelateService.Settings correlate = correlateOptions.settings(exp, cfg.seed());
         Console console = new Console(false).on(exp);
         try (TaskRunner runner = spark.runner(console)) {
             console.finished("analyze", new AnalyzeService(runner).run(exp, settings, console));

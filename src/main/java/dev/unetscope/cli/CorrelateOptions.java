@@ -1,20 +1,30 @@
 package dev.unetscope.cli;
 
+import dev.unetscope.experiment.Experiment;
 import dev.unetscope.pipeline.CorrelateService;
 import picocli.CommandLine.Option;
 
-/** The correlation stage's options, shared by the commands that end with it ({@code analyze}, {@code merge}). */
+/**
+ * The correlation stage's options, shared by the commands that end with it ({@code analyze}, {@code merge}).
+ * An option left out keeps the value the experiment's correlate stage recorded last time (so re-running
+ * {@code analyze} does not quietly change the failure threshold a previous run chose), else the default.
+ */
 final class CorrelateOptions {
-    @Option(names = "--resamples", defaultValue = "" + CorrelateService.Settings.DEFAULT_RESAMPLES,
-            description = "Bootstrap resamples of checkpoints for the intervals (default ${DEFAULT-VALUE}).")
-    int resamples;
+    @Option(names = "--resamples",
+            description = "Bootstrap resamples of checkpoints for the intervals (default: the experiment's recorded value, else "
+                    + CorrelateService.Settings.DEFAULT_RESAMPLES + ").")
+    Integer resamples;
 
-    @Option(names = "--failure-threshold", defaultValue = "" + CorrelateService.Settings.DEFAULT_FAILURE_THRESHOLD,
-            description = "A case with IoU below this has failed (default ${DEFAULT-VALUE}).")
-    double failureThreshold;
+    @Option(names = "--failure-threshold",
+            description = "A case with IoU below this has failed (default: the experiment's recorded value, else "
+                    + CorrelateService.Settings.DEFAULT_FAILURE_THRESHOLD + ").")
+    Double failureThreshold;
 
-    /** The settings, with the analysis seed (the bootstrap's). */
-    CorrelateService.Settings settings(long seed) {
-        return new CorrelateService.Settings(resamples, seed, failureThreshold);
+    /** The settings, with the analysis seed (the bootstrap's); options not given come from {@code exp}'s record. */
+    CorrelateService.Settings settings(Experiment exp, long seed) {
+        int r = resamples != null ? resamples
+                : exp.section("correlate").path("resamples").asInt(CorrelateService.Settings.DEFAULT_RESAMPLES);
+        double t = failureThreshold != null ? failureThreshold : CorrelateService.recordedFailureThreshold(exp);
+        return new CorrelateService.Settings(r, seed, t);
     }
 }

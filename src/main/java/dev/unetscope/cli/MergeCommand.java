@@ -36,7 +36,7 @@ final class MergeCommand implements Callable<Integer> {
         AnalysisConfig cfg = AnalyzeService.recorded(exp);
         long seed = (cfg == null ? AnalysisConfig.defaults() : cfg).seed();
         Console console = new Console(false).on(exp);
-        MergeService.Result r = new MergeService().run(exp, new MergeService.Settings(correlateOptions.settings(seed)), console);
+        MergeService.Result r = new MergeService().run(exp, new MergeService.Settings(correlateOptions.settings(exp, seed)), console);
         console.finished("merge", r);
         if (r.correlate() != null) console.finished("correlate", r.correlate());
         return 0;
