@@ -3,6 +3,7 @@ package dev.unetscope.data;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.unetscope.io.AtomicFile;
+import dev.unetscope.io.AtomicFolder;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.volume.DataType;
 import dev.unetscope.volume.NiftiWriter;
@@ -12,13 +13,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Writes a dataset in the Medical Segmentation Decathlon layout, one case at a time (memory does not
@@ -44,8 +42,7 @@ public final class DecathlonWriter implements AutoCloseable {
             throw new BadInputException(target, "exists and is not a folder", "choose another --out");
         }
         try {
-            Files.createDirectories(this.target.getParent());
-            this.staging = Files.createTempDirectory(this.target.getParent(), "." + this.target.getFileName() + ".partial-");
+            this.staging = AtomicFolder.staging(this.target);
             Files.createDirectories(staging.resolve("imagesTr"));
             Files.createDirectories(staging.resolve("labelsTr"));
             Files.createDirectories(staging.resolve("imagesTs"));
@@ -85,13 +82,7 @@ public final class DecathlonWriter implements AutoCloseable {
         json.put("unetscope", provenance);
         try {
             AtomicFile.writeBytes(staging.resolve("dataset.json"), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
-            Path old = null;
-            if (Files.exists(target)) {
-                old = target.resolveSibling("." + target.getFileName() + ".old-" + System.nanoTime());
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            if (old != null) deleteTree(old);
+            AtomicFolder.replace(staging, target);
             finished = true;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot finish " + target + ": " + e.getMessage(), e);
@@ -101,15 +92,6 @@ public final class DecathlonWriter implements AutoCloseable {
     /** Without {@link #finish}, removes the partial dataset and leaves the target as it was. */
     @Override
     public void close() {
-        if (!finished) deleteTree(staging);
-    }
-
-    static void deleteTree(Path p) {
-        if (!Files.exists(p)) return;
-        try (Stream<Path> s = Files.walk(p)) {
-            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        } catch (IOException e) {
-            // a leftover hidden folder is harmless; the dataset itself is whole
-        }
+        if (!finished) AtomicFolder.delete(staging);
     }
 }

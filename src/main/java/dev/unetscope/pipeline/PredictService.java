@@ -23,6 +23,7 @@ import dev.unetscope.experiment.SettingsHash;
 import dev.unetscope.features.FeatureExtractor;
 import dev.unetscope.features.ReceptiveFieldSampler;
 import dev.unetscope.io.AtomicFile;
+import dev.unetscope.io.AtomicFolder;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.metrics.Score;
@@ -38,7 +39,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -279,11 +279,9 @@ public final class PredictService {
     /** Builds the prediction folder beside its target and renames it into place. */
     private void write(Experiment exp, Result r, List<CheckpointRef> refs, PreparedSet set, PreparedSet train, AnalysisConfig cfg,
                        FittedPredictor predictor) {
-        Path parent = r.folder().getParent();
-        Path tmp = null, old = null;
+        Path tmp = null;
         try {
-            Files.createDirectories(parent);
-            tmp = Files.createTempDirectory(parent, "." + r.name() + ".");
+            tmp = AtomicFolder.staging(r.folder());
             CsvTable ck = new CsvTable(checkpointColumns());
             CsvTable cases = new CsvTable(caseColumns());
             for (CheckpointResult c : r.checkpoints()) {
@@ -319,17 +317,12 @@ public final class PredictService {
             json.put("analysisHash", predictor.analysisHash());
             json.put("versions", Provenance.versions());
             AtomicFile.writeBytes(tmp.resolve(PREDICTION_JSON), new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(json));
-            if (Files.exists(r.folder())) {
-                old = parent.resolve("." + r.name() + ".old-" + System.nanoTime());
-                Files.move(r.folder(), old, StandardCopyOption.ATOMIC_MOVE);
-            }
-            Files.move(tmp, r.folder(), StandardCopyOption.ATOMIC_MOVE);
+            AtomicFolder.replace(tmp, r.folder());
             tmp = null;
-            if (old != null) deleteTree(old);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + r.folder() + ": " + e.getMessage(), e);
         } finally {
-            if (tmp != null) deleteTree(tmp);
+            if (tmp != null) AtomicFolder.delete(tmp);
         }
     }
 
@@ -363,14 +356,6 @@ public final class PredictService {
             }
         }
         return out;
-    }
-
-    private static void deleteTree(Path p) {
-        try (var s = Files.walk(p)) {
-            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-        } catch (IOException ignored) {
-            // best effort: a leftover hidden temporary folder does not change any result
-        }
     }
 
     /** The new cohort, streamed, without masks (they are not used even when present). */

@@ -120,4 +120,30 @@ class KillSafetyTest {
         assertThat(Main.execute(rep)).isZero();
         assertSame(snapshot(e.resolve("report")), report, "report after a killed report");
     }
+
+    @Test
+    void predictKilledBetweenItsTwoRenamesLosesNoPrediction() throws Exception {
+        Path e = tmp.resolve("predict");
+        copyTree(analysed, e);
+        Path blind = TinyExperiment.unlabelledCopy(e.resolve("data/query/noisy"), tmp.resolve("blind"));
+        String[] cmd = {"predict", "--experiment", e.toString(), "--checkpoint", "dice", "--query", blind.toString(), "--name", "p"};
+        assertThat(Main.execute(cmd)).isZero();
+        Path folder = e.resolve("predictions/p");
+        Map<String, byte[]> first = snapshot(folder);
+        first.remove("prediction.json"); // holds the time it was made
+        // killed after the previous prediction was moved aside and before the new one was renamed in
+        ChildCli.haltAt(tmp.resolve("predict-1.log"), "rename:p", cmd);
+        assertThat(folder).as("the kill fell between the two renames").doesNotExist();
+        try (var leftovers = java.nio.file.Files.list(e.resolve("predictions"))) {
+            assertThat(leftovers.map(f -> f.getFileName().toString()).toList()).anyMatch(n -> n.startsWith(".p.old-")).anyMatch(n -> n.startsWith(".p.partial-"));
+        }
+        // the next predict puts the previous one back, then replaces it whole; nothing hidden is left
+        assertThat(Main.execute(cmd)).isZero();
+        Map<String, byte[]> again = snapshot(folder);
+        again.remove("prediction.json");
+        assertSame(again, first, "prediction after a killed predict");
+        try (var left = java.nio.file.Files.list(e.resolve("predictions"))) {
+            assertThat(left.map(f -> f.getFileName().toString()).toList()).containsExactly("p");
+        }
+    }
 }
