@@ -182,6 +182,7 @@ public final class MergeService {
                 } else if (!t.header().equals(joined.header())) {
                     throw new BadInputException(f, "has columns " + t.header() + ", " + headerFrom + " has " + joined.header(), "re-run that shard, then merge again");
                 }
+                checkRowsAreTheShards(f, t, ShardManifest.read(shard));
                 joined.rows().addAll(t.rows());
             }
             if (joined == null) continue;
@@ -194,6 +195,23 @@ public final class MergeService {
             out.put(name, joined);
         }
         return out;
+    }
+
+    /**
+     * Every row of a shard's table belongs to a checkpoint its shard.json lists (a table copied in
+     * from another shard, or edited, would otherwise slip rows into the merge twice or unassigned).
+     */
+    private static void checkRowsAreTheShards(Path f, CsvTable t, ShardManifest m) {
+        if (m == null) return;
+        java.util.Set<String> listed = new java.util.HashSet<>(m.checkpoints());
+        int r = t.column("run"), sp = t.column("step");
+        for (List<String> row : t.rows()) {
+            String id = new CheckpointId(row.get(r), Integer.parseInt(row.get(sp))).toString();
+            if (!listed.contains(id)) {
+                throw new BadInputException(f, "holds rows of checkpoint " + id + ", which its " + Shard.MANIFEST + " does not list",
+                        "re-run that shard, then merge again");
+            }
+        }
     }
 
     private static String rel(Experiment exp, Path p) {

@@ -76,6 +76,13 @@ class ShardMergeTest {
         copyTree(analyze.resolve("0-of-3"), analyze.resolve("0-of-3-again"));
         refused(sharded, got, "shards/analyze/0-of-3-again: is shard 0/3 again, like shards/analyze/0-of-3");
         deleteTree(analyze.resolve("0-of-3-again"));
+        // a table with a row of a checkpoint its manifest does not list (copied in from another shard)
+        Path layers1 = analyze.resolve("1-of-3/layers.csv");
+        byte[] layers1Before = Files.readAllBytes(layers1);
+        List<String> foreign = Files.readAllLines(analyze.resolve("0-of-3/layers.csv"));
+        Files.writeString(layers1, new String(layers1Before) + foreign.get(1) + "\n");
+        refused(sharded, got, "shards/analyze/1-of-3/layers.csv: holds rows of checkpoint bce:1, which its shard.json does not list");
+        Files.write(layers1, layers1Before);
         // shards of another N beside these
         copyTree(evaluate.resolve("0-of-3"), evaluate.resolve("0-of-2"));
         edit(evaluate.resolve("0-of-2/shard.json"), m -> m.put("count", 2));
