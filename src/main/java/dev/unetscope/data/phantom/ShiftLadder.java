@@ -39,8 +39,8 @@ import java.util.Map;
  * {@code noisy@2}; {@code very-noisy} is {@code noisy@3} (it has no ladder of its own: write
  * {@code noisy@LEVEL}); {@code biased}, {@code blurred}, {@code low-contrast}, {@code gamma} and
  * {@code rescaled} are level 3 of theirs; {@code scanner-b} keeps its own setting (noise 2.5, bias
- * 3, gamma 0.7, blur 1.5, scale 1.8), which lies between its levels 2 and 3. {@code neutral} has no
- * levels.
+ * 3, gamma 0.7, blur 1.5, scale 1.8): its noise, bias and blur lie between its levels 2 and 3, its
+ * gamma is level 2's, its scale lies between levels 1 and 2. {@code neutral} has no levels.
  *
  * <p>Every level of a ladder is at least as far from neutral as the one below on every knob it
  * moves, in the knob's harmful direction (noise, bias, blur up; gland_contrast and gamma down;
