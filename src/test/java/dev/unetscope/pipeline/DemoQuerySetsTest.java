@@ -32,4 +32,12 @@ class DemoQuerySetsTest {
         assertThat(q).containsEntry("path", "data/query/blurred@5").containsEntry("preset", "blurred").containsEntry("level", 5);
         assertThat(q.get("shift")).isEqualTo(Shift.NEUTRAL.with("blur", 4).asMap());
     }
+
+    @Test
+    void aShiftedSetsFolderNameIsAValidPredictionName() {
+        // predict --query runs/demo/data/query/scanner-b@2 names its prediction after the folder
+        assertThat(PredictService.name(new PredictService.Settings("all", java.nio.file.Path.of("runs/demo/data/query/scanner-b@2"), 0))).isEqualTo("scanner-b@2");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> PredictService.name(new PredictService.Settings("all", java.nio.file.Path.of("x"), 0, "a/b")))
+                .isInstanceOf(dev.unetscope.io.BadInputException.class).hasMessageContaining("'@'");
+    }
 }
