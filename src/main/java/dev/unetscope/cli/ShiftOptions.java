@@ -9,7 +9,7 @@ import java.util.List;
 /** The dataset-shift flags shared by {@code synth} and {@code shift}: a preset, then single knobs on top of it. */
 final class ShiftOptions {
     @Option(names = "--shift-preset", paramLabel = "NAME",
-            description = "Start from a named shift: ${COMPLETION-CANDIDATES}.", completionCandidates = PresetNames.class)
+            description = "Start from a named shift: ${COMPLETION-CANDIDATES}; or one at a severity level 1 to 5, PRESET@LEVEL, e.g. noisy@3.", completionCandidates = PresetNames.class)
     String preset;
 
     @Option(names = "--shift", paramLabel = "NAME=VALUE",

@@ -15,6 +15,7 @@ import dev.unetscope.data.Splits;
 import dev.unetscope.data.phantom.PhantomCohort;
 import dev.unetscope.data.phantom.PhantomConfig;
 import dev.unetscope.data.phantom.Shift;
+import dev.unetscope.data.phantom.ShiftLadder;
 import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.io.BadInputException;
@@ -42,8 +43,43 @@ public final class DemoService {
     /** demo: a laptop CPU in minutes; seed: the paper's scale, for a GPU machine. */
     public enum Scale { demo, seed }
 
-    /** Shift presets left out at demo scale (the z-scoring in preprocessing largely undoes them). */
-    public static final List<String> DEMO_SKIPPED_PRESETS = List.of("gamma", "rescaled");
+    /**
+     * The demo's shifted query sets, {@code PRESET@LEVEL} ({@link ShiftLadder}): a mild (2) and a
+     * severe (5) level of the noise and resolution ladders and of the second hospital that differs in
+     * every image knob at once. Chosen from what the presets do, before any IoU was measured: all
+     * three apply to real images as well, so {@code demo --data} gets the same list, and six sets
+     * keep the analysis within the demo's minutes.
+     */
+    public static final List<String> DEMO_QUERY_SETS = List.of("noisy@2", "noisy@5", "blurred@2", "blurred@5", "scanner-b@2", "scanner-b@5");
+    /** The severity levels every ladder preset gets at the seed scale. */
+    public static final List<Integer> SEED_SCALE_LEVELS = List.of(2, 5);
+
+    /**
+     * The shifted query sets for a scale: the demo's list ({@link #DEMO_QUERY_SETS}), or at the seed
+     * scale every ladder preset at each of {@link #SEED_SCALE_LEVELS}. {@code phantoms} false leaves
+     * out the presets that change anatomy (gland_contrast), which real images cannot take.
+     */
+    public static List<String> querySets(Scale scale, boolean phantoms) {
+        List<String> names = new ArrayList<>();
+        if (scale == Scale.demo) {
+            names.addAll(DEMO_QUERY_SETS);
+        } else {
+            for (String p : ShiftLadder.presets()) for (int level : SEED_SCALE_LEVELS) names.add(ShiftLadder.name(p, level));
+        }
+        if (!phantoms) names.removeIf(n -> Shift.preset(n).glandContrast() != 1);
+        return List.copyOf(names);
+    }
+
+    /** What experiment.json's queries section says of a shifted set: its folder, preset, level and knobs. */
+    static Map<String, Object> shiftedQuery(String name) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("path", "data/query/" + name);
+        int at = name.indexOf(ShiftLadder.SEPARATOR);
+        m.put("preset", at < 0 ? name : name.substring(0, at));
+        if (at >= 0) m.put("level", Integer.parseInt(name.substring(at + 1)));
+        m.put("shift", Shift.preset(name).asMap());
+        return m;
+    }
 
     /**
      * @param out            experiment folder
@@ -91,7 +127,7 @@ public final class DemoService {
         Map<String, Object> out = new LinkedHashMap<>();
         for (Map.Entry<String, Path> e : s.queries().entrySet()) {
             String name = e.getKey();
-            if (name.isBlank() || List.of("train", "val", "test").contains(name) || Shift.presetNames().contains(name)) {
+            if (name.isBlank() || List.of("train", "val", "test").contains(name) || Shift.presetNames().contains(name) || ShiftLadder.isLevelled(name)) {
                 throw new BadInputException("--query " + name + "=... uses the name of a split or a shifted query set", "choose another name for the query set");
             }
             Path dir = e.getValue().toAbsolutePath();
@@ -179,13 +215,10 @@ public final class DemoService {
         Map<String, Object> queries = new LinkedHashMap<>();
         queries.put("test", Map.of("path", "data/phantoms", "split", "test", "shift", Shift.NEUTRAL.asMap()));
         List<Integer> testIdx = splits.test().stream().map(PhantomCohort::indexOf).toList();
-        for (String preset : Shift.presetNames()) {
-            if (preset.equals("neutral")) continue;
-            // at demo scale, 6 shifts keep the analysis within minutes; the seed scale uses every preset
-            if (s.scale() == Scale.demo && DEMO_SKIPPED_PRESETS.contains(preset)) continue;
-            Path q = exp.dataDir().resolve("query").resolve(preset);
-            ensureCohort(q, cfg.withShift(Shift.preset(preset)), s.seed(), testIdx);
-            queries.put(preset, Map.of("path", "data/query/" + preset, "shift", Shift.preset(preset).asMap()));
+        for (String name : querySets(s.scale(), true)) {
+            Path q = exp.dataDir().resolve("query").resolve(name);
+            ensureCohort(q, cfg.withShift(Shift.preset(name)), s.seed(), testIdx);
+            queries.put(name, shiftedQuery(name));
         }
         double[] sp = cfg.spacing();
         exp.putSection("data", Map.of("source", "phantom", "path", "data/phantoms", "provenance", PhantomCohort.provenance(cfg, s.seed(), all)));
@@ -235,9 +268,8 @@ public final class DemoService {
         splits.write(exp);
         Map<String, Object> queries = new LinkedHashMap<>();
         queries.put("test", Map.of("path", s.data().toAbsolutePath().toString(), "split", "test"));
-        for (String preset : Shift.presetNames()) {
+        for (String preset : querySets(s.scale(), false)) { // gland contrast changes anatomy: phantoms only
             Shift sh = Shift.preset(preset);
-            if (preset.equals("neutral") || sh.glandContrast() != 1) continue; // gland contrast changes anatomy: phantoms only
             Path q = exp.dataDir().resolve("query").resolve(preset);
             if (!Files.isRegularFile(q.resolve("dataset.json"))) {
                 try (DecathlonWriter w = new DecathlonWriter(q, "shifted " + s.data().getFileName(), true)) {
@@ -251,7 +283,7 @@ public final class DemoService {
                             Map.of("source", s.data().toAbsolutePath().toString(), "shift", sh.asMap()));
                 }
             }
-            queries.put(preset, Map.of("path", "data/query/" + preset, "shift", sh.asMap()));
+            queries.put(preset, shiftedQuery(preset));
         }
         exp.putSection("data", Map.of("source", "dataset", "path", s.data().toAbsolutePath().toString(), "channel", s.channel(), "labels", s.labels()));
         exp.putSection("preprocessing", prep);

@@ -69,7 +69,8 @@ public final class PredictService {
     public static final String PREDICTION_JSON = "prediction.json";
     public static final String CHECKPOINTS_CSV = "checkpoints.csv";
     public static final String CASES_CSV = "cases.csv";
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    // '@' as in the shifted query sets' names (noisy@5): safe in file names and in the report's links
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]*");
 
     /**
      * @param checkpoint RUN:STEP, RUN (its last checkpoint), a comma list of these, or {@code all}
@@ -215,7 +216,7 @@ public final class PredictService {
         String name = s.name() != null ? s.name() : s.query().toAbsolutePath().normalize().getFileName() == null ? "query"
                 : s.query().toAbsolutePath().normalize().getFileName().toString();
         if (!NAME.matcher(name).matches()) {
-            throw new BadInputException("prediction name '" + name + "' is not a plain folder name", "give --name with letters, digits, '.', '_' or '-'");
+            throw new BadInputException("prediction name '" + name + "' is not a plain folder name", "give --name with letters, digits, '.', '_', '@' or '-'");
         }
         return name;
     }

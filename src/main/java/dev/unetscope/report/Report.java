@@ -472,7 +472,9 @@ public final class Report {
             return;
         }
         Map<String, ExperimentData.Query> queries = ExperimentData.queries(exp);
-        String shifted = queries.containsKey("scanner-b") ? "scanner-b" : queries.keySet().stream().filter(q -> !q.equals("test")).findFirst().orElse(null);
+        // the second hospital (bare, or the first of its severity levels) shows a shift best; else the first shifted set
+        String shifted = queries.containsKey("scanner-b") ? "scanner-b" : queries.keySet().stream().filter(q -> q.startsWith("scanner-b@")).findFirst()
+                .orElse(queries.keySet().stream().filter(q -> !q.equals("test")).findFirst().orElse(null));
         // the training features that fit the PCA and the cluster maps: sampled as the analysis sampled them
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(sampling.sampleSeed(), sampling.samplesPerCase(), ReceptiveFieldSampler.Mode.UNIFORM);
         // each run's strips on its own preprocessing (an imported run's spacing and normalisation): sets per preprocessing

@@ -13,6 +13,8 @@ import java.io.ByteArrayOutputStream;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPOutputStream;
@@ -164,6 +166,38 @@ class CliTest {
     }
 
     @Test
+    void shiftAtASeverityLevelIsItsKnobSettingAndBadLevelsAreExit2() throws Exception {
+        Path src = tmp.resolve("src");
+        assertThat(CliRun.of("synth", "--out", src.toString(), "--cases", "1", "--dims", "24,24,8").code()).isZero();
+        Path level = tmp.resolve("level"), knobs = tmp.resolve("knobs");
+        CliRun r = CliRun.of("shift", "--data", src.toString(), "--out", level.toString(), "--shift-preset", "scanner-b@4", "--seed", "5");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("noise=4,bias=4.6,gamma=0.5,blur=2.8,scale=3");
+        assertThat(CliRun.of("shift", "--data", src.toString(), "--out", knobs.toString(), "--seed", "5",
+                "--shift", "noise=4", "--shift", "bias=4.6", "--shift", "gamma=0.5", "--shift", "blur=2.8", "--shift", "scale=3").code()).isZero();
+        String name = "phantom_0000.nii.gz";
+        assertThat(VolumeIO.read(level.resolve("imagesTr").resolve(name)).data())
+                .containsExactly(VolumeIO.read(knobs.resolve("imagesTr").resolve(name)).data());
+        JsonNode prov = new ObjectMapper().readTree(level.resolve("dataset.json").toFile()).path("unetscope").path("shift");
+        assertThat(prov.path("bias").asDouble()).isEqualTo(4.6);
+
+        Path out = tmp.resolve("bad");
+        for (String bad : List.of("noisy@0", "noisy@6", "nosy@3", "noisy@x", "very-noisy@2", "neutral@1", "noisy@")) {
+            for (String cmd : List.of("shift", "synth")) {
+                CliRun b = cmd.equals("shift")
+                        ? CliRun.of("shift", "--data", src.toString(), "--out", out.toString(), "--shift-preset", bad)
+                        : CliRun.of("synth", "--out", out.toString(), "--cases", "1", "--dims", "24,24,8", "--shift-preset", bad);
+                assertThat(b.code()).as(cmd + " " + bad + ": " + b.err()).isEqualTo(2);
+                assertThat(b.oneErrorLine()).as(b.err()).isTrue();
+                assertThat(b.err()).contains(bad.substring(0, bad.indexOf('@')));
+                assertThat(out).doesNotExist();
+            }
+        }
+        assertThat(CliRun.of("synth", "--out", out.toString(), "--cases", "1", "--shift-preset", "noisy@9").err())
+                .contains("level 9").contains("1 to 5");
+    }
+
+    @Test
     void shiftOnMissingOrEmptyOrBrokenDatasetIsExit2AndWritesNothing() throws Exception {
         Path out = tmp.resolve("out");
         CliRun missing = CliRun.of("shift", "--data", tmp.resolve("nowhere").toString(), "--out", out.toString());
@@ -219,12 +253,19 @@ class CliTest {
         assertThat(r.out()).contains("split 4 train / 1 val / 1 test").contains("scanner-b");
         JsonNode cfg = new ObjectMapper().readTree(exp.resolve("experiment.json").toFile());
         assertThat(cfg.path("preprocessing").path("targetShape").toString()).isEqualTo("[64,64,24]");
-        assertThat(cfg.path("queries").has("scanner-b")).isTrue();
+        assertThat(cfg.path("queries").has("scanner-b@2")).isTrue();
+        // each shifted set records its preset, level and knobs
+        assertThat(cfg.path("queries").path("scanner-b@5").path("preset").asText()).isEqualTo("scanner-b");
+        assertThat(cfg.path("queries").path("scanner-b@5").path("level").asInt()).isEqualTo(5);
+        assertThat(cfg.path("queries").path("scanner-b@5").path("shift").path("noise").asDouble()).isEqualTo(6.0);
+        List<String> names = new ArrayList<>();
+        cfg.path("queries").fieldNames().forEachRemaining(names::add);
+        assertThat(names).containsExactly("test", "noisy@2", "noisy@5", "blurred@2", "blurred@5", "scanner-b@2", "scanner-b@5");
         assertThat(cfg.path("versions").path("pytorch").asText()).isEqualTo("2.7.1");
         JsonNode splits = new ObjectMapper().readTree(exp.resolve("splits.json").toFile());
         String testCase = splits.get("test").get(0).asText();
         // the shifted query set holds the same test case with the same mask and another image
-        Path q = exp.resolve("data/query/scanner-b");
+        Path q = exp.resolve("data/query/scanner-b@2");
         Volume m0 = VolumeIO.read(exp.resolve("data/phantoms/labelsTr/" + testCase + ".nii.gz"));
         Volume m1 = VolumeIO.read(q.resolve("labelsTr/" + testCase + ".nii.gz"));
         assertThat(m1.data()).containsExactly(m0.data());
@@ -253,9 +294,13 @@ class CliTest {
         CliRun r = CliRun.of("demo", "--out", exp.toString(), "--data", real.toString(), "--spacing", "2,2,3", "--shape", "24,24,8", "--data-only");
         assertThat(r.code()).as(r.err()).isZero();
         JsonNode cfg = new ObjectMapper().readTree(exp.resolve("experiment.json").toFile());
-        assertThat(cfg.path("queries").has("scanner-b")).isTrue();
-        assertThat(cfg.path("queries").has("low-contrast")).isFalse(); // gland contrast is a phantom-only knob
-        JsonNode ds = new ObjectMapper().readTree(exp.resolve("data/query/scanner-b/dataset.json").toFile());
+        assertThat(cfg.path("queries").has("scanner-b@2")).isTrue();
+        List<String> names = new ArrayList<>();
+        cfg.path("queries").fieldNames().forEachRemaining(names::add);
+        // the same shifted sets as on phantoms (none of the demo's presets changes anatomy)
+        assertThat(names).containsExactly("test", "noisy@2", "noisy@5", "blurred@2", "blurred@5", "scanner-b@2", "scanner-b@5");
+        assertThat(cfg.path("queries").path("blurred@5").path("shift").path("blur").asDouble()).isEqualTo(4.0);
+        JsonNode ds = new ObjectMapper().readTree(exp.resolve("data/query/scanner-b@2/dataset.json").toFile());
         assertThat(ds.get("numTraining").asInt()).isEqualTo(1);
     }
 }

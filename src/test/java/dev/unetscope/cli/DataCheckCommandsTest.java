@@ -106,7 +106,7 @@ class DataCheckCommandsTest {
         assertThat(e.section("plan").path("label_values").toString()).isEqualTo("[0,1]");
         // the rest of the data stage as before: the split and the shifted query sets are recorded
         assertThat(e.section("splits").path("file").asText()).isEqualTo("splits.json");
-        assertThat(e.section("queries").has("scanner-b")).isTrue();
+        assertThat(e.section("queries").has("scanner-b@2")).isTrue();
 
         Path out2 = tmp.resolve("e2");
         CliRun over = CliRun.of("demo", "--data", ds.toString(), "--data-only", "--out", out2.toString(), "--spacing", "3,3,3", "--shape", "8,8,8");

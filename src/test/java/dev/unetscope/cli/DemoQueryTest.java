@@ -31,7 +31,8 @@ class DemoQueryTest {
         // bad input: one line, exit 2, no experiment folder written
         Path bad = tmp.resolve("bad");
         for (List<String> q : List.of(List.of("--query", "test=" + blind), List.of("--query", "train=" + blind), List.of("--query", "val=" + blind),
-                List.of("--query", "noisy=" + blind), List.of("--query", "x=" + tmp.resolve("missing")), List.of("--query", "x=" + tmp.resolve("empty")),
+                List.of("--query", "noisy=" + blind), List.of("--query", "noisy@2=" + blind), List.of("--query", "blurred@9=" + blind),
+                List.of("--query", "x=" + tmp.resolve("missing")), List.of("--query", "x=" + tmp.resolve("empty")),
                 List.of("--query", "x"), List.of("--query", "x=" + blind, "--query", "x=" + noisy))) {
             String[] args = concat(base, "--out", bad.toString());
             args = concat(args, q.toArray(String[]::new));
@@ -53,7 +54,7 @@ class DemoQueryTest {
         JsonNode q = e.section("queries");
         assertThat(q.path("blind").path("path").asText()).isEqualTo(blind.toAbsolutePath().toString());
         assertThat(q.has("test")).isTrue();
-        assertThat(q.has("noisy")).isTrue(); // the shifted copies stay
+        assertThat(q.has("noisy@2")).isTrue(); // the shifted copies stay
         int n;
         try (var files = Files.list(blind.resolve("images"))) {
             n = (int) files.count();

@@ -36,6 +36,10 @@ import java.util.Map;
  *       difference from the surrounding tissue level (0 makes the gland the surround's level).
  *       Ignored by {@code dev.unetscope.data.ShiftTransforms} on real images.</li>
  * </ul>
+ *
+ * <p>Presets name settings of these knobs; each but {@code neutral} and {@code very-noisy} has a
+ * severity ladder of five levels, written {@code PRESET@LEVEL} (e.g. {@code noisy@3}), whose table
+ * is in {@link ShiftLadder}. A bare preset name keeps the setting it had before the ladders.
  */
 public record Shift(double noise, double bias, double gamma, double blur, double scale, double offset,
                     double glandContrast) {
@@ -87,12 +91,16 @@ public record Shift(double noise, double bias, double gamma, double blur, double
         return List.copyOf(PRESETS.keySet());
     }
 
-    /** A preset by name; throws {@link BadInputException} listing the valid names. */
+    /**
+     * A preset by name, bare ({@code noisy}) or at a severity level ({@code noisy@3}, see
+     * {@link ShiftLadder}); throws {@link BadInputException} listing the valid names.
+     */
     public static Shift preset(String name) {
+        if (ShiftLadder.isLevelled(name)) return ShiftLadder.parse(name);
         Shift s = PRESETS.get(name == null ? "" : name.trim().toLowerCase(Locale.ROOT));
         if (s == null) {
             throw new BadInputException("unknown shift preset '" + name + "'",
-                    "valid presets: " + String.join(", ", PRESETS.keySet()));
+                    "valid presets: " + String.join(", ", PRESETS.keySet()) + ", each but neutral and very-noisy also as PRESET@LEVEL, level 1 to " + ShiftLadder.LEVELS);
         }
         return s;
     }
@@ -155,7 +163,7 @@ public record Shift(double noise, double bias, double gamma, double blur, double
     }
 
     /**
-     * Parses a shift: comma-separated items, each a preset name or {@code NAME=VALUE}, applied left
+     * Parses a shift: comma-separated items, each a preset name (bare or {@code PRESET@LEVEL}) or {@code NAME=VALUE}, applied left
      * to right starting from neutral (so {@code "scanner-b,noise=3"} is scanner-b with more noise).
      * Blank means neutral. Throws {@link BadInputException} listing the valid names.
      */
