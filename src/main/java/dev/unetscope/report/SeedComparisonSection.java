@@ -109,9 +109,10 @@ final class SeedComparisonSection {
                 if (Integer.parseInt(or) > rank) beaten.add(o.get("score"));
                 else if (Integer.parseInt(or) < rank) ahead.add(o.get("score"));
             }
+            int rivals = (int) others.stream().filter(o -> !o.get(m[0] + "_rank").isEmpty()).count();
             out.add("On " + m[1] + ", the seed's best (" + bestSeed.get("score") + ", " + value(bestSeed, m[0]) + ") wins against "
-                    + (beaten.isEmpty() ? "none of the other label-free scores" : beaten.size() + " of them (" + String.join(", ", beaten) + ")")
-                    + " and loses to " + (ahead.isEmpty() ? "none" : ahead.size() + " (" + String.join(", ", ahead) + ")") + ".");
+                    + beaten.size() + " of the " + rivals + " other label-free scores ranked" + (beaten.isEmpty() ? "" : " (" + String.join(", ", beaten) + ")")
+                    + " and loses to " + ahead.size() + (ahead.isEmpty() ? "" : " (" + String.join(", ", ahead) + ")") + ".");
         }
         Map<String, String> ref = rows.stream().filter(r -> r.get("label_free").equals("0")).findFirst().orElse(null);
         if (ref != null && !Double.isNaN(d(ref.get("r_within")))) {
