@@ -26,7 +26,8 @@ import java.util.Set;
  * set, and within checkpoints); a ridge predictor of IoU from the label-free scores evaluated
  * leave-one-objective-out and leave-one-query-set-out; and per checkpoint, how well each per-case
  * score flags failed cases. Reads results/checkpoints.csv, layers.csv and case_scores.csv; writes
- * correlations.csv, prediction.csv, prediction_summary.csv, failure.csv and predictor.json.
+ * correlations.csv, prediction.csv, prediction_summary.csv, failure.csv and predictor.json, and the comparison of the
+ * seed's scores with the others: score_comparison.csv, predictor_comparison.csv and layer_signal.csv.
  */
 public final class GeneralizationStudy {
     /** Scores correlated with IoU: every set-level score (db_labels needs labels: the reference). */
@@ -65,6 +66,7 @@ public final class GeneralizationStudy {
         corr.write(exp.resultsDir().resolve(ResultFiles.CORRELATIONS_CSV));
         CsvTable summary = prediction(rows);
         failure();
+        comparison(corr, rows);
         List<CasePrediction.Summary> cases = new CasePrediction(exp.resultsDir(), failureThreshold, analysis).run();
         return new Result(corr, summary, cases, ranking);
     }
@@ -189,7 +191,12 @@ public final class GeneralizationStudy {
 
     /** The predictor's input names: the combined label-free scores, then c_l and roughness_l of every layer. */
     public List<String> predictorInputs(List<String> layerNames) {
-        List<String> names = new ArrayList<>(PREDICTOR_INPUTS);
+        return inputs(PREDICTOR_INPUTS, layerNames);
+    }
+
+    /** Input names of a predictor on {@code setInputs} (set-level score columns) followed by c_l and roughness_l of every layer. */
+    static List<String> inputs(List<String> setInputs, List<String> layerNames) {
+        List<String> names = new ArrayList<>(setInputs);
         for (String l : layerNames) for (Score s : Scores.layerInputs()) names.add(s.layerColumn(l));
         return names;
     }
@@ -207,15 +214,20 @@ public final class GeneralizationStudy {
 
     /** Feature vectors by (checkpoint, query set), from checkpoints.csv and layers.csv. */
     Map<SetKey, double[]> features(List<Map<String, String>> rows, List<String> layerNames) {
-        Map<SetKey, Map<String, Double>> perLayer = perLayer();
-        List<String> inputs = predictorInputs(layerNames);
+        return features(rows, PREDICTOR_INPUTS, layerNames, perLayer());
+    }
+
+    /** Feature vectors by (checkpoint, query set) in the order of {@link #inputs}: set-level columns of the rows, then per-layer values. */
+    static Map<SetKey, double[]> features(List<Map<String, String>> rows, List<String> setInputs, List<String> layerNames,
+            Map<SetKey, Map<String, Double>> perLayer) {
+        List<String> inputs = inputs(setInputs, layerNames);
         Map<SetKey, double[]> out = new LinkedHashMap<>();
         for (Map<String, String> r : rows) {
             SetKey key = SetKey.of(r);
             double[] v = new double[inputs.size()];
             for (int i = 0; i < v.length; i++) {
                 String in = inputs.get(i);
-                v[i] = i < PREDICTOR_INPUTS.size() ? parse(r.get(in)) : perLayer.getOrDefault(key, Map.of()).getOrDefault(in, Double.NaN);
+                v[i] = i < setInputs.size() ? parse(r.get(in)) : perLayer.getOrDefault(key, Map.of()).getOrDefault(in, Double.NaN);
             }
             out.put(key, v);
         }
@@ -317,6 +329,21 @@ public final class GeneralizationStudy {
         }
         out.write(exp.resultsDir().resolve(ResultFiles.CHECKPOINT_RANKING_CSV));
         return a;
+    }
+
+    // ---- how the seed's scores compare ----------------------------------------------------------
+
+    /**
+     * score_comparison.csv (from the correlations and failure.csv just written), predictor_comparison.csv (the
+     * predictor on three input sets; predictor.json is not touched) and layer_signal.csv.
+     */
+    void comparison(CsvTable corr, List<Map<String, String>> rows) {
+        Path failureFile = exp.resultsDir().resolve(ResultFiles.FAILURE_CSV);
+        CsvTable failure = java.nio.file.Files.isRegularFile(failureFile) ? CsvTable.read(failureFile) : null;
+        ScoreComparison.table(corr, failure).write(exp.resultsDir().resolve(ResultFiles.SCORE_COMPARISON_CSV));
+        PredictorComparison.table(rows, perLayer(), layerNames(exp)).write(exp.resultsDir().resolve(ResultFiles.PREDICTOR_COMPARISON_CSV));
+        LayerSignal.table(CsvTable.read(exp.resultsDir().resolve(ResultFiles.LAYERS_CSV)), rows, correlation)
+                .write(exp.resultsDir().resolve(ResultFiles.LAYER_SIGNAL_CSV));
     }
 
     // ---- failure flags ------------------------------------------------------------------------

@@ -34,6 +34,12 @@ public final class ResultFiles {
     public static final String CASE_PREDICTOR_JSON = "case_predictor.json";
     /** Per labelled query set held out: the checkpoint ranking's top pick against the truly best checkpoint. */
     public static final String CHECKPOINT_RANKING_CSV = "checkpoint_ranking.csv";
+    /** Every set-level score side by side: family, r overall and within checkpoint, failure AUROC, and their ranks. */
+    public static final String SCORE_COMPARISON_CSV = "score_comparison.csv";
+    /** The set-level predictor's held-out error on the seed's scores, with the first-release baselines, and with every label-free score. */
+    public static final String PREDICTOR_COMPARISON_CSV = "predictor_comparison.csv";
+    /** Per layer and per-layer score: r with IoU overall and within checkpoint. */
+    public static final String LAYER_SIGNAL_CSV = "layer_signal.csv";
     /** Under the experiment: one folder per prediction on new scans ({@code predictions/NAME/}). */
     public static final String PREDICTIONS_DIR = "predictions";
 

@@ -97,6 +97,7 @@ public final class Report {
         deploymentAnswers();
         if (ck != null && ck.header().contains("confidence")) scatters(ck, corr);
         if (prediction != null) predictedVsTrue(prediction);
+        if (table(ResultFiles.SCORE_COMPARISON_CSV, "unetscope analyze") != null) body.append(SeedComparisonSection.html(exp.resultsDir()));
         section("Inside the network: feature maps");
         strips(stripsPerRun);
         section("Across training");

@@ -107,6 +107,23 @@ class AnalyzeServiceTest {
         CsvTable summary = CsvTable.read(ex.resolve("results/prediction_summary.csv"));
         assertThat(summary.records()).extracting(r -> r.get("scheme")).containsExactly("leave-one-objective-out", "leave-one-query-out");
         assertThat(summary.records().get(0).get("reason")).contains("at least 2"); // one objective only
+        // the comparison with the seed's scores comes with the correlations: one row per set-level score, the predictor on three
+        // input sets (the default one's numbers as prediction_summary.csv's), and every layer's per-layer scores on the labelled pairs
+        CsvTable comparison = CsvTable.read(ex.resolve("results/" + dev.unetscope.experiment.ResultFiles.SCORE_COMPARISON_CSV));
+        assertThat(comparison.records()).extracting(r -> r.get("score"))
+                .containsExactlyElementsOf(dev.unetscope.metrics.Scores.names(dev.unetscope.metrics.Scores.at(dev.unetscope.metrics.Score.Level.SET)));
+        Map<String, String> confRow = comparison.records().get(0);
+        assertThat(confRow.get("r")).isEqualTo(pearson.get("value"));
+        CsvTable variants = CsvTable.read(ex.resolve("results/" + dev.unetscope.experiment.ResultFiles.PREDICTOR_COMPARISON_CSV));
+        assertThat(variants.rows()).hasSize(12);
+        Map<String, String> defaultQuery = variants.records().stream().filter(r -> r.get("variant").equals("seed+first-release") && r.get("rows").equals("all")
+                && r.get("scheme").equals("leave-one-query-out")).findFirst().orElseThrow();
+        assertThat(defaultQuery.get("mae")).isEqualTo(summary.records().get(1).get("mae"));
+        CsvTable signal = CsvTable.read(ex.resolve("results/" + dev.unetscope.experiment.ResultFiles.LAYER_SIGNAL_CSV));
+        assertThat(signal.rows()).hasSize(LAYERS.size() * dev.unetscope.metrics.Scores.at(dev.unetscope.metrics.Score.Level.LAYER).size());
+        // 2 checkpoints x {test, noisy}; fewer where a layer's value is undefined (db_labels where the gland does not survive downsampling)
+        assertThat(signal.records()).allSatisfy(r -> assertThat(Integer.parseInt(r.get("n"))).isBetween(0, 4));
+        assertThat(signal.records().stream().filter(r -> r.get("score").equals("confidence"))).allSatisfy(r -> assertThat(r.get("n")).isEqualTo("4"));
 
         // predict on new images without labels (the noisy query images, labels removed): the same images give the
         // analysis's own scores, and the predicted IoU is predictor.json applied by hand to the scores predict reports
