@@ -20,11 +20,16 @@ final class CorrelateOptions {
                     + CorrelateService.Settings.DEFAULT_FAILURE_THRESHOLD + ").")
     Double failureThreshold;
 
-    /** The settings, with the analysis seed (the bootstrap's); options not given come from {@code exp}'s record. */
+    /**
+     * The settings; options not given come from {@code exp}'s record. The bootstrap's seed is the one the
+     * experiment's correlate stage recorded (so a re-run reproduces the intervals), else {@code seed}
+     * (the analysis seed).
+     */
     CorrelateService.Settings settings(Experiment exp, long seed) {
         int r = resamples != null ? resamples
                 : exp.section("correlate").path("resamples").asInt(CorrelateService.Settings.DEFAULT_RESAMPLES);
         double t = failureThreshold != null ? failureThreshold : CorrelateService.recordedFailureThreshold(exp);
-        return new CorrelateService.Settings(r, seed, t);
+        long bootstrapSeed = exp.section("correlate").path("seed").asLong(seed); // the demo's bootstrap uses the demo's seed
+        return new CorrelateService.Settings(r, bootstrapSeed, t);
     }
 }

@@ -29,7 +29,20 @@ class CorrelateOptionsTest {
         String failure = Files.readString(exp.resolve("results/failure.csv"));
         assertThat(CsvTable.read(exp.resolve("results/failure.csv")).records().get(0).get("threshold")).isEqualTo("0.35");
 
+        // a bootstrap seed recorded by another command (the demo records its own seed) is kept too
+        String correlations = Files.readString(exp.resolve("results/correlations.csv"));
+        Path json = exp.resolve("experiment.json");
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(json.toFile());
+        long recordedSeed = root.path("correlate").path("seed").asLong();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.path("correlate")).put("seed", recordedSeed + 6);
+        Files.write(json, new ObjectMapper().writeValueAsBytes(root));
         run("analyze", "--experiment", exp.toString());
+        assertThat(correlate(exp).path("seed").asLong()).isEqualTo(recordedSeed + 6);
+        root = (com.fasterxml.jackson.databind.node.ObjectNode) new ObjectMapper().readTree(json.toFile());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.path("correlate")).put("seed", recordedSeed);
+        Files.write(json, new ObjectMapper().writeValueAsBytes(root));
+        run("analyze", "--experiment", exp.toString());
+        assertThat(Files.readString(exp.resolve("results/correlations.csv"))).isEqualTo(correlations);
         assertThat(correlate(exp).path("failureThreshold").asDouble()).isEqualTo(0.35);
         assertThat(correlate(exp).path("resamples").asInt()).isEqualTo(100);
         assertThat(Files.readString(exp.resolve("results/failure.csv"))).isEqualTo(failure);
