@@ -46,6 +46,14 @@ public final class CaseForms {
         return out;
     }
 
+    /**
+     * Per case: the mean over layers of the mean of the case's points at that layer (one array of
+     * per-point values per layer: the feature distances); a case without points gets NaN.
+     */
+    public static double[] meanOverLayers(List<double[]> pointValuesByLayer, int[] start) {
+        return confidence(pointValuesByLayer, start);
+    }
+
     /** Per-case confidence from each layer's per-point log-likelihoods per dimension (one array per layer). */
     public static double[] confidence(List<double[]> pointScoresByLayer, int[] start) {
         int n = start.length - 1;

@@ -64,7 +64,11 @@ public final class AnalyzeService {
         var n = exp.section("analysis");
         if (n.isMissingNode()) return null;
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().treeToValue(n, AnalysisConfig.class);
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            // settings added after an experiment was analysed read as their defaults (its rows' settings hash still differs)
+            var withDefaults = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.valueToTree(AnalysisConfig.defaults());
+            if (n.isObject()) withDefaults.setAll((com.fasterxml.jackson.databind.node.ObjectNode) n);
+            return mapper.treeToValue(n.isObject() ? withDefaults : n, AnalysisConfig.class);
         } catch (Exception e) {
             throw new BadInputException(exp.root().resolve(Experiment.CONFIG), "its analysis section is invalid: " + e.getMessage().split("\n")[0],
                     "repair experiment.json or remove the section and re-run 'unetscope analyze'");

@@ -18,8 +18,10 @@ import dev.unetscope.metrics.CaseForms;
 import dev.unetscope.metrics.Confidence;
 import dev.unetscope.metrics.DaviesBouldin;
 import dev.unetscope.metrics.EntropyAggregates;
+import dev.unetscope.metrics.KnnDistance;
 import dev.unetscope.metrics.LayerMetrics;
 import dev.unetscope.metrics.Mahalanobis;
+import dev.unetscope.metrics.PcaMahalanobis;
 import dev.unetscope.metrics.Scores;
 import dev.unetscope.model.Divergence;
 import dev.unetscope.model.SegmentationNetwork;
@@ -105,9 +107,13 @@ public final class CheckpointAnalysis {
             }
             Map<String, Standardizer> std = new LinkedHashMap<>();
             Map<String, Confidence> conf = new LinkedHashMap<>();
+            Distances dist = new Distances();
             for (String l : trainSample.layers().keySet()) {
                 std.put(l, Standardizer.fit(trainSample.layer(l)));
-                if (!l.equals(FeatureExtractor.IMAGE)) conf.put(l, Confidence.fit(std.get(l).apply(trainSample.layer(l)), cfg));
+                if (l.equals(FeatureExtractor.IMAGE)) continue;
+                LayerSample zTrain = std.get(l).apply(trainSample.layer(l));
+                conf.put(l, Confidence.fit(zTrain, cfg));
+                dist.fit(l, zTrain, cfg);
             }
             String bottleneck = taps.contains("bottleneck") ? "bottleneck" : taps.get(taps.size() / 2);
             Mahalanobis maha = fitOrNull(std.get(bottleneck).apply(trainSample.layer(bottleneck)));
@@ -130,8 +136,16 @@ public final class CheckpointAnalysis {
                 for (String l : s.layers().keySet()) z.put(l, std.get(l).apply(s.layer(l)));
                 Map<String, int[]> clusters = new LinkedHashMap<>();
                 Map<String, Map<String, Double>> byModel = new LinkedHashMap<>();
-                List<LayerScores> layers = layers(z, conf, clusters, byModel);
+                Map<String, double[]> pcaPoints = new LinkedHashMap<>(), knnPoints = new LinkedHashMap<>();
+                List<LayerScores> layers = layers(z, conf, clusters, byModel, dist, pcaPoints, knnPoints);
                 List<CaseScores> cases = cases(net, ref, prep, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references, atc);
+                int[] start = CaseForms.caseStarts(s.caseOf(), set.size());
+                double[] casePca = CaseForms.meanOverLayers(new ArrayList<>(pcaPoints.values()), start);
+                double[] caseKnn = CaseForms.meanOverLayers(new ArrayList<>(knnPoints.values()), start);
+                for (int c = 0; c < cases.size(); c++) { // per case: the mean over layers of the case's mean over its points
+                    cases.get(c).values().put(Scores.MAHALANOBIS_PCA.name(), casePca[c]);
+                    cases.get(c).values().put(Scores.KNN_DISTANCE.name(), caseKnn[c]);
+                }
                 byName.put(q, new SetScores(q, layers, cases));
             }
             for (String q : setNames) out.add(byName.get(q));
@@ -181,9 +195,47 @@ public final class CheckpointAnalysis {
         return new CheckpointScores(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), out);
     }
 
-    /** Per layer: db_labels, roughness (k-means of the input layer, DB of this one), roughness_reverse, c_l. */
+    /**
+     * The feature distances' models of each layer, fitted on the training split's standardised
+     * features ({@link PcaMahalanobis}, {@link KnnDistance}); a layer where one cannot be fitted keeps
+     * the reason instead.
+     */
+    private static final class Distances {
+        final Map<String, PcaMahalanobis> pca = new LinkedHashMap<>();
+        final Map<String, KnnDistance> knn = new LinkedHashMap<>();
+        final Map<String, List<String>> failures = new LinkedHashMap<>();
+
+        void fit(String layer, LayerSample train, AnalysisConfig cfg) {
+            List<String> why = failures.computeIfAbsent(layer, k -> new ArrayList<>());
+            try {
+                pca.put(layer, PcaMahalanobis.fit(train, cfg.pcaComponents()));
+            } catch (BadInputException | ArithmeticException ex) {
+                why.add(Scores.MAHALANOBIS_PCA.name() + ": " + ex.getMessage());
+            }
+            try {
+                knn.put(layer, KnnDistance.fit(train, cfg.knnK(), cfg.knnReference(), cfg.seed()));
+            } catch (BadInputException ex) {
+                why.add(Scores.KNN_DISTANCE.name() + ": " + ex.getMessage());
+            }
+        }
+
+        /** Mean of the points' distances at {@code layer}, the points' values kept in {@code pointsOut}; NaN without a model. */
+        static double mean(double[] points, String layer, Map<String, double[]> pointsOut) {
+            if (points == null) return Double.NaN;
+            pointsOut.put(layer, points);
+            double sum = 0;
+            for (double v : points) sum += v;
+            return points.length == 0 ? Double.NaN : sum / points.length;
+        }
+    }
+
+    /**
+     * Per layer: db_labels, roughness (k-means of the input layer, DB of this one), roughness_reverse,
+     * c_l, and the feature distances (their per-point values into {@code pcaOut} and {@code knnOut}).
+     */
     private List<LayerScores> layers(Map<String, LayerSample> z, Map<String, Confidence> conf, Map<String, int[]> clustersOut,
-                                     Map<String, Map<String, Double>> byModelOut) {
+                                     Map<String, Map<String, Double>> byModelOut, Distances dist, Map<String, double[]> pcaOut,
+                                     Map<String, double[]> knnOut) {
         List<String> names = new ArrayList<>(z.keySet());
         List<LayerScores> out = new ArrayList<>();
         for (int i = 1; i < names.size(); i++) {
@@ -205,11 +257,14 @@ public final class CheckpointAnalysis {
                 reasons.add("confidence: " + ex.getMessage());
             }
             for (Map.Entry<String, String> f : conf.get(l).failures().entrySet()) reasons.add(f.getKey() + ": " + f.getValue());
+            reasons.addAll(dist.failures.getOrDefault(l, List.of()));
+            double pca = Distances.mean(dist.pca.containsKey(l) ? dist.pca.get(l).distances(x) : null, l, pcaOut);
+            double knn = Distances.mean(dist.knn.containsKey(l) ? dist.knn.get(l).distances(x) : null, l, knnOut);
             byModelOut.put(l, byModel);
             Map<String, Double> cells = new LinkedHashMap<>();
             for (String f : cfg.families()) for (int k : cfg.mixtureKs()) cells.put(AnalysisConfig.column(f, k), byModel.getOrDefault(AnalysisConfig.column(f, k), Double.NaN));
             out.add(new LayerScores(l, in, x.channels(), x.n(), dbl, r, rr, Confidence.best(byModel), Confidence.argBest(byModel), cells,
-                    String.join("; ", reasons)));
+                    String.join("; ", reasons), pca, knn));
         }
         return out;
     }
