@@ -41,7 +41,7 @@ class JavaRandom:
     def next(self, bits):
         self.seed = (self.seed * 0x5DEECE66D + 0xB) & ((1 << 48) - 1)
         r = self.seed >> (48 - bits)
-        return r - (1 << bits) if r >= 1 << (bits - 1) else r
+        return r - (1 << 32) if r >= 1 << 31 else r  # Java's (int) cast: only next(32) can be negative
 
     def next_int(self, bound):
         if bound & -bound == bound:

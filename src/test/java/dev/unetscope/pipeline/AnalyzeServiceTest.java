@@ -166,8 +166,8 @@ class AnalyzeServiceTest {
             // and a good optimum: within 5 % of the inertia of scikit-learn's best of 20 starts
             assertThat(Double.parseDouble(v[4])).as("inertia ratio " + r.get("input_layer")).isLessThan(1.05);
             // the feature distances: PCA + EmpiricalCovariance, and NearestNeighbors on the same seeded reference rows
-            assertThat(d(r, "mahalanobis_pca")).as("mahalanobis_pca " + r.get("layer")).isCloseTo(Double.parseDouble(v[5]), within(1e-4 * Double.parseDouble(v[5])));
-            assertThat(d(r, "knn_distance")).as("knn_distance " + r.get("layer")).isCloseTo(Double.parseDouble(v[6]), within(1e-4 * Double.parseDouble(v[6])));
+            assertThat(d(r, "mahalanobis_pca")).as("mahalanobis_pca " + r.get("layer")).isCloseTo(Double.parseDouble(v[5]), within(1e-6 * Double.parseDouble(v[5])));
+            assertThat(d(r, "knn_distance")).as("knn_distance " + r.get("layer")).isCloseTo(Double.parseDouble(v[6]), within(1e-6 * Double.parseDouble(v[6])));
         }
     }
 
