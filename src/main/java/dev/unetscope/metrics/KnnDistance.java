@@ -13,16 +13,17 @@ import java.util.Random;
  * sqrt(channels) so that layers of different widths compare. The reference is a seeded sample of
  * {@code referenceSize} training points without replacement (all of them when there are fewer), as
  * Sun et al. subsample the training set for cost. Exact search by brute force: the reference is
- * stored channel-major, so the inner loop runs over reference points with unit stride and the JIT
- * vectorises it; distances accumulate in float, from differences (no expansion that cancels).
+ * stored channel-major, one array per channel, so the inner loop runs over reference points with unit
+ * stride and the JIT vectorises it; distances accumulate in float, from differences (no expansion
+ * that cancels, so a query equal to a reference point is at distance 0).
  * Scikit-learn's {@code NearestNeighbors(n_neighbors=k).kneighbors(X)[0][:, -1]} gives the same
  * k-th distance (before the division).
  */
 public final class KnnDistance {
-    private final float[] reference; // d x r, channel-major
+    private final float[][] reference; // d rows of r: channel-major
     private final int d, r, k;
 
-    private KnnDistance(float[] reference, int d, int r, int k) {
+    private KnnDistance(float[][] reference, int d, int r, int k) {
         this.reference = reference;
         this.d = d;
         this.r = r;
@@ -36,8 +37,9 @@ public final class KnnDistance {
         if (n < k) throw new BadInputException("the k-th nearest neighbour needs at least k = " + k + " training points, got " + n, null);
         int[] rows = sample(n, referenceSize, seed);
         int r = rows.length;
-        float[] x = train.data(), ref = new float[d * r];
-        for (int t = 0; t < r; t++) for (int j = 0; j < d; j++) ref[j * r + t] = x[rows[t] * d + j];
+        float[] x = train.data();
+        float[][] ref = new float[d][r];
+        for (int t = 0; t < r; t++) for (int j = 0; j < d; j++) ref[j][t] = x[rows[t] * d + j];
         return new KnnDistance(ref, d, r, k);
     }
 
@@ -71,17 +73,18 @@ public final class KnnDistance {
         double[] out = new double[n];
         for (int i = 0; i < n; i++) {
             Arrays.fill(acc, 0f);
-            for (int j = 0; j < d; j++) {
-                float v = x[i * d + j];
-                int off = j * r;
-                for (int t = 0; t < r; t++) {
-                    float diff = v - reference[off + t];
-                    acc[t] += diff * diff;
-                }
-            }
-            out[i] = Math.sqrt(kthSmallest(acc, best) / d);
+            for (int j = 0; j < d; j++) accumulate(reference[j], x[i * d + j], acc);
+            out[i] = Math.sqrt((double) kthSmallest(acc, best) / d);
         }
         return out;
+    }
+
+    /** {@code acc[t] += (v - row[t])^2}: a loop the JIT vectorises (it does not when the row is an offset into a larger array). */
+    private static void accumulate(float[] row, float v, float[] acc) {
+        for (int t = 0; t < acc.length; t++) {
+            float diff = v - row[t];
+            acc[t] += diff * diff;
+        }
     }
 
     /** The k-th smallest of {@code v} ({@code best.length} = k), by insertion into a sorted list of the k smallest so far. */
