@@ -9,7 +9,8 @@
 # distances: Mahalanobis per dimension on the first 16 principal components (PCA + EmpiricalCovariance,
 # ridge 1e-3) and the 5th nearest neighbour's distance per dimension (NearestNeighbors) among 2048
 # training rows drawn as the analysis draws them (java.util.Random(1), a partial Fisher-Yates
-# shuffle, re-implemented below), each the mean over the query rows.
+# shuffle, re-implemented below), each the mean over the query rows; the same Mahalanobis on the cases'
+# average-pooled features.
 import sys
 import numpy as np
 from sklearn.cluster import KMeans
@@ -76,4 +77,18 @@ diff = pq - pt.mean(axis=0)
 maha_pca = np.sqrt(np.einsum("ij,jk,ik->i", diff, np.linalg.inv(cov), diff) / ncomp).mean()
 ref = t[reference_rows(t.shape[0], 2048, 1)]
 knn = (NearestNeighbors(n_neighbors=5, algorithm="brute").fit(ref).kneighbors(q)[0][:, -1] / np.sqrt(t.shape[1])).mean()
-print(f"{db:.10g} {conf:.10g} {roughness:.10g} {kept:.10g} {inertia_ours / best:.10g} {maha_pca:.10g} {knn:.10g}")
+# average pooling per case (positions.npy's first column is the case), then PCA + EmpiricalCovariance on the
+# training cases' means, at most n_cases - 1 components; the mean over the query cases
+def pooled(x, folder):
+    case = np.load(f"{folder}/positions.npy")[:, 0]
+    return np.stack([x[case == c].mean(axis=0) for c in np.unique(case)])
+
+
+pt_cases, pq_cases = pooled(t, train_dir), pooled(q, query_dir)
+npool = max(1, min(t.shape[1], 16, pt_cases.shape[0] - 1))
+pca = PCA(n_components=npool, svd_solver="full").fit(pt_cases)
+a, b = pca.transform(pt_cases), pca.transform(pq_cases)
+cov = EmpiricalCovariance().fit(a).covariance_ + 1e-3 * np.eye(npool)
+diff = b - a.mean(axis=0)
+maha_pooled = np.sqrt(np.einsum("ij,jk,ik->i", diff, np.linalg.inv(cov), diff) / npool).mean()
+print(f"{db:.10g} {conf:.10g} {roughness:.10g} {kept:.10g} {inertia_ours / best:.10g} {maha_pca:.10g} {knn:.10g} {maha_pooled:.10g}")

@@ -51,10 +51,12 @@ public final class Scores {
             "Mahalanobis distance per dimension to a Gaussian of the training features on their first principal components, per layer; combined: mean over layers");
     public static final Score KNN_DISTANCE = new Score("knn_distance", Set.of(LAYER, CASE, SET), true, false, false, null,
             "distance per dimension to the k-th nearest training feature (a seeded reference sample), per layer; combined: mean over layers");
+    public static final Score MAHALANOBIS_POOLED = new Score("mahalanobis_pooled", Set.of(LAYER, CASE, SET), true, false, false, null,
+            "Mahalanobis distance per dimension of a case's average-pooled features to a Gaussian of the training cases' pooled features on their first principal components, per layer; combined: mean over layers");
 
     public static final List<Score> ALL = List.of(CONFIDENCE, ROUGHNESS, ROUGHNESS_REVERSE, DB_LABELS, SOFTMAX_CONFIDENCE, GLAND_CONFIDENCE,
             ENTROPY, ENTROPY_FOREGROUND, ENTROPY_BOUNDARY, ENTROPY_PATCH_MAX, SOFT_IOU, ATC_IOU, TTA_AGREEMENT, CHECKPOINT_AGREEMENT, REPLICATE_AGREEMENT,
-            MAHALANOBIS, MAHALANOBIS_PCA, KNN_DISTANCE);
+            MAHALANOBIS, MAHALANOBIS_PCA, KNN_DISTANCE, MAHALANOBIS_POOLED);
 
     /** Scores at one level, in registry order. */
     public static List<Score> at(Score.Level level) {

@@ -113,7 +113,7 @@ public final class CheckpointAnalysis {
                 if (l.equals(FeatureExtractor.IMAGE)) continue;
                 LayerSample zTrain = std.get(l).apply(trainSample.layer(l));
                 conf.put(l, Confidence.fit(zTrain, cfg));
-                dist.fit(l, zTrain, cfg);
+                dist.fit(l, zTrain, CaseForms.caseStarts(trainSample.caseOf(), train.size()), cfg);
             }
             String bottleneck = taps.contains("bottleneck") ? "bottleneck" : taps.get(taps.size() / 2);
             Mahalanobis maha = fitOrNull(std.get(bottleneck).apply(trainSample.layer(bottleneck)));
@@ -136,16 +136,9 @@ public final class CheckpointAnalysis {
                 for (String l : s.layers().keySet()) z.put(l, std.get(l).apply(s.layer(l)));
                 Map<String, int[]> clusters = new LinkedHashMap<>();
                 Map<String, Map<String, Double>> byModel = new LinkedHashMap<>();
-                Map<String, double[]> pcaPoints = new LinkedHashMap<>(), knnPoints = new LinkedHashMap<>();
-                List<LayerScores> layers = layers(z, conf, clusters, byModel, dist, pcaPoints, knnPoints);
+                List<LayerScores> layers = layers(z, conf, clusters, byModel);
                 List<CaseScores> cases = cases(net, ref, prep, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references, atc);
-                int[] start = CaseForms.caseStarts(s.caseOf(), set.size());
-                double[] casePca = CaseForms.meanOverLayers(new ArrayList<>(pcaPoints.values()), start);
-                double[] caseKnn = CaseForms.meanOverLayers(new ArrayList<>(knnPoints.values()), start);
-                for (int c = 0; c < cases.size(); c++) { // per case: the mean over layers of the case's mean over its points
-                    cases.get(c).values().put(Scores.MAHALANOBIS_PCA.name(), casePca[c]);
-                    cases.get(c).values().put(Scores.KNN_DISTANCE.name(), caseKnn[c]);
-                }
+                layers = dist.score(z, layers, CaseForms.caseStarts(s.caseOf(), set.size()), cases);
                 byName.put(q, new SetScores(q, layers, cases));
             }
             for (String q : setNames) out.add(byName.get(q));
@@ -197,15 +190,16 @@ public final class CheckpointAnalysis {
 
     /**
      * The feature distances' models of each layer, fitted on the training split's standardised
-     * features ({@link PcaMahalanobis}, {@link KnnDistance}); a layer where one cannot be fitted keeps
-     * the reason instead.
+     * features: {@link PcaMahalanobis} on the positions and on the cases' average-pooled features,
+     * {@link KnnDistance}; a layer where one cannot be fitted keeps the reason instead.
      */
     private static final class Distances {
-        final Map<String, PcaMahalanobis> pca = new LinkedHashMap<>();
+        final Map<String, PcaMahalanobis> pca = new LinkedHashMap<>(), pooled = new LinkedHashMap<>();
         final Map<String, KnnDistance> knn = new LinkedHashMap<>();
         final Map<String, List<String>> failures = new LinkedHashMap<>();
 
-        void fit(String layer, LayerSample train, AnalysisConfig cfg) {
+        /** {@code start}: the training cases' row ranges ({@link CaseForms#caseStarts}). */
+        void fit(String layer, LayerSample train, int[] start, AnalysisConfig cfg) {
             List<String> why = failures.computeIfAbsent(layer, k -> new ArrayList<>());
             try {
                 pca.put(layer, PcaMahalanobis.fit(train, cfg.pcaComponents()));
@@ -217,25 +211,66 @@ public final class CheckpointAnalysis {
             } catch (BadInputException ex) {
                 why.add(Scores.KNN_DISTANCE.name() + ": " + ex.getMessage());
             }
+            try {
+                LayerSample cases = CaseForms.pooled(train, start);
+                // at most n - 1 components: n pooled vectors span no more
+                pooled.put(layer, PcaMahalanobis.fit(cases, Math.max(1, Math.min(cfg.pcaComponents(), cases.n() - 1))));
+            } catch (BadInputException | ArithmeticException ex) {
+                why.add(Scores.MAHALANOBIS_POOLED.name() + ": " + ex.getMessage());
+            }
         }
 
-        /** Mean of the points' distances at {@code layer}, the points' values kept in {@code pointsOut}; NaN without a model. */
-        static double mean(double[] points, String layer, Map<String, double[]> pointsOut) {
-            if (points == null) return Double.NaN;
-            pointsOut.put(layer, points);
+        /**
+         * One set's feature distances: its layer rows with the distances filled in (and why one is NaN),
+         * and each case's values put into its row of {@code cases}: per layer the mean over the case's
+         * points (the pooled form: the distance of the case's mean feature), then the mean over layers.
+         */
+        List<LayerScores> score(Map<String, LayerSample> z, List<LayerScores> layers, int[] start, List<CaseScores> cases) {
+            List<LayerScores> out = new ArrayList<>();
+            List<double[]> pcaPoints = new ArrayList<>(), knnPoints = new ArrayList<>(), pooledCases = new ArrayList<>();
+            for (LayerScores row : layers) {
+                String l = row.layer();
+                LayerSample x = z.get(l);
+                double[] p = pca.containsKey(l) ? pca.get(l).distances(x) : null;
+                double[] k = knn.containsKey(l) ? knn.get(l).distances(x) : null;
+                double[] c = pooled.containsKey(l) ? pooled.get(l).distances(CaseForms.pooled(x, start)) : null;
+                if (p != null) pcaPoints.add(p);
+                if (k != null) knnPoints.add(k);
+                if (c != null) pooledCases.add(c);
+                out.add(row.withDistances(mean(p), mean(k), mean(c), failures.getOrDefault(l, List.of())));
+            }
+            double[] casePca = CaseForms.meanOverLayers(pcaPoints, start), caseKnn = CaseForms.meanOverLayers(knnPoints, start);
+            double[] casePooled = new double[cases.size()];
+            for (int c = 0; c < cases.size(); c++) {
+                double[] own = new double[pooledCases.size()];
+                for (int j = 0; j < own.length; j++) own[j] = pooledCases.get(j)[c];
+                casePooled[c] = mean(own);
+            }
+            for (int c = 0; c < cases.size(); c++) {
+                cases.get(c).values().put(Scores.MAHALANOBIS_PCA.name(), casePca[c]);
+                cases.get(c).values().put(Scores.KNN_DISTANCE.name(), caseKnn[c]);
+                cases.get(c).values().put(Scores.MAHALANOBIS_POOLED.name(), casePooled[c]);
+            }
+            return out;
+        }
+
+        /** Mean of the finite values; NaN without a model or without any. */
+        private static double mean(double[] v) {
+            if (v == null) return Double.NaN;
             double sum = 0;
-            for (double v : points) sum += v;
-            return points.length == 0 ? Double.NaN : sum / points.length;
+            int n = 0;
+            for (double a : v) {
+                if (Double.isNaN(a)) continue;
+                sum += a;
+                n++;
+            }
+            return n == 0 ? Double.NaN : sum / n;
         }
     }
 
-    /**
-     * Per layer: db_labels, roughness (k-means of the input layer, DB of this one), roughness_reverse,
-     * c_l, and the feature distances (their per-point values into {@code pcaOut} and {@code knnOut}).
-     */
+    /** Per layer: db_labels, roughness (k-means of the input layer, DB of this one), roughness_reverse, c_l. */
     private List<LayerScores> layers(Map<String, LayerSample> z, Map<String, Confidence> conf, Map<String, int[]> clustersOut,
-                                     Map<String, Map<String, Double>> byModelOut, Distances dist, Map<String, double[]> pcaOut,
-                                     Map<String, double[]> knnOut) {
+                                     Map<String, Map<String, Double>> byModelOut) {
         List<String> names = new ArrayList<>(z.keySet());
         List<LayerScores> out = new ArrayList<>();
         for (int i = 1; i < names.size(); i++) {
@@ -257,14 +292,11 @@ public final class CheckpointAnalysis {
                 reasons.add("confidence: " + ex.getMessage());
             }
             for (Map.Entry<String, String> f : conf.get(l).failures().entrySet()) reasons.add(f.getKey() + ": " + f.getValue());
-            reasons.addAll(dist.failures.getOrDefault(l, List.of()));
-            double pca = Distances.mean(dist.pca.containsKey(l) ? dist.pca.get(l).distances(x) : null, l, pcaOut);
-            double knn = Distances.mean(dist.knn.containsKey(l) ? dist.knn.get(l).distances(x) : null, l, knnOut);
             byModelOut.put(l, byModel);
             Map<String, Double> cells = new LinkedHashMap<>();
             for (String f : cfg.families()) for (int k : cfg.mixtureKs()) cells.put(AnalysisConfig.column(f, k), byModel.getOrDefault(AnalysisConfig.column(f, k), Double.NaN));
             out.add(new LayerScores(l, in, x.channels(), x.n(), dbl, r, rr, Confidence.best(byModel), Confidence.argBest(byModel), cells,
-                    String.join("; ", reasons), pca, knn));
+                    String.join("; ", reasons)));
         }
         return out;
     }

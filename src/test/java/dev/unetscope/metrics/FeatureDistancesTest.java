@@ -47,6 +47,18 @@ class FeatureDistancesTest {
     }
 
     @Test
+    void averagePoolingPerCaseByHand() {
+        // rows of case 0: (1, 2), (3, 6); case 1: none; case 2: (-1, 0)
+        LayerSample x = layer(2, 1, 2, 3, 6, -1, 0);
+        LayerSample p = CaseForms.pooled(x, new int[] {0, 2, 2, 3});
+        assertThat(p.n()).isEqualTo(3);
+        assertThat(p.data()).containsExactly(new float[] {2, 4, Float.NaN, Float.NaN, -1, 0}, within(0f));
+        // a case's pooled distance: training cases pooled to -1 and 1 (1-D), a query case of mean 2
+        PcaMahalanobis m = PcaMahalanobis.fit(CaseForms.pooled(layer(1, -2, 0, 1, 1), new int[] {0, 2, 4}), 16);
+        assertThat(m.distances(CaseForms.pooled(layer(1, 1, 3), new int[] {0, 2}))[0]).isCloseTo(2 / Math.sqrt(1 + PcaMahalanobis.RIDGE), within(1e-12));
+    }
+
+    @Test
     void kthNeighbourOnAGridByHand() {
         // the 25 points of the 5 x 5 integer grid
         float[] grid = new float[50];

@@ -80,7 +80,7 @@ class AnalyzeServiceTest {
         }
         // the feature distances: per layer in layers.csv, combined as the mean over layers, and per case the mean over
         // layers of the case's mean (every case has the same number of points, so the cases' mean is the set's value)
-        for (String score : List.of("mahalanobis_pca", "knn_distance")) {
+        for (String score : List.of("mahalanobis_pca", "knn_distance", "mahalanobis_pooled")) {
             double overLayers = noisy6.stream().mapToDouble(r -> d(r, score)).average().orElseThrow();
             assertThat(noisy6).allSatisfy(r -> assertThat(d(r, score)).as(score + " " + r.get("layer")).isPositive());
             assertThat(d(row, score)).as(score).isCloseTo(overLayers, within(1e-9));
@@ -123,7 +123,7 @@ class AnalyzeServiceTest {
         Experiment e = Experiment.open(ex);
         PredictService.Result pr = new PredictService().run(e, new PredictService.Settings("dice", unlabelled, 0), Progress.NONE);
         for (String score : List.of("confidence", "roughness", "softmax_confidence", "entropy", "tta_agreement", "mahalanobis", "mahalanobis_pca",
-                "knn_distance")) {
+                "knn_distance", "mahalanobis_pooled")) {
             assertThat(pr.values().get(score)).as(score).isCloseTo(d(row, score), within(1e-9 * Math.max(1, Math.abs(d(row, score)))));
         }
         JsonNode p = new ObjectMapper().readTree(ex.resolve("results/predictor.json").toFile());
@@ -168,6 +168,8 @@ class AnalyzeServiceTest {
             // the feature distances: PCA + EmpiricalCovariance, and NearestNeighbors on the same seeded reference rows
             assertThat(d(r, "mahalanobis_pca")).as("mahalanobis_pca " + r.get("layer")).isCloseTo(Double.parseDouble(v[5]), within(1e-6 * Double.parseDouble(v[5])));
             assertThat(d(r, "knn_distance")).as("knn_distance " + r.get("layer")).isCloseTo(Double.parseDouble(v[6]), within(1e-6 * Double.parseDouble(v[6])));
+            assertThat(d(r, "mahalanobis_pooled")).as("mahalanobis_pooled " + r.get("layer")).isCloseTo(Double.parseDouble(v[7]),
+                    within(1e-6 * Double.parseDouble(v[7])));
         }
     }
 
