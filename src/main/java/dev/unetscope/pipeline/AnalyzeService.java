@@ -171,13 +171,14 @@ public final class AnalyzeService {
             if (!hashOf.getOrDefault(r.get("run"), hash).equals(r.get("settings"))) stale.add(CheckpointId.of(r));
         }
         if (stale.isEmpty() && sameColumns) return store.analysed(cfg);
-        if (!recompute && stale.isEmpty()) {
-            // same settings, but tables written before this version's scores were added
-            throw new BadInputException(store.file(ResultFiles.CASE_SCORES_CSV), "has the score columns of another unetscope version",
+        AnalysisConfig before = recorded(exp);
+        // the tables lack columns this version writes for the settings that made them: an older version wrote them
+        boolean layersOld = !table.header().equals(ResultsStore.layerColumns(before == null ? cfg : before));
+        if (!recompute && (stale.isEmpty() || layersOld || !store.caseScoresCurrent())) {
+            throw new BadInputException(layersOld ? file : store.file(ResultFiles.CASE_SCORES_CSV), "has the score columns of another unetscope version",
                     "add --recompute to redo the analysis with this version's scores");
         }
         if (!recompute) {
-            AnalysisConfig before = recorded(exp);
             String what = before == null || SettingsHash.of(before).equals(hash) ? "settings " + hashes(table) + "; a run's preprocessing or patch may have changed"
                     : String.join("; ", SettingsHash.differences(before, cfg));
             throw new BadInputException(file, stale.size() + " checkpoint(s) were analysed with other settings (" + what + ")",
