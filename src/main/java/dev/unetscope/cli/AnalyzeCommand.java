@@ -48,6 +48,15 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Seed of positions, k-means and mixtures (default: recorded, else 1).")
     Long seed;
 
+    @Option(names = "--pca-components", description = "Principal components per layer for mahalanobis_pca (default: recorded, else 16).")
+    Integer pcaComponents;
+
+    @Option(names = "--knn-k", description = "k of knn_distance, the distance to the k-th nearest training point (default: recorded, else 5).")
+    Integer knnK;
+
+    @Option(names = "--knn-reference", description = "Training points per layer (seeded sample) searched by knn_distance (default: recorded, else 2048).")
+    Integer knnReference;
+
     @Option(names = "--recompute", description = "Redo the checkpoints analysed with other settings instead of refusing.")
     boolean recompute;
 
@@ -96,6 +105,8 @@ final class AnalyzeCommand implements Callable<Integer> {
         long s = seed == null ? b.seed() : seed;
         return new AnalysisConfig(samplesPerCase == null ? b.samplesPerCase() : samplesPerCase, seed == null ? b.sampleSeed() : s,
                 stratify == null ? b.stratify() : stratify, roughnessK == null ? b.roughnessK() : roughnessK, mixtureKs == null ? b.mixtureKs() : mixtureKs,
-                families == null ? b.families() : families, weights == null ? b.layerWeights() : weights, s);
+                families == null ? b.families() : families, weights == null ? b.layerWeights() : weights, s,
+                pcaComponents == null ? b.pcaComponents() : pcaComponents, knnK == null ? b.knnK() : knnK,
+                knnReference == null ? b.knnReference() : knnReference);
     }
 }

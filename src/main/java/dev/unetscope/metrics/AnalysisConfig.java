@@ -14,13 +14,26 @@ import java.util.List;
  * @param mixtureKs        numbers of components K of the confidence mixtures
  * @param families         mixture families M ("diag", "full")
  * @param layerWeights     weight w_l of each layer in the combined confidence; empty means uniform
- * @param seed             seed of k-means and mixture initialisation
+ * @param seed             seed of k-means and mixture initialisation (and of the k-NN reference sample)
+ * @param pcaComponents    principal components kept per layer for {@code mahalanobis_pca} (fewer when the layer has fewer channels)
+ * @param knnK             k of {@code knn_distance}: the distance to the k-th nearest training point
+ * @param knnReference     training points per layer (a seeded sample) that {@code knn_distance} searches
  */
 public record AnalysisConfig(int samplesPerCase, long sampleSeed, boolean stratify, int roughnessK, List<Integer> mixtureKs,
-                             List<String> families, java.util.Map<String, Double> layerWeights, long seed) implements java.io.Serializable {
+                             List<String> families, java.util.Map<String, Double> layerWeights, long seed,
+                             int pcaComponents, int knnK, int knnReference) implements java.io.Serializable {
+
+    /** Defaults of the feature-distance settings: 16 components, k = 5, 2048 reference points. */
+    public static final int PCA_COMPONENTS = 16, KNN_K = 5, KNN_REFERENCE = 2048;
 
     public static AnalysisConfig defaults() {
         return new AnalysisConfig(2000, 1, false, 8, List.of(1, 2, 4, 8), List.of("diag", "full"), java.util.Map.of(), 1);
+    }
+
+    /** The seed's settings, with the feature distances at their defaults. */
+    public AnalysisConfig(int samplesPerCase, long sampleSeed, boolean stratify, int roughnessK, List<Integer> mixtureKs,
+                          List<String> families, java.util.Map<String, Double> layerWeights, long seed) {
+        this(samplesPerCase, sampleSeed, stratify, roughnessK, mixtureKs, families, layerWeights, seed, PCA_COMPONENTS, KNN_K, KNN_REFERENCE);
     }
 
     public AnalysisConfig {
@@ -31,14 +44,22 @@ public record AnalysisConfig(int samplesPerCase, long sampleSeed, boolean strati
         }
         for (String f : families) family(f);
         if (layerWeights == null) layerWeights = java.util.Map.of();
+        if (pcaComponents < 1) throw new BadInputException("--pca-components " + pcaComponents + " must be at least 1", null);
+        if (knnK < 1) throw new BadInputException("--knn-k " + knnK + " must be at least 1", null);
+        if (knnReference < knnK) throw new BadInputException("--knn-reference " + knnReference + " must be at least --knn-k (" + knnK + ")", null);
+    }
+
+    /** These settings with the feature distances' settings replaced. */
+    public AnalysisConfig withDistances(int pcaComponents, int knnK, int knnReference) {
+        return new AnalysisConfig(samplesPerCase, sampleSeed, stratify, roughnessK, mixtureKs, families, layerWeights, seed, pcaComponents, knnK, knnReference);
     }
 
     public AnalysisConfig withMixtureKs(List<Integer> ks) {
-        return new AnalysisConfig(samplesPerCase, sampleSeed, stratify, roughnessK, ks, families, layerWeights, seed);
+        return new AnalysisConfig(samplesPerCase, sampleSeed, stratify, roughnessK, ks, families, layerWeights, seed, pcaComponents, knnK, knnReference);
     }
 
     public AnalysisConfig withSamplesPerCase(int n) {
-        return new AnalysisConfig(n, sampleSeed, stratify, roughnessK, mixtureKs, families, layerWeights, seed);
+        return new AnalysisConfig(n, sampleSeed, stratify, roughnessK, mixtureKs, families, layerWeights, seed, pcaComponents, knnK, knnReference);
     }
 
     public static CovarianceType family(String name) {

@@ -46,6 +46,31 @@ public final class CaseForms {
         return out;
     }
 
+    /**
+     * Per case: the mean over layers of the mean of the case's points at that layer (one array of
+     * per-point values per layer: the feature distances); a case without points gets NaN.
+     */
+    public static double[] meanOverLayers(List<double[]> pointValuesByLayer, int[] start) {
+        return confidence(pointValuesByLayer, start);
+    }
+
+    /**
+     * Average pooling over each case's points: one row per case, the mean of its rows of {@code layer}
+     * (NaN for a case without points). Woodland et al.'s pooled features, over the sampled positions.
+     */
+    public static LayerSample pooled(LayerSample layer, int[] start) {
+        int n = start.length - 1, d = layer.channels();
+        float[] x = layer.data(), out = new float[n * d];
+        double[] sum = new double[d];
+        for (int c = 0; c < n; c++) {
+            java.util.Arrays.fill(sum, 0);
+            int m = start[c + 1] - start[c];
+            for (int i = start[c]; i < start[c + 1]; i++) for (int j = 0; j < d; j++) sum[j] += x[i * d + j];
+            for (int j = 0; j < d; j++) out[c * d + j] = m == 0 ? Float.NaN : (float) (sum[j] / m);
+        }
+        return new LayerSample(layer.name(), d, layer.stride(), out, null);
+    }
+
     /** Per-case confidence from each layer's per-point log-likelihoods per dimension (one array per layer). */
     public static double[] confidence(List<double[]> pointScoresByLayer, int[] start) {
         int n = start.length - 1;

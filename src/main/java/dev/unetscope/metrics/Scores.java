@@ -47,10 +47,16 @@ public final class Scores {
             "mean IoU with the final checkpoints of the other replicates (other seeds) of the same objective");
     public static final Score MAHALANOBIS = new Score("mahalanobis", Set.of(CASE, SET), true, false, true, null,
             "mean Mahalanobis distance of the bottleneck features to the training features");
+    public static final Score MAHALANOBIS_PCA = new Score("mahalanobis_pca", Set.of(LAYER, CASE, SET), true, false, false, null,
+            "Mahalanobis distance per dimension to a Gaussian of the training features on their first principal components, per layer; combined: mean over layers");
+    public static final Score KNN_DISTANCE = new Score("knn_distance", Set.of(LAYER, CASE, SET), true, false, false, null,
+            "distance per dimension to the k-th nearest training feature (a seeded reference sample), per layer; combined: mean over layers");
+    public static final Score MAHALANOBIS_POOLED = new Score("mahalanobis_pooled", Set.of(LAYER, CASE, SET), true, false, false, null,
+            "Mahalanobis distance per dimension of a case's average-pooled features to a Gaussian of the training cases' pooled features on their first principal components, per layer; combined: mean over layers");
 
     public static final List<Score> ALL = List.of(CONFIDENCE, ROUGHNESS, ROUGHNESS_REVERSE, DB_LABELS, SOFTMAX_CONFIDENCE, GLAND_CONFIDENCE,
             ENTROPY, ENTROPY_FOREGROUND, ENTROPY_BOUNDARY, ENTROPY_PATCH_MAX, SOFT_IOU, ATC_IOU, TTA_AGREEMENT, CHECKPOINT_AGREEMENT, REPLICATE_AGREEMENT,
-            MAHALANOBIS);
+            MAHALANOBIS, MAHALANOBIS_PCA, KNN_DISTANCE, MAHALANOBIS_POOLED);
 
     /** Scores at one level, in registry order. */
     public static List<Score> at(Score.Level level) {

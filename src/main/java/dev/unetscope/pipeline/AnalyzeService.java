@@ -64,7 +64,11 @@ public final class AnalyzeService {
         var n = exp.section("analysis");
         if (n.isMissingNode()) return null;
         try {
-            return new com.fasterxml.jackson.databind.ObjectMapper().treeToValue(n, AnalysisConfig.class);
+            var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+            // settings added after an experiment was analysed read as their defaults (its rows' settings hash still differs)
+            var withDefaults = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.valueToTree(AnalysisConfig.defaults());
+            if (n.isObject()) withDefaults.setAll((com.fasterxml.jackson.databind.node.ObjectNode) n);
+            return mapper.treeToValue(n.isObject() ? withDefaults : n, AnalysisConfig.class);
         } catch (Exception e) {
             throw new BadInputException(exp.root().resolve(Experiment.CONFIG), "its analysis section is invalid: " + e.getMessage().split("\n")[0],
                     "repair experiment.json or remove the section and re-run 'unetscope analyze'");
@@ -167,13 +171,14 @@ public final class AnalyzeService {
             if (!hashOf.getOrDefault(r.get("run"), hash).equals(r.get("settings"))) stale.add(CheckpointId.of(r));
         }
         if (stale.isEmpty() && sameColumns) return store.analysed(cfg);
-        if (!recompute && stale.isEmpty()) {
-            // same settings, but tables written before this version's scores were added
-            throw new BadInputException(store.file(ResultFiles.CASE_SCORES_CSV), "has the score columns of another unetscope version",
+        AnalysisConfig before = recorded(exp);
+        // the tables lack columns this version writes for the settings that made them: an older version wrote them
+        boolean layersOld = !table.header().equals(ResultsStore.layerColumns(before == null ? cfg : before));
+        if (!recompute && (stale.isEmpty() || layersOld || !store.caseScoresCurrent())) {
+            throw new BadInputException(layersOld ? file : store.file(ResultFiles.CASE_SCORES_CSV), "has the score columns of another unetscope version",
                     "add --recompute to redo the analysis with this version's scores");
         }
         if (!recompute) {
-            AnalysisConfig before = recorded(exp);
             String what = before == null || SettingsHash.of(before).equals(hash) ? "settings " + hashes(table) + "; a run's preprocessing or patch may have changed"
                     : String.join("; ", SettingsHash.differences(before, cfg));
             throw new BadInputException(file, stale.size() + " checkpoint(s) were analysed with other settings (" + what + ")",

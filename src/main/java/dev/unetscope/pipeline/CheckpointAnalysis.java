@@ -18,8 +18,10 @@ import dev.unetscope.metrics.CaseForms;
 import dev.unetscope.metrics.Confidence;
 import dev.unetscope.metrics.DaviesBouldin;
 import dev.unetscope.metrics.EntropyAggregates;
+import dev.unetscope.metrics.KnnDistance;
 import dev.unetscope.metrics.LayerMetrics;
 import dev.unetscope.metrics.Mahalanobis;
+import dev.unetscope.metrics.PcaMahalanobis;
 import dev.unetscope.metrics.Scores;
 import dev.unetscope.model.Divergence;
 import dev.unetscope.model.SegmentationNetwork;
@@ -105,9 +107,13 @@ public final class CheckpointAnalysis {
             }
             Map<String, Standardizer> std = new LinkedHashMap<>();
             Map<String, Confidence> conf = new LinkedHashMap<>();
+            Distances dist = new Distances();
             for (String l : trainSample.layers().keySet()) {
                 std.put(l, Standardizer.fit(trainSample.layer(l)));
-                if (!l.equals(FeatureExtractor.IMAGE)) conf.put(l, Confidence.fit(std.get(l).apply(trainSample.layer(l)), cfg));
+                if (l.equals(FeatureExtractor.IMAGE)) continue;
+                LayerSample zTrain = std.get(l).apply(trainSample.layer(l));
+                conf.put(l, Confidence.fit(zTrain, cfg));
+                dist.fit(l, zTrain, CaseForms.caseStarts(trainSample.caseOf(), train.size()), cfg);
             }
             String bottleneck = taps.contains("bottleneck") ? "bottleneck" : taps.get(taps.size() / 2);
             Mahalanobis maha = fitOrNull(std.get(bottleneck).apply(trainSample.layer(bottleneck)));
@@ -132,6 +138,7 @@ public final class CheckpointAnalysis {
                 Map<String, Map<String, Double>> byModel = new LinkedHashMap<>();
                 List<LayerScores> layers = layers(z, conf, clusters, byModel);
                 List<CaseScores> cases = cases(net, ref, prep, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references, atc);
+                layers = dist.score(z, layers, CaseForms.caseStarts(s.caseOf(), set.size()), cases);
                 byName.put(q, new SetScores(q, layers, cases));
             }
             for (String q : setNames) out.add(byName.get(q));
@@ -179,6 +186,86 @@ public final class CheckpointAnalysis {
             out.add(new SetScores(q, ls, cs));
         }
         return new CheckpointScores(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), out);
+    }
+
+    /**
+     * The feature distances' models of each layer, fitted on the training split's standardised
+     * features: {@link PcaMahalanobis} on the positions and on the cases' average-pooled features,
+     * {@link KnnDistance}; a layer where one cannot be fitted keeps the reason instead.
+     */
+    private static final class Distances {
+        final Map<String, PcaMahalanobis> pca = new LinkedHashMap<>(), pooled = new LinkedHashMap<>();
+        final Map<String, KnnDistance> knn = new LinkedHashMap<>();
+        final Map<String, List<String>> failures = new LinkedHashMap<>();
+
+        /** {@code start}: the training cases' row ranges ({@link CaseForms#caseStarts}). */
+        void fit(String layer, LayerSample train, int[] start, AnalysisConfig cfg) {
+            List<String> why = failures.computeIfAbsent(layer, k -> new ArrayList<>());
+            try {
+                pca.put(layer, PcaMahalanobis.fit(train, cfg.pcaComponents()));
+            } catch (BadInputException | ArithmeticException ex) {
+                why.add(Scores.MAHALANOBIS_PCA.name() + ": " + ex.getMessage());
+            }
+            try {
+                knn.put(layer, KnnDistance.fit(train, cfg.knnK(), cfg.knnReference(), cfg.seed()));
+            } catch (BadInputException ex) {
+                why.add(Scores.KNN_DISTANCE.name() + ": " + ex.getMessage());
+            }
+            try {
+                LayerSample cases = CaseForms.pooled(train, start);
+                // at most n - 1 components: n pooled vectors span no more
+                pooled.put(layer, PcaMahalanobis.fit(cases, Math.max(1, Math.min(cfg.pcaComponents(), cases.n() - 1))));
+            } catch (BadInputException | ArithmeticException ex) {
+                why.add(Scores.MAHALANOBIS_POOLED.name() + ": " + ex.getMessage());
+            }
+        }
+
+        /**
+         * One set's feature distances: its layer rows with the distances filled in (and why one is NaN),
+         * and each case's values put into its row of {@code cases}: per layer the mean over the case's
+         * points (the pooled form: the distance of the case's mean feature), then the mean over layers.
+         */
+        List<LayerScores> score(Map<String, LayerSample> z, List<LayerScores> layers, int[] start, List<CaseScores> cases) {
+            List<LayerScores> out = new ArrayList<>();
+            List<double[]> pcaPoints = new ArrayList<>(), knnPoints = new ArrayList<>(), pooledCases = new ArrayList<>();
+            for (LayerScores row : layers) {
+                String l = row.layer();
+                LayerSample x = z.get(l);
+                double[] p = pca.containsKey(l) ? pca.get(l).distances(x) : null;
+                double[] k = knn.containsKey(l) ? knn.get(l).distances(x) : null;
+                double[] c = pooled.containsKey(l) ? pooled.get(l).distances(CaseForms.pooled(x, start)) : null;
+                if (p != null) pcaPoints.add(p);
+                if (k != null) knnPoints.add(k);
+                if (c != null) pooledCases.add(c);
+                out.add(row.withDistances(mean(p), mean(k), mean(c), failures.getOrDefault(l, List.of())));
+            }
+            double[] casePca = CaseForms.meanOverLayers(pcaPoints, start), caseKnn = CaseForms.meanOverLayers(knnPoints, start);
+            double[] casePooled = new double[cases.size()];
+            for (int c = 0; c < cases.size(); c++) {
+                double[] own = new double[pooledCases.size()];
+                for (int j = 0; j < own.length; j++) own[j] = pooledCases.get(j)[c];
+                casePooled[c] = mean(own);
+            }
+            for (int c = 0; c < cases.size(); c++) {
+                cases.get(c).values().put(Scores.MAHALANOBIS_PCA.name(), casePca[c]);
+                cases.get(c).values().put(Scores.KNN_DISTANCE.name(), caseKnn[c]);
+                cases.get(c).values().put(Scores.MAHALANOBIS_POOLED.name(), casePooled[c]);
+            }
+            return out;
+        }
+
+        /** Mean of the finite values; NaN without a model or without any. */
+        private static double mean(double[] v) {
+            if (v == null) return Double.NaN;
+            double sum = 0;
+            int n = 0;
+            for (double a : v) {
+                if (Double.isNaN(a)) continue;
+                sum += a;
+                n++;
+            }
+            return n == 0 ? Double.NaN : sum / n;
+        }
     }
 
     /** Per layer: db_labels, roughness (k-means of the input layer, DB of this one), roughness_reverse, c_l. */

@@ -59,6 +59,7 @@ public final class ResultsStore {
         List<String> c = new ArrayList<>(KEY);
         c.addAll(List.of("layer", "input_layer", "channels", "points", "db_labels", "roughness", "roughness_reverse", "confidence", "best_model"));
         c.addAll(modelColumns(cfg));
+        c.addAll(List.of(Scores.MAHALANOBIS_PCA.name(), Scores.KNN_DISTANCE.name(), Scores.MAHALANOBIS_POOLED.name()));
         c.add("reason");
         c.add("settings");
         return c;

@@ -78,6 +78,14 @@ class AnalyzeServiceTest {
             assertThat(d(r, "entropy_foreground")).isBetween(0.0, 1.0);
             assertThat(d(r, "entropy_patch_max")).isBetween(d(r, "entropy") - 1e-12, 1.0); // the worst patch is at least the mean
         }
+        // the feature distances: per layer in layers.csv, combined as the mean over layers, and per case the mean over
+        // layers of the case's mean (every case has the same number of points, so the cases' mean is the set's value)
+        for (String score : List.of("mahalanobis_pca", "knn_distance", "mahalanobis_pooled")) {
+            double overLayers = noisy6.stream().mapToDouble(r -> d(r, score)).average().orElseThrow();
+            assertThat(noisy6).allSatisfy(r -> assertThat(d(r, score)).as(score + " " + r.get("layer")).isPositive());
+            assertThat(d(row, score)).as(score).isCloseTo(overLayers, within(1e-9));
+            assertThat(noisyCases.stream().mapToDouble(r -> d(r, score)).average().orElseThrow()).as(score).isCloseTo(overLayers, within(1e-9));
+        }
 
         // correlations, predictor and failure flags come with the analysis
         CsvTable corr = CsvTable.read(ex.resolve("results/correlations.csv"));
@@ -131,7 +139,8 @@ class AnalyzeServiceTest {
         TinyExperiment.unlabelledCopy(ex.resolve("data/query/noisy"), unlabelled);
         Experiment e = Experiment.open(ex);
         PredictService.Result pr = new PredictService().run(e, new PredictService.Settings("dice", unlabelled, 0), Progress.NONE);
-        for (String score : List.of("confidence", "roughness", "softmax_confidence", "entropy", "tta_agreement", "mahalanobis")) {
+        for (String score : List.of("confidence", "roughness", "softmax_confidence", "entropy", "tta_agreement", "mahalanobis", "mahalanobis_pca",
+                "knn_distance", "mahalanobis_pooled")) {
             assertThat(pr.values().get(score)).as(score).isCloseTo(d(row, score), within(1e-9 * Math.max(1, Math.abs(d(row, score)))));
         }
         JsonNode p = new ObjectMapper().readTree(ex.resolve("results/predictor.json").toFile());
@@ -173,6 +182,11 @@ class AnalyzeServiceTest {
             assertThat(d(r, "roughness")).as("roughness " + r.get("layer")).isCloseTo(Double.parseDouble(v[2]), within(1e-4 * Math.abs(Double.parseDouble(v[2]))));
             // and a good optimum: within 5 % of the inertia of scikit-learn's best of 20 starts
             assertThat(Double.parseDouble(v[4])).as("inertia ratio " + r.get("input_layer")).isLessThan(1.05);
+            // the feature distances: PCA + EmpiricalCovariance, and NearestNeighbors on the same seeded reference rows
+            assertThat(d(r, "mahalanobis_pca")).as("mahalanobis_pca " + r.get("layer")).isCloseTo(Double.parseDouble(v[5]), within(1e-6 * Double.parseDouble(v[5])));
+            assertThat(d(r, "knn_distance")).as("knn_distance " + r.get("layer")).isCloseTo(Double.parseDouble(v[6]), within(1e-6 * Double.parseDouble(v[6])));
+            assertThat(d(r, "mahalanobis_pooled")).as("mahalanobis_pooled " + r.get("layer")).isCloseTo(Double.parseDouble(v[7]),
+                    within(1e-6 * Double.parseDouble(v[7])));
         }
     }
 
