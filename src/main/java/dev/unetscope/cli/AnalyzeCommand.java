@@ -45,6 +45,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--layer-weight", paramLabel = "LAYER=W", description = "Weight of a layer in the combined confidence; repeatable (default: recorded, else 1 each).")
     Map<String, Double> weights;
 
+    @Option(names = "--jacobian-probes", paramLabel = "K", description = "Gaussian probe fields of the Jacobian-norm estimate (score jacobian); 0 turns it off "
+            + "(default: recorded, else " + AnalysisConfig.DEFAULT_JACOBIAN_PROBES + ").")
+    Integer jacobianProbes;
+
     @Option(names = "--seed", description = "Seed of positions, k-means and mixtures (default: recorded, else 1).")
     Long seed;
 
@@ -96,6 +100,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         long s = seed == null ? b.seed() : seed;
         return new AnalysisConfig(samplesPerCase == null ? b.samplesPerCase() : samplesPerCase, seed == null ? b.sampleSeed() : s,
                 stratify == null ? b.stratify() : stratify, roughnessK == null ? b.roughnessK() : roughnessK, mixtureKs == null ? b.mixtureKs() : mixtureKs,
-                families == null ? b.families() : families, weights == null ? b.layerWeights() : weights, s);
+                families == null ? b.families() : families, weights == null ? b.layerWeights() : weights, s,
+                jacobianProbes == null ? b.jacobianProbes() : jacobianProbes);
     }
 }

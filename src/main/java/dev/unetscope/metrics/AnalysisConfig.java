@@ -15,12 +15,36 @@ import java.util.List;
  * @param families         mixture families M ("diag", "full")
  * @param layerWeights     weight w_l of each layer in the combined confidence; empty means uniform
  * @param seed             seed of k-means and mixture initialisation
+ * @param jacobianProbes   Gaussian probe fields K of the Jacobian-norm estimate ({@code jacobian}); 0 turns it off. Null
+ *                         (absent from {@code experiment.json}) means {@link #DEFAULT_JACOBIAN_PROBES}, and the default is
+ *                         stored as null, so analyses made before this setting existed keep their settings hash and resume
+ *                         (their rows keep a blank {@code jacobian})
  */
+@com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record AnalysisConfig(int samplesPerCase, long sampleSeed, boolean stratify, int roughnessK, List<Integer> mixtureKs,
-                             List<String> families, java.util.Map<String, Double> layerWeights, long seed) implements java.io.Serializable {
+                             List<String> families, java.util.Map<String, Double> layerWeights, long seed, Integer jacobianProbes)
+        implements java.io.Serializable {
+
+    /** Probe fields of the Jacobian-norm estimate unless set (its relative standard deviation is measured in docs/ARCHITECTURE.md). */
+    public static final int DEFAULT_JACOBIAN_PROBES = 2;
 
     public static AnalysisConfig defaults() {
         return new AnalysisConfig(2000, 1, false, 8, List.of(1, 2, 4, 8), List.of("diag", "full"), java.util.Map.of(), 1);
+    }
+
+    /** The settings before the Jacobian norm's: its probes at the default. */
+    public AnalysisConfig(int samplesPerCase, long sampleSeed, boolean stratify, int roughnessK, List<Integer> mixtureKs,
+                          List<String> families, java.util.Map<String, Double> layerWeights, long seed) {
+        this(samplesPerCase, sampleSeed, stratify, roughnessK, mixtureKs, families, layerWeights, seed, null);
+    }
+
+    /** K, the Gaussian probe fields of the Jacobian-norm estimate (0: not computed). */
+    public int jacobianK() {
+        return jacobianProbes == null ? DEFAULT_JACOBIAN_PROBES : jacobianProbes;
+    }
+
+    public AnalysisConfig withJacobianProbes(int k) {
+        return new AnalysisConfig(samplesPerCase, sampleSeed, stratify, roughnessK, mixtureKs, families, layerWeights, seed, k);
     }
 
     public AnalysisConfig {
@@ -31,14 +55,18 @@ public record AnalysisConfig(int samplesPerCase, long sampleSeed, boolean strati
         }
         for (String f : families) family(f);
         if (layerWeights == null) layerWeights = java.util.Map.of();
+        if (jacobianProbes != null && jacobianProbes < 0) {
+            throw new BadInputException("--jacobian-probes " + jacobianProbes + " must be at least 0", "0 turns the Jacobian norm off; the default is " + DEFAULT_JACOBIAN_PROBES);
+        }
+        if (jacobianProbes != null && jacobianProbes == DEFAULT_JACOBIAN_PROBES) jacobianProbes = null;
     }
 
     public AnalysisConfig withMixtureKs(List<Integer> ks) {
-        return new AnalysisConfig(samplesPerCase, sampleSeed, stratify, roughnessK, ks, families, layerWeights, seed);
+        return new AnalysisConfig(samplesPerCase, sampleSeed, stratify, roughnessK, ks, families, layerWeights, seed, jacobianProbes);
     }
 
     public AnalysisConfig withSamplesPerCase(int n) {
-        return new AnalysisConfig(n, sampleSeed, stratify, roughnessK, mixtureKs, families, layerWeights, seed);
+        return new AnalysisConfig(n, sampleSeed, stratify, roughnessK, mixtureKs, families, layerWeights, seed, jacobianProbes);
     }
 
     public static CovarianceType family(String name) {

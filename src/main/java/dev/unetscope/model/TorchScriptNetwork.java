@@ -203,6 +203,32 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
     }
 
     /**
+     * The input gradient of one tap ({@link SegmentationNetwork#tapInputGradient}): the loaded module
+     * run under the engine's autograd with an input that requires a gradient, then one backward pass
+     * from the tap. A module whose forward detaches its taps (or is not differentiable) is refused
+     * with the reason.
+     */
+    @Override
+    public float[] tapInputGradient(float[] volumes, int batch, int d, int h, int w, String tap, float[] cotangent) {
+        Tap t = tap(tap);
+        if (t == null) throw new BadInputException("unknown tap '" + tap + "'", "valid taps: " + String.join(", ", tapNames()));
+        int index = tapNames().indexOf(tap);
+        try {
+            return InputGradient.of(manager, volumes, batch, inChannels(), d, h, w, sidecar.sizeDivisor(), t.channels(), t.stride(), cotangent, (step, x) -> {
+                NDList out = block.forward(new ParameterStore(step, false), new NDList(x), false);
+                for (NDArray a : out) a.attach(step);
+                if (out.size() != 1 + taps.size()) {
+                    throw new BadInputException(TorchScriptSidecar.beside(file), "lists " + taps.size() + " taps but the model returns " + out.size() + " tensors",
+                            "export again so that forward returns (output, tap_1, ..., tap_n) as the sidecar lists them");
+                }
+                return out.get(1 + index);
+            });
+        } catch (EngineException e) {
+            throw new UnsupportedOperationException(file.getFileName() + " gives no input gradient for tap " + tap + ": " + reason(e.getMessage()), e);
+        }
+    }
+
+    /**
      * Foreground probability per voxel (N x D x H x W) from N x C x D x H x W logits, computed by the
      * engine: sigmoid of the foreground channel, or the softmax's sum over the foreground channels.
      * A NaN logit gives a NaN probability.

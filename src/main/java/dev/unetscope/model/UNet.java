@@ -253,6 +253,35 @@ public final class UNet implements SegmentationNetwork {
         }
     }
 
+    /**
+     * The input gradient of one tap ({@link SegmentationNetwork#tapInputGradient}) through DJL's
+     * autograd on the PyTorch engine; the parameters stop requiring gradients for the pass (only the
+     * input's is wanted) and are restored after.
+     */
+    @Override
+    public float[] tapInputGradient(float[] volumes, int batch, int d, int h, int w, String tap, float[] cotangent) {
+        ResidualUNet.Tap t = block.tap(tap);
+        if (t == null) throw new BadInputException("unknown tap '" + tap + "'", "valid taps: " + String.join(", ", tapNames()));
+        int m = config.sizeMultiple(), s = t.stride();
+        List<Parameter> frozen = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().isInitialized() && p.getValue().getArray().hasGradient()) {
+                p.getValue().getArray().setRequiresGradient(false);
+                frozen.add(p.getValue());
+            }
+        }
+        try {
+            return InputGradient.of(manager(), volumes, batch, config.inChannels(), d, h, w, new int[] {m, m, m}, t.channels(), new int[] {s, s, s},
+                    cotangent, (step, x) -> {
+                        Map<String, NDArray> all = new LinkedHashMap<>();
+                        block.forwardTaps(new ParameterStore(step, false), x, false, all);
+                        return all.get(tap);
+                    });
+        } finally {
+            for (Parameter p : frozen) p.getArray().setRequiresGradient(true);
+        }
+    }
+
     /** Writes the parameters atomically, after a header that names the config. */
     public void save(Path file) {
         AtomicFile.write(file, raw -> {

@@ -57,7 +57,7 @@ public final class ResultsStore {
     /** Columns of layers.csv for these settings (one confidence column per mixture family and K). */
     public static List<String> layerColumns(AnalysisConfig cfg) {
         List<String> c = new ArrayList<>(KEY);
-        c.addAll(List.of("layer", "input_layer", "channels", "points", "db_labels", "roughness", "roughness_reverse", "confidence", "best_model"));
+        c.addAll(List.of("layer", "input_layer", "channels", "points", "db_labels", "roughness", "roughness_reverse", "jacobian", "confidence", "best_model"));
         c.addAll(modelColumns(cfg));
         c.add("reason");
         c.add("settings");
@@ -93,11 +93,51 @@ public final class ResultsStore {
     }
 
     private CsvTable layers(AnalysisConfig cfg) {
-        return CsvTable.readOrEmpty(file(ResultFiles.LAYERS_CSV), layerColumns(cfg));
+        CsvTable t = readLayers(cfg);
+        if (t == null) return new CsvTable(layerColumns(cfg));
+        if (!t.header().equals(layerColumns(cfg))) {
+            throw new dev.unetscope.io.BadInputException(file(ResultFiles.LAYERS_CSV), "has columns " + t.header() + ", this version writes " + layerColumns(cfg),
+                    "move the old file away and re-run the stage");
+        }
+        return t;
+    }
+
+    /** layers.csv as stored, with the columns of scores added since it was written blank ({@link #upgraded}); null when missing. */
+    public synchronized CsvTable readLayers(AnalysisConfig cfg) {
+        Path f = file(ResultFiles.LAYERS_CSV);
+        return Files.isRegularFile(f) ? upgraded(CsvTable.read(f), layerColumns(cfg)) : null;
     }
 
     private CsvTable caseScores() {
-        return withReason(ResultFiles.CASE_SCORES_CSV, caseScoreColumns());
+        List<String> want = new ArrayList<>(caseScoreColumns());
+        want.add(REASON);
+        return upgraded(withReason(ResultFiles.CASE_SCORES_CSV, caseScoreColumns()), want);
+    }
+
+    /**
+     * The table in the order of {@code columns} when its header is some of them in that order and the
+     * rest are score columns added since it was written (e.g. {@code jacobian}): the new cells blank, so
+     * an experiment analysed before a score existed resumes, its old rows keeping the score undefined.
+     * Any other table comes back as read (its mismatch is refused by the caller).
+     */
+    static CsvTable upgraded(CsvTable t, List<String> columns) {
+        List<String> h = t.header();
+        if (h.equals(columns) || !columns.containsAll(h)) return t;
+        List<String> scores = Scores.names(Scores.ALL);
+        int last = -1;
+        for (String c : h) {
+            int i = columns.indexOf(c);
+            if (i < last) return t;
+            last = i;
+        }
+        for (String c : columns) if (!h.contains(c) && !scores.contains(c)) return t;
+        CsvTable u = new CsvTable(columns);
+        for (Map<String, String> r : t.records()) {
+            List<String> row = new ArrayList<>();
+            for (String c : columns) row.add(r.getOrDefault(c, ""));
+            u.add(row);
+        }
+        return u;
     }
 
     /**
@@ -153,7 +193,8 @@ public final class ResultsStore {
     public synchronized boolean caseScoresCurrent() {
         Path f = file(ResultFiles.CASE_SCORES_CSV);
         if (!Files.isRegularFile(f)) return true;
-        List<String> header = CsvTable.read(f).header(), want = caseScoreColumns();
+        List<String> want = caseScoreColumns();
+        List<String> header = caseScores().header();
         return header.size() >= want.size() && header.subList(0, want.size()).equals(want);
     }
 

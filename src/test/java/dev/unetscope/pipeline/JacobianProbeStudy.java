@@ -1,0 +1,52 @@
+package dev.unetscope.pipeline;
+
+import dev.unetscope.data.ExperimentData;
+import dev.unetscope.data.PreparedSet;
+import dev.unetscope.experiment.Experiment;
+import dev.unetscope.features.FeatureExtractor;
+import dev.unetscope.features.FeatureSample;
+import dev.unetscope.features.JacobianNorm;
+import dev.unetscope.features.ReceptiveFieldSampler;
+import dev.unetscope.features.Standardizer;
+import dev.unetscope.model.SegmentationNetwork;
+import dev.unetscope.train.CheckpointRef;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Not a test: the Jacobian-norm estimate's cost and its spread over probe fields on a real
+ * checkpoint. Per layer: the value with K probes, the relative standard deviation of one probe's
+ * q over the K (averaged over cases), and the seconds. Run with ONEDNN_MAX_CPU_ISA=AVX2.
+ * Arguments: EXPERIMENT [checkpoint index (last)] [set (test)] [K (8)] [samples per case (300)].
+ */
+public final class JacobianProbeStudy {
+    public static void main(String[] args) {
+        Experiment exp = Experiment.open(Path.of(args[0]));
+        List<CheckpointRef> all = CheckpointRef.all(exp);
+        CheckpointRef ref = all.get(args.length > 1 ? Integer.parseInt(args[1]) : all.size() - 1);
+        String setName = args.length > 2 ? args[2] : "test";
+        int k = args.length > 3 ? Integer.parseInt(args[3]) : 8;
+        int samples = args.length > 4 ? Integer.parseInt(args[4]) : 300;
+        PreparedSets prepared = new PreparedSets(exp, ExperimentData.queries(exp));
+        PreparedSet train = prepared.split(prepared.of(ref), "train");
+        PreparedSet set = prepared.sets(ref).apply(setName);
+        ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(1, samples, ReceptiveFieldSampler.Mode.UNIFORM);
+        try (SegmentationNetwork net = ref.open()) {
+            FeatureSample tr = FeatureExtractor.extract(net, train, sampler, net.tapNames());
+            long t0 = System.nanoTime();
+            FeatureSample s = FeatureExtractor.extract(net, set, sampler, net.tapNames());
+            System.out.printf("checkpoint %s, set %s (%d cases), K %d, %d positions per case; features %.2f s%n", ref.id(), setName, set.size(), k, samples,
+                    (System.nanoTime() - t0) / 1e9);
+            double total = 0;
+            for (String l : net.tapNames()) {
+                long t = System.nanoTime();
+                JacobianNorm.Probes p = JacobianNorm.estimate(net, set, s, l, Standardizer.fit(tr.layer(l)).scale(), k, 1);
+                double sec = (System.nanoTime() - t) / 1e9;
+                total += sec;
+                System.out.printf("%-11s value %.5g  rsd of one probe %.3f  %.2f s%n", l, p.setValue(), p.relativeSd(), sec);
+            }
+            System.out.printf("total %.2f s%n", total);
+        }
+    }
+}
