@@ -34,6 +34,8 @@ public final class ResultFiles {
     public static final String CASE_PREDICTOR_JSON = "case_predictor.json";
     /** Per labelled query set held out: the checkpoint ranking's top pick against the truly best checkpoint. */
     public static final String CHECKPOINT_RANKING_CSV = "checkpoint_ranking.csv";
+    /** How the seed's roughness agrees with the Jacobian norm it stands for, per layer and combined, and each one's correlation with IoU. */
+    public static final String JACOBIAN_ROUGHNESS_CSV = "jacobian_roughness.csv";
     /** Under the experiment: one folder per prediction on new scans ({@code predictions/NAME/}). */
     public static final String PREDICTIONS_DIR = "predictions";
 

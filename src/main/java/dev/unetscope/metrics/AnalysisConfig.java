@@ -17,8 +17,8 @@ import java.util.List;
  * @param seed             seed of k-means and mixture initialisation
  * @param jacobianProbes   Gaussian probe fields K of the Jacobian-norm estimate ({@code jacobian}); 0 turns it off. Null
  *                         (absent from {@code experiment.json}) means {@link #DEFAULT_JACOBIAN_PROBES}, and the default is
- *                         stored as null, so analyses made before this setting existed keep their settings hash and resume
- *                         (their rows keep a blank {@code jacobian})
+ *                         stored as null, so the settings hash at the default is the one versions without this setting gave
+ *                         (their tables lack the {@code jacobian} column and are refused by the column check: {@code --recompute})
  */
 @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
 public record AnalysisConfig(int samplesPerCase, long sampleSeed, boolean stratify, int roughnessK, List<Integer> mixtureKs,

@@ -79,7 +79,10 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
         try {
             PtSymbolBlock block;
             try {
-                block = JniUtils.loadModule((PtNDManager) manager, pt, false, new String[0], new String[0], false);
+                // parameters as ordinary tensors (not inference tensors, which autograd refuses to save), then
+                // frozen: the input gradient of tapInputGradient is the only one ever wanted
+                block = JniUtils.loadModule((PtNDManager) manager, pt, false, new String[0], new String[0], true);
+                for (var p : block.getParameters()) p.getValue().getArray().setRequiresGradient(false);
             } catch (EngineException | IllegalArgumentException e) {
                 throw new BadInputException(pt, "not a TorchScript file PyTorch can load: " + reason(e.getMessage()),
                         "export the network with torch.jit.trace (the exporter does)", e);
@@ -203,10 +206,11 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
     }
 
     /**
-     * The input gradient of one tap ({@link SegmentationNetwork#tapInputGradient}): the loaded module
-     * run under the engine's autograd with an input that requires a gradient, then one backward pass
-     * from the tap. A module whose forward detaches its taps (or is not differentiable) is refused
-     * with the reason.
+     * The input gradient of one tap ({@link SegmentationNetwork#tapInputGradient}): the loaded module,
+     * kept in eval mode, run with autograd on (DJL's forward with {@code training=false} runs the module
+     * under a no-grad guard, so the engine's forward is called with gradients on but without switching
+     * the module to training mode), then one backward pass from the tap. A module whose taps do not
+     * depend on the input differentiably is refused with the reason.
      */
     @Override
     public float[] tapInputGradient(float[] volumes, int batch, int d, int h, int w, String tap, float[] cotangent) {
@@ -215,7 +219,7 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
         int index = tapNames().indexOf(tap);
         try {
             return InputGradient.of(manager, volumes, batch, inChannels(), d, h, w, sidecar.sizeDivisor(), t.channels(), t.stride(), cotangent, (step, x) -> {
-                NDList out = block.forward(new ParameterStore(step, false), new NDList(x), false);
+                NDList out = ai.djl.pytorch.jni.IValueUtils.forward(block, new NDList(x), true);
                 for (NDArray a : out) a.attach(step);
                 if (out.size() != 1 + taps.size()) {
                     throw new BadInputException(TorchScriptSidecar.beside(file), "lists " + taps.size() + " taps but the model returns " + out.size() + " tensors",

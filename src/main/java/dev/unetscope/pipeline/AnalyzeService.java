@@ -160,7 +160,7 @@ public final class AnalyzeService {
                                                      boolean recompute) {
         var file = store.file(ResultFiles.LAYERS_CSV);
         if (!java.nio.file.Files.isRegularFile(file)) return Map.of();
-        var table = store.readLayers(cfg); // a table from before a score was added gets its column, blank
+        var table = dev.unetscope.experiment.CsvTable.read(file);
         boolean sameColumns = table.header().equals(ResultsStore.layerColumns(cfg)) && store.caseScoresCurrent();
         Set<CheckpointId> stale = new LinkedHashSet<>();
         for (Map<String, String> r : table.records()) {

@@ -93,51 +93,11 @@ public final class ResultsStore {
     }
 
     private CsvTable layers(AnalysisConfig cfg) {
-        CsvTable t = readLayers(cfg);
-        if (t == null) return new CsvTable(layerColumns(cfg));
-        if (!t.header().equals(layerColumns(cfg))) {
-            throw new dev.unetscope.io.BadInputException(file(ResultFiles.LAYERS_CSV), "has columns " + t.header() + ", this version writes " + layerColumns(cfg),
-                    "move the old file away and re-run the stage");
-        }
-        return t;
-    }
-
-    /** layers.csv as stored, with the columns of scores added since it was written blank ({@link #upgraded}); null when missing. */
-    public synchronized CsvTable readLayers(AnalysisConfig cfg) {
-        Path f = file(ResultFiles.LAYERS_CSV);
-        return Files.isRegularFile(f) ? upgraded(CsvTable.read(f), layerColumns(cfg)) : null;
+        return CsvTable.readOrEmpty(file(ResultFiles.LAYERS_CSV), layerColumns(cfg));
     }
 
     private CsvTable caseScores() {
-        List<String> want = new ArrayList<>(caseScoreColumns());
-        want.add(REASON);
-        return upgraded(withReason(ResultFiles.CASE_SCORES_CSV, caseScoreColumns()), want);
-    }
-
-    /**
-     * The table in the order of {@code columns} when its header is some of them in that order and the
-     * rest are score columns added since it was written (e.g. {@code jacobian}): the new cells blank, so
-     * an experiment analysed before a score existed resumes, its old rows keeping the score undefined.
-     * Any other table comes back as read (its mismatch is refused by the caller).
-     */
-    static CsvTable upgraded(CsvTable t, List<String> columns) {
-        List<String> h = t.header();
-        if (h.equals(columns) || !columns.containsAll(h)) return t;
-        List<String> scores = Scores.names(Scores.ALL);
-        int last = -1;
-        for (String c : h) {
-            int i = columns.indexOf(c);
-            if (i < last) return t;
-            last = i;
-        }
-        for (String c : columns) if (!h.contains(c) && !scores.contains(c)) return t;
-        CsvTable u = new CsvTable(columns);
-        for (Map<String, String> r : t.records()) {
-            List<String> row = new ArrayList<>();
-            for (String c : columns) row.add(r.getOrDefault(c, ""));
-            u.add(row);
-        }
-        return u;
+        return withReason(ResultFiles.CASE_SCORES_CSV, caseScoreColumns());
     }
 
     /**
@@ -193,8 +153,7 @@ public final class ResultsStore {
     public synchronized boolean caseScoresCurrent() {
         Path f = file(ResultFiles.CASE_SCORES_CSV);
         if (!Files.isRegularFile(f)) return true;
-        List<String> want = caseScoreColumns();
-        List<String> header = caseScores().header();
+        List<String> header = CsvTable.read(f).header(), want = caseScoreColumns();
         return header.size() >= want.size() && header.subList(0, want.size()).equals(want);
     }
 
