@@ -3,6 +3,8 @@ package dev.unetscope.features;
 import dev.unetscope.data.PreparedSet;
 import dev.unetscope.model.SegmentationNetwork;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -71,50 +73,77 @@ public final class JacobianNorm {
         }
     }
 
+    /** {@link #estimate(SegmentationNetwork, PreparedSet, FeatureSample, Map, int, long)} of one layer. */
+    public static Probes estimate(SegmentationNetwork net, PreparedSet set, FeatureSample sample, String layer, double[] scale, int probes, long seed) {
+        Map<String, double[]> scales = new LinkedHashMap<>();
+        scales.put(layer, scale);
+        return estimate(net, set, sample, scales, probes, seed).get(layer);
+    }
+
     /**
-     * The probe values of layer {@code layer} on the cases of {@code set} at the positions of
-     * {@code sample} (the feature extractor's). {@code scale} is the layer's per-channel training
-     * scale (null: 1). The K probe fields of a case go through the network as one batch; each
-     * field's Gaussians are drawn from a generator seeded by (seed, case id, layer, probe).
+     * The probe values of each layer of {@code scales} (its per-channel training scale; a null array:
+     * 1) on the cases of {@code set} at the positions of {@code sample} (the feature extractor's). The K
+     * probe fields of a case go through the network as one batch of K copies, one forward pass for
+     * every layer ({@link SegmentationNetwork#tapInputGradients}); each field's Gaussians come from a
+     * generator seeded by (seed, case id, layer, probe).
      *
      * @throws UnsupportedOperationException when the network gives no input gradients
      */
-    public static Probes estimate(SegmentationNetwork net, PreparedSet set, FeatureSample sample, String layer, double[] scale, int probes, long seed) {
-        SegmentationNetwork.Tap tap = net.tap(layer);
-        if (tap == null) throw new IllegalArgumentException("no layer named " + layer);
-        int cases = set.size(), ch = tap.channels();
+    public static Map<String, Probes> estimate(SegmentationNetwork net, PreparedSet set, FeatureSample sample, Map<String, double[]> scales,
+                                               int probes, long seed) {
+        int cases = set.size();
         int[] count = new int[cases];
         for (int ci : sample.caseOf()) count[ci]++;
-        double[][] values = new double[cases][probes];
+        Map<String, double[][]> values = new LinkedHashMap<>();
+        for (String l : scales.keySet()) {
+            if (net.tap(l) == null) throw new IllegalArgumentException("no layer named " + l);
+            values.put(l, new double[cases][probes]);
+        }
         int start = 0;
         for (int ci = 0; ci < cases; ci++) {
             int[] dims = set.dims(ci);
             int d = dims[0], h = dims[1], w = dims[2], vox = d * h * w;
-            int td = ceilDiv(d, tap.sd()), th = ceilDiv(h, tap.sh()), tw = ceilDiv(w, tap.sw()), plane = td * th * tw;
-            float[] cot = new float[probes * ch * plane];
-            for (int k = 0; k < probes; k++) {
-                Random r = new Random(seed * 1_000_003L + (set.ids().get(ci) + "/" + layer + "/" + k).hashCode());
-                for (int i = start; i < start + count[ci]; i++) {
-                    int z = sample.positions()[3 * i], y = sample.positions()[3 * i + 1], x = sample.positions()[3 * i + 2];
-                    int cell = ((z / tap.sd()) * th + y / tap.sh()) * tw + x / tap.sw();
-                    for (int c = 0; c < ch; c++) cot[(k * ch + c) * plane + cell] += (float) (r.nextGaussian() / (scale == null ? 1 : scale[c]));
-                }
-            }
             if (count[ci] > 0) {
+                Map<String, float[]> cotangents = new LinkedHashMap<>();
+                for (Map.Entry<String, double[]> e : scales.entrySet()) {
+                    cotangents.put(e.getKey(), probeField(net.tap(e.getKey()), e.getValue(), sample, start, count[ci], d, h, w, probes,
+                            seed, set.ids().get(ci)));
+                }
                 float[] img = set.images().get(ci);
                 float[] batch = new float[probes * vox];
                 for (int k = 0; k < probes; k++) System.arraycopy(img, 0, batch, k * vox, vox);
-                float[] g = net.tapInputGradient(batch, probes, d, h, w, layer, cot);
-                int per = g.length / probes;
-                for (int k = 0; k < probes; k++) {
-                    double q = 0;
-                    for (int j = k * per; j < (k + 1) * per; j++) q += (double) g[j] * g[j];
-                    values[ci][k] = q;
+                Map<String, float[]> grads = net.tapInputGradients(batch, probes, d, h, w, cotangents);
+                for (String l : scales.keySet()) {
+                    float[] g = grads.get(l);
+                    int per = g.length / probes;
+                    for (int k = 0; k < probes; k++) {
+                        double q = 0;
+                        for (int j = k * per; j < (k + 1) * per; j++) q += (double) g[j] * g[j];
+                        values.get(l)[ci][k] = q;
+                    }
                 }
             }
             start += count[ci];
         }
-        return new Probes(layer, ch, values, count);
+        Map<String, Probes> out = new LinkedHashMap<>();
+        for (String l : scales.keySet()) out.put(l, new Probes(l, net.tap(l).channels(), values.get(l), count));
+        return out;
+    }
+
+    /** K fields on the tap grid: at each of the case's positions an independent standard normal C-vector divided by the channels' scale. */
+    private static float[] probeField(SegmentationNetwork.Tap tap, double[] scale, FeatureSample sample, int start, int n, int d, int h, int w,
+                                      int probes, long seed, String caseId) {
+        int ch = tap.channels(), th = ceilDiv(h, tap.sh()), tw = ceilDiv(w, tap.sw()), plane = ceilDiv(d, tap.sd()) * th * tw;
+        float[] cot = new float[probes * ch * plane];
+        for (int k = 0; k < probes; k++) {
+            Random r = new Random(seed * 1_000_003L + (caseId + "/" + tap.name() + "/" + k).hashCode());
+            for (int i = start; i < start + n; i++) {
+                int z = sample.positions()[3 * i], y = sample.positions()[3 * i + 1], x = sample.positions()[3 * i + 2];
+                int cell = ((z / tap.sd()) * th + y / tap.sh()) * tw + x / tap.sw();
+                for (int c = 0; c < ch; c++) cot[(k * ch + c) * plane + cell] += (float) (r.nextGaussian() / (scale == null ? 1 : scale[c]));
+            }
+        }
+        return cot;
     }
 
     private static double mean(double[] q) {

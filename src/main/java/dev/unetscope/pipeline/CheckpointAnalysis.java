@@ -181,9 +181,10 @@ public final class CheckpointAnalysis {
         double[] byCase = new double[set.size()];
         int[] n = new int[set.size()];
         try {
-            for (String l : net.tapNames()) {
-                JacobianNorm.Probes p = JacobianNorm.estimate(net, set, s, l, std.get(l).scale(), k, cfg.seed());
-                byLayer.put(l, p.setValue());
+            Map<String, double[]> scales = new LinkedHashMap<>();
+            for (String l : net.tapNames()) scales.put(l, std.get(l).scale());
+            for (JacobianNorm.Probes p : JacobianNorm.estimate(net, set, s, scales, k, cfg.seed()).values()) {
+                byLayer.put(p.layer(), p.setValue());
                 for (int c = 0; c < set.size(); c++) {
                     double v = p.caseValue(c);
                     if (Double.isNaN(v)) continue;

@@ -46,7 +46,8 @@ class JacobianNormTest {
         public void close() {}
 
         @Override
-        public float[] tapInputGradient(float[] volumes, int batch, int d, int h, int w, String tap, float[] cot) {
+        public Map<String, float[]> tapInputGradients(float[] volumes, int batch, int d, int h, int w, Map<String, float[]> cotangents) {
+            float[] cot = cotangents.get("conv");
             int vox = d * h * w;
             float[] g = new float[batch * vox];
             for (int b = 0; b < batch; b++) for (int c = 0; c < C; c++) for (int p = 0; p < vox; p++) {
@@ -59,7 +60,7 @@ class JacobianNormTest {
                     g[b * vox + (zz * h + yy) * w + xx] += (float) (v * weights[c][a]);
                 }
             }
-            return g;
+            return Map.of("conv", g);
         }
 
         /** ||J J^T||_F^2 for the positions (rows: position, channel; columns: input voxels). */

@@ -48,11 +48,31 @@ class TapInputGradientTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void everyTapFromOneForwardPassIsPyTorchs() {
+        UNetConfig cfg = UNetConfig.defaults().withChannels(8, 16, 32).withResUnits(1);
+        try (UNet builtIn = UNet.fromMonaiWeights(dir.resolve("jac.weights.safetensors"), cfg);
+             TorchScriptNetwork traced = TorchScriptNetwork.load(dir.resolve("jac.pt"), null)) {
+            for (SegmentationNetwork net : java.util.List.<SegmentationNetwork>of(builtIn, traced)) {
+                SafeTensors.Tensor x = ref.get("input");
+                long[] s = x.shape();
+                Map<String, float[]> cot = new java.util.LinkedHashMap<>();
+                for (String t : net.tapNames()) cot.put(t, ref.get("probe." + t).values());
+                Map<String, float[]> got = net.tapInputGradients(x.values(), 1, (int) s[2], (int) s[3], (int) s[4], cot);
+                assertThat(got.keySet()).containsExactlyElementsOf(net.tapNames());
+                for (String t : net.tapNames()) compare(net.getClass().getSimpleName() + " " + t, got.get(t), ref.get("grad." + t).values());
+            }
+        }
+    }
+
     private static void check(SegmentationNetwork net, String tap) {
         SafeTensors.Tensor x = ref.get("input");
         long[] s = x.shape();
         float[] got = net.tapInputGradient(x.values(), 1, (int) s[2], (int) s[3], (int) s[4], tap, ref.get("probe." + tap).values());
-        float[] want = ref.get("grad." + tap).values();
+        compare(tap, got, ref.get("grad." + tap).values());
+    }
+
+    private static void compare(String tap, float[] got, float[] want) {
         assertThat(got).hasSize(want.length);
         double scale = 0, diff = 0;
         for (int i = 0; i < want.length; i++) {

@@ -38,13 +38,13 @@ public final class JacobianProbeStudy {
             FeatureSample s = FeatureExtractor.extract(net, set, sampler, net.tapNames());
             System.out.printf("checkpoint %s, set %s (%d cases), K %d, %d positions per case; features %.2f s%n", ref.id(), setName, set.size(), k, samples,
                     (System.nanoTime() - t0) / 1e9);
-            double total = 0;
-            for (String l : net.tapNames()) {
-                long t = System.nanoTime();
-                JacobianNorm.Probes p = JacobianNorm.estimate(net, set, s, l, Standardizer.fit(tr.layer(l)).scale(), k, 1);
-                double sec = (System.nanoTime() - t) / 1e9;
-                total += sec;
-                System.out.printf("%-11s value %.5g  rsd of one probe %.3f  %.2f s%n", l, p.setValue(), p.relativeSd(), sec);
+            java.util.Map<String, double[]> scales = new java.util.LinkedHashMap<>();
+            for (String l : net.tapNames()) scales.put(l, Standardizer.fit(tr.layer(l)).scale());
+            long t = System.nanoTime();
+            java.util.Map<String, JacobianNorm.Probes> byLayer = JacobianNorm.estimate(net, set, s, scales, k, 1);
+            double total = (System.nanoTime() - t) / 1e9;
+            for (JacobianNorm.Probes p : byLayer.values()) {
+                System.out.printf("%-11s value %.5g  rsd of one probe %.3f%n", p.layer(), p.setValue(), p.relativeSd());
             }
             System.out.printf("total %.2f s%n", total);
         }
