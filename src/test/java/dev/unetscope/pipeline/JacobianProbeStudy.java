@@ -40,9 +40,18 @@ public final class JacobianProbeStudy {
                     (System.nanoTime() - t0) / 1e9);
             java.util.Map<String, double[]> scales = new java.util.LinkedHashMap<>();
             for (String l : net.tapNames()) scales.put(l, Standardizer.fit(tr.layer(l)).scale());
+            var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+            long c0 = os.getProcessCpuTime();
+            FeatureExtractor.extract(net, set, sampler, net.tapNames());
+            long c1 = os.getProcessCpuTime();
             long t = System.nanoTime();
             java.util.Map<String, JacobianNorm.Probes> byLayer = JacobianNorm.estimate(net, set, s, scales, k, 1);
             double total = (System.nanoTime() - t) / 1e9;
+            long c2 = os.getProcessCpuTime();
+            for (String l : net.tapNames()) JacobianNorm.estimate(net, set, s, l, scales.get(l), k, 1); // one forward pass per layer, for comparison
+            long c3 = os.getProcessCpuTime();
+            System.out.printf("process CPU seconds: feature extraction (forward, every tap) %.2f; Jacobian, one forward for all layers %.2f; one forward per layer %.2f%n",
+                    (c1 - c0) / 1e9, (c2 - c1) / 1e9, (c3 - c2) / 1e9);
             for (JacobianNorm.Probes p : byLayer.values()) {
                 System.out.printf("%-11s value %.5g  rsd of one probe %.3f%n", p.layer(), p.setValue(), p.relativeSd());
             }
