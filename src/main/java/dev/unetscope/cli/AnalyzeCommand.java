@@ -45,6 +45,10 @@ final class AnalyzeCommand implements Callable<Integer> {
     @Option(names = "--layer-weight", paramLabel = "LAYER=W", description = "Weight of a layer in the combined confidence; repeatable (default: recorded, else 1 each).")
     Map<String, Double> weights;
 
+    @Option(names = "--jacobian-probes", paramLabel = "K", description = "Gaussian probe fields of the Jacobian-norm estimate (score jacobian); 0 turns it off "
+            + "(default: recorded, else " + AnalysisConfig.DEFAULT_JACOBIAN_PROBES + ").")
+    Integer jacobianProbes;
+
     @Option(names = "--seed", description = "Seed of positions, k-means and mixtures (default: recorded, else 1).")
     Long seed;
 
@@ -107,6 +111,6 @@ final class AnalyzeCommand implements Callable<Integer> {
                 stratify == null ? b.stratify() : stratify, roughnessK == null ? b.roughnessK() : roughnessK, mixtureKs == null ? b.mixtureKs() : mixtureKs,
                 families == null ? b.families() : families, weights == null ? b.layerWeights() : weights, s,
                 pcaComponents == null ? b.pcaComponents() : pcaComponents, knnK == null ? b.knnK() : knnK,
-                knnReference == null ? b.knnReference() : knnReference);
+                knnReference == null ? b.knnReference() : knnReference, jacobianProbes == null ? b.jacobianProbes() : jacobianProbes);
     }
 }

@@ -40,6 +40,8 @@ public final class ResultFiles {
     public static final String PREDICTOR_COMPARISON_CSV = "predictor_comparison.csv";
     /** Per layer and per-layer score: r with IoU overall and within checkpoint. */
     public static final String LAYER_SIGNAL_CSV = "layer_signal.csv";
+    /** How the seed's roughness agrees with the Jacobian norm it stands for, per layer and combined, and each one's correlation with IoU. */
+    public static final String JACOBIAN_ROUGHNESS_CSV = "jacobian_roughness.csv";
     /** Under the experiment: one folder per prediction on new scans ({@code predictions/NAME/}). */
     public static final String PREDICTIONS_DIR = "predictions";
 

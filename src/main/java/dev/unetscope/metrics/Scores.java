@@ -21,6 +21,8 @@ public final class Scores {
             "the seed's roughness: Davies-Bouldin of a layer's features grouped by k-means clusters of its input");
     public static final Score ROUGHNESS_REVERSE = new Score("roughness_reverse", Set.of(LAYER, SET), true, false, true, null,
             "roughness the other way: the input's features grouped by clusters of the layer's output");
+    public static final Score JACOBIAN = new Score("jacobian", Set.of(LAYER, CASE, SET), true, false, false, null,
+            "what roughness stands for: root mean square over sampled positions and channels of the norm of the Jacobian of a layer's standardised features with respect to the image (random projections)");
     public static final Score DB_LABELS = new Score("db_labels", Set.of(LAYER, SET), false, false, false, null,
             "Davies-Bouldin of a layer's features grouped by the ground-truth label (needs labels: the reference)");
     public static final Score SOFTMAX_CONFIDENCE = new Score("softmax_confidence", Set.of(CASE, SET), true, true, true, null,
@@ -54,7 +56,7 @@ public final class Scores {
     public static final Score MAHALANOBIS_POOLED = new Score("mahalanobis_pooled", Set.of(LAYER, CASE, SET), true, false, false, null,
             "Mahalanobis distance per dimension of a case's average-pooled features to a Gaussian of the training cases' pooled features on their first principal components, per layer; combined: mean over layers");
 
-    public static final List<Score> ALL = List.of(CONFIDENCE, ROUGHNESS, ROUGHNESS_REVERSE, DB_LABELS, SOFTMAX_CONFIDENCE, GLAND_CONFIDENCE,
+    public static final List<Score> ALL = List.of(CONFIDENCE, ROUGHNESS, ROUGHNESS_REVERSE, JACOBIAN, DB_LABELS, SOFTMAX_CONFIDENCE, GLAND_CONFIDENCE,
             ENTROPY, ENTROPY_FOREGROUND, ENTROPY_BOUNDARY, ENTROPY_PATCH_MAX, SOFT_IOU, ATC_IOU, TTA_AGREEMENT, CHECKPOINT_AGREEMENT, REPLICATE_AGREEMENT,
             MAHALANOBIS, MAHALANOBIS_PCA, KNN_DISTANCE, MAHALANOBIS_POOLED);
 

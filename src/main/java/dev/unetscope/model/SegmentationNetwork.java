@@ -107,6 +107,25 @@ public interface SegmentationNetwork extends AutoCloseable {
      */
     Inference infer(float[] volumes, int batch, int d, int h, int w, Set<String> taps);
 
+    /**
+     * Vector-Jacobian products at the input, one per tap, from one forward pass: for each tap named in
+     * {@code cotangents} and each of {@code batch} volumes, the gradient with respect to the input
+     * voxels ({@code batch x inChannels x d x h x w}) of the sum over the tap's voxels and channels of
+     * its cotangent times the tap's features, the network in inference mode. A cotangent has the tap's
+     * shape as {@link #infer} returns it ({@code batch x channels x ceil(d / sd) x ceil(h / sh) x
+     * ceil(w / sw)}); padding to {@link #sizeDivisor()} is part of the function differentiated.
+     *
+     * @throws UnsupportedOperationException with the reason when this network gives no input gradients
+     */
+    default Map<String, float[]> tapInputGradients(float[] volumes, int batch, int d, int h, int w, Map<String, float[]> cotangents) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " gives no input gradients");
+    }
+
+    /** {@link #tapInputGradients} of one tap. */
+    default float[] tapInputGradient(float[] volumes, int batch, int d, int h, int w, String tap, float[] cotangent) {
+        return tapInputGradients(volumes, batch, d, h, w, Map.of(tap, cotangent)).get(tap);
+    }
+
     @Override
     void close();
 }

@@ -79,7 +79,10 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
         try {
             PtSymbolBlock block;
             try {
-                block = JniUtils.loadModule((PtNDManager) manager, pt, false, new String[0], new String[0], false);
+                // parameters as ordinary tensors (not inference tensors, which autograd refuses to save), then
+                // frozen: the input gradient of tapInputGradient is the only one ever wanted
+                block = JniUtils.loadModule((PtNDManager) manager, pt, false, new String[0], new String[0], true);
+                for (var p : block.getParameters()) p.getValue().getArray().setRequiresGradient(false);
             } catch (EngineException | IllegalArgumentException e) {
                 throw new BadInputException(pt, "not a TorchScript file PyTorch can load: " + reason(e.getMessage()),
                         "export the network with torch.jit.trace (the exporter does)", e);
@@ -199,6 +202,37 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
             return new Inference(prob, Collections.unmodifiableMap(taps));
         } finally {
             JniUtils.setGradMode(gradMode);
+        }
+    }
+
+    /**
+     * The input gradients of taps ({@link SegmentationNetwork#tapInputGradients}), one forward pass for
+     * all: the loaded module, kept in eval mode, run with autograd on (DJL's forward with
+     * {@code training=false} runs the module under a no-grad guard, so the engine's forward is called
+     * with gradients on but without switching the module to training mode), then one backward pass per
+     * tap. A module whose taps do not depend on the input differentiably is refused with the reason.
+     */
+    @Override
+    public Map<String, float[]> tapInputGradients(float[] volumes, int batch, int d, int h, int w, Map<String, float[]> cotangents) {
+        Map<String, Tap> shapes = new LinkedHashMap<>();
+        for (String tap : cotangents.keySet()) {
+            if (tap(tap) == null) throw new BadInputException("unknown tap '" + tap + "'", "valid taps: " + String.join(", ", tapNames()));
+            shapes.put(tap, tap(tap));
+        }
+        try {
+            return InputGradient.of(manager, volumes, batch, inChannels(), d, h, w, sidecar.sizeDivisor(), shapes, cotangents, (step, x) -> {
+                NDList out = ai.djl.pytorch.jni.IValueUtils.forward(block, new NDList(x), true);
+                for (NDArray a : out) a.attach(step);
+                if (out.size() != 1 + taps.size()) {
+                    throw new BadInputException(TorchScriptSidecar.beside(file), "lists " + taps.size() + " taps but the model returns " + out.size() + " tensors",
+                            "export again so that forward returns (output, tap_1, ..., tap_n) as the sidecar lists them");
+                }
+                Map<String, NDArray> all = new LinkedHashMap<>();
+                for (int i = 0; i < taps.size(); i++) all.put(taps.get(i).name(), out.get(1 + i));
+                return all;
+            });
+        } catch (EngineException e) {
+            throw new UnsupportedOperationException(file.getFileName() + " gives no input gradients: " + reason(e.getMessage()), e);
         }
     }
 

@@ -253,6 +253,37 @@ public final class UNet implements SegmentationNetwork {
         }
     }
 
+    /**
+     * The input gradients of taps ({@link SegmentationNetwork#tapInputGradients}) through DJL's
+     * autograd on the PyTorch engine, one forward pass for all; the parameters stop requiring
+     * gradients for the pass (only the input's is wanted) and are restored after.
+     */
+    @Override
+    public Map<String, float[]> tapInputGradients(float[] volumes, int batch, int d, int h, int w, Map<String, float[]> cotangents) {
+        Map<String, Tap> shapes = new LinkedHashMap<>();
+        for (String tap : cotangents.keySet()) {
+            if (tap(tap) == null) throw new BadInputException("unknown tap '" + tap + "'", "valid taps: " + String.join(", ", tapNames()));
+            shapes.put(tap, tap(tap));
+        }
+        int m = config.sizeMultiple();
+        List<Parameter> frozen = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (p.getValue().isInitialized() && p.getValue().getArray().hasGradient()) {
+                p.getValue().getArray().setRequiresGradient(false);
+                frozen.add(p.getValue());
+            }
+        }
+        try {
+            return InputGradient.of(manager(), volumes, batch, config.inChannels(), d, h, w, new int[] {m, m, m}, shapes, cotangents, (step, x) -> {
+                Map<String, NDArray> all = new LinkedHashMap<>();
+                block.forwardTaps(new ParameterStore(step, false), x, false, all);
+                return all;
+            });
+        } finally {
+            for (Parameter p : frozen) p.getArray().setRequiresGradient(true);
+        }
+    }
+
     /** Writes the parameters atomically, after a header that names the config. */
     public void save(Path file) {
         AtomicFile.write(file, raw -> {

@@ -6,6 +6,7 @@ import dev.unetscope.data.PreparedSet;
 import dev.unetscope.data.Preprocessing;
 import dev.unetscope.features.FeatureExtractor;
 import dev.unetscope.features.FeatureSample;
+import dev.unetscope.features.JacobianNorm;
 import dev.unetscope.features.LayerSample;
 import dev.unetscope.features.ReceptiveFieldSampler;
 import dev.unetscope.features.Standardizer;
@@ -137,13 +138,68 @@ public final class CheckpointAnalysis {
                 Map<String, int[]> clusters = new LinkedHashMap<>();
                 Map<String, Map<String, Double>> byModel = new LinkedHashMap<>();
                 List<LayerScores> layers = layers(z, conf, clusters, byModel);
+                Jacobians jac = jacobians(net, set, s, std);
+                layers = jac.intoLayers(layers);
                 List<CaseScores> cases = cases(net, ref, prep, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references, atc);
                 layers = dist.score(z, layers, CaseForms.caseStarts(s.caseOf(), set.size()), cases);
+                cases = jac.intoCases(cases);
                 byName.put(q, new SetScores(q, layers, cases));
             }
             for (String q : setNames) out.add(byName.get(q));
         }
         return new CheckpointScores(ref.id(), ref.manifest().objective(), ref.manifest().replicate(), out);
+    }
+
+    /**
+     * The Jacobian norm ({@link JacobianNorm}) of every tap on one set: per layer over the set's
+     * positions, per case the mean over layers of the case's value; NaN with {@code reason} when it is
+     * off or the network gives no input gradients.
+     */
+    record Jacobians(Map<String, Double> byLayer, double[] byCase, String reason) {
+        List<LayerScores> intoLayers(List<LayerScores> layers) {
+            List<LayerScores> out = new ArrayList<>();
+            for (LayerScores l : layers) out.add(l.withJacobian(byLayer.getOrDefault(l.layer(), Double.NaN), reason));
+            return out;
+        }
+
+        List<CaseScores> intoCases(List<CaseScores> cases) {
+            List<CaseScores> out = new ArrayList<>();
+            for (int c = 0; c < cases.size(); c++) {
+                CaseScores cs = cases.get(c);
+                Map<String, Double> v = new LinkedHashMap<>();
+                for (var sc : Scores.at(dev.unetscope.metrics.Score.Level.CASE)) {
+                    v.put(sc.name(), sc == Scores.JACOBIAN ? (byCase == null ? Double.NaN : byCase[c]) : cs.value(sc.name()));
+                }
+                String why = reason.isEmpty() ? cs.reason() : cs.reason().isEmpty() ? reason : cs.reason() + "; " + reason;
+                out.add(new CaseScores(cs.caseId(), v, why));
+            }
+            return out;
+        }
+    }
+
+    private Jacobians jacobians(SegmentationNetwork net, PreparedSet set, FeatureSample s, Map<String, Standardizer> std) {
+        int k = cfg.jacobianK();
+        if (k == 0) return new Jacobians(Map.of(), null, "jacobian: off (--jacobian-probes 0)");
+        Map<String, Double> byLayer = new LinkedHashMap<>();
+        double[] byCase = new double[set.size()];
+        int[] n = new int[set.size()];
+        try {
+            Map<String, double[]> scales = new LinkedHashMap<>();
+            for (String l : net.tapNames()) scales.put(l, std.get(l).scale());
+            for (JacobianNorm.Probes p : JacobianNorm.estimate(net, set, s, scales, k, cfg.seed()).values()) {
+                byLayer.put(p.layer(), p.setValue());
+                for (int c = 0; c < set.size(); c++) {
+                    double v = p.caseValue(c);
+                    if (Double.isNaN(v)) continue;
+                    byCase[c] += v;
+                    n[c]++;
+                }
+            }
+        } catch (UnsupportedOperationException e) {
+            return new Jacobians(Map.of(), null, "jacobian: " + e.getMessage());
+        }
+        for (int c = 0; c < byCase.length; c++) byCase[c] = n[c] == 0 ? Double.NaN : byCase[c] / n[c];
+        return new Jacobians(byLayer, byCase, "");
     }
 
     /** The ATC threshold fitted on the validation split, or NaN with the reason it could not be. */

@@ -1,6 +1,8 @@
 package dev.unetscope.pipeline;
 
+import dev.unetscope.analysis.Correlation;
 import dev.unetscope.analysis.GeneralizationStudy;
+import dev.unetscope.analysis.SurrogateAgreement;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.io.BadInputException;
@@ -10,7 +12,8 @@ import java.util.Map;
 
 /**
  * The correlate stage: does each score predict test IoU? Correlations, the IoU predictor and failure
- * flags ({@link GeneralizationStudy}), when ground-truth IoU exists. Its settings are recorded in
+ * flags ({@link GeneralizationStudy}), and how roughness agrees with the Jacobian norm
+ * ({@link SurrogateAgreement}), when ground-truth IoU exists. Its settings are recorded in
  * experiment.json under {@code correlate} (the report shades failed cases with the recorded threshold).
  */
 public final class CorrelateService {
@@ -44,7 +47,9 @@ public final class CorrelateService {
         section.put("seed", s.seed());
         section.put("failureThreshold", s.failureThreshold());
         exp.putSection("correlate", section);
-        return new Result(new GeneralizationStudy(exp, s.resamples(), s.seed(), s.failureThreshold(), AnalyzeService.recorded(exp)).run(), null);
+        GeneralizationStudy.Result study = new GeneralizationStudy(exp, s.resamples(), s.seed(), s.failureThreshold(), AnalyzeService.recorded(exp)).run();
+        SurrogateAgreement.write(exp.resultsDir(), new Correlation(s.resamples(), s.seed(), Correlation.DEFAULT_LEVEL));
+        return new Result(study, null);
     }
 
     /** The failure threshold the experiment's correlate stage used, or the default. */

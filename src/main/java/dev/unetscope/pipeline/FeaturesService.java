@@ -74,7 +74,7 @@ public final class FeaturesService {
         AnalysisConfig base = recorded == null ? AnalysisConfig.defaults() : recorded;
         AnalysisConfig cfg = new AnalysisConfig(s.samplesPerCase() == null ? base.samplesPerCase() : s.samplesPerCase(),
                 s.sampleSeed() == null ? base.sampleSeed() : s.sampleSeed(), s.stratify() == null ? base.stratify() : s.stratify(),
-                base.roughnessK(), base.mixtureKs(), base.families(), base.layerWeights(), base.seed());
+                base.roughnessK(), base.mixtureKs(), base.families(), base.layerWeights(), base.seed(), base.jacobianProbes());
         if (s.checkpoint() != null) {
             CheckpointRef ref = CheckpointRef.resolve(exp, s.checkpoint());
             Written w = export(exp, ref, s, cfg, s.out());

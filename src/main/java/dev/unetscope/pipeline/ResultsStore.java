@@ -57,7 +57,7 @@ public final class ResultsStore {
     /** Columns of layers.csv for these settings (one confidence column per mixture family and K). */
     public static List<String> layerColumns(AnalysisConfig cfg) {
         List<String> c = new ArrayList<>(KEY);
-        c.addAll(List.of("layer", "input_layer", "channels", "points", "db_labels", "roughness", "roughness_reverse", "confidence", "best_model"));
+        c.addAll(List.of("layer", "input_layer", "channels", "points", "db_labels", "roughness", "roughness_reverse", "jacobian", "confidence", "best_model"));
         c.addAll(modelColumns(cfg));
         c.addAll(List.of(Scores.MAHALANOBIS_PCA.name(), Scores.KNN_DISTANCE.name(), Scores.MAHALANOBIS_POOLED.name()));
         c.add("reason");

@@ -11,6 +11,7 @@ import dev.unetscope.features.FeatureSample;
 import dev.unetscope.features.ReceptiveFieldSampler;
 import dev.unetscope.io.AtomicFile;
 import dev.unetscope.analysis.CasePrediction;
+import dev.unetscope.analysis.SurrogateAgreement;
 import dev.unetscope.analysis.GeneralizationStudy;
 import dev.unetscope.experiment.CaseKey;
 import dev.unetscope.experiment.CheckpointId;
@@ -94,6 +95,7 @@ public final class Report {
         body.append("<h3>The deployment question: scores on each query set against IoU on that same set</h3>\n");
         if (corr != null) correlationTable(corr);
         if (summary != null) predictorSummary(summary);
+        surrogateAgreement();
         deploymentAnswers();
         if (ck != null && ck.header().contains("confidence")) scatters(ck, corr);
         if (prediction != null) predictedVsTrue(prediction);
@@ -222,6 +224,35 @@ public final class Report {
                     .append(r.get("reason").isEmpty() ? "" : " &mdash; " + esc(r.get("reason"))).append("</li>");
         }
         body.append("</ul>\n");
+    }
+
+    /** Roughness against the Jacobian norm it stands for, and each against IoU, per layer (results/jacobian_roughness.csv). */
+    private void surrogateAgreement() {
+        CsvTable t = optional(ResultFiles.JACOBIAN_ROUGHNESS_CSV);
+        if (t == null) return;
+        Map<String, Map<String, String>> at = new LinkedHashMap<>();
+        for (Map<String, String> r : t.records()) at.put(r.get("layer") + "|" + r.get("pair") + "|" + r.get("scope") + "|" + r.get("method"), r);
+        body.append("<h3>Roughness and the quantity it stands for</h3>\n<p>The seed calls roughness a cheap surrogate for the magnitude of the ")
+                .append("Jacobian around a query point. <i>jacobian</i> computes it: the root mean square, over sampled positions and channels, of the ")
+                .append("norm of the gradient of each standardised feature with respect to the image, by random projections through autograd. ")
+                .append("Pearson r over (checkpoint, query set) pairs with 95 % intervals resampling checkpoints; Spearman &rho; beside:</p>\n")
+                .append("<table><thead><tr><th>layer</th><th>n</th><th>r(roughness, jacobian)</th><th>interval</th><th>&rho;</th>")
+                .append("<th>within checkpoint</th><th>r(roughness, IoU)</th><th>interval</th><th>r(jacobian, IoU)</th><th>interval</th></tr></thead><tbody>\n");
+        for (String layer : SurrogateAgreement.layers(t)) {
+            Map<String, String> rj = at.get(layer + "|roughness~jacobian|all|pearson");
+            if (rj == null) continue;
+            Map<String, String> rs = at.get(layer + "|roughness~jacobian|all|spearman"), rw = at.get(layer + "|roughness~jacobian|within-checkpoint|pearson_within");
+            Map<String, String> ri = at.get(layer + "|roughness~iou|all|pearson"), ji = at.get(layer + "|jacobian~iou|all|pearson");
+            body.append("<tr><td>").append(esc(layer)).append(reason(rj)).append("</td><td>").append(rj.get("n")).append("</td>").append(num(rj.get("value")))
+                    .append("<td>").append(bracket(rj)).append("</td>").append(num(rs == null ? "" : rs.get("value"))).append(num(rw == null ? "" : rw.get("value")))
+                    .append(num(ri == null ? "" : ri.get("value"))).append("<td>").append(bracket(ri)).append("</td>")
+                    .append(num(ji == null ? "" : ji.get("value"))).append("<td>").append(bracket(ji)).append("</td></tr>\n");
+        }
+        body.append("</tbody></table>\n");
+    }
+
+    private static String bracket(Map<String, String> r) {
+        return r == null ? "" : "[" + f(r.get("lo")) + ", " + f(r.get("hi")) + "]";
     }
 
     /** How far to trust the answers predict gives at a new site, measured on the labelled sets (results/case_prediction_summary.csv, checkpoint_ranking.csv). */
