@@ -21,7 +21,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time training steps and inference of the UNet (median after warm-up); defaults are the plain-PyTorch reference config.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Metrics.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Metrics.class, BenchCommand.Analyze.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -101,6 +101,28 @@ final class BenchCommand implements Runnable {
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
             System.out.print(dev.unetscope.metrics.ClusterBenchmark.run(points, dims, repeats, seed).format());
+            return 0;
+        }
+    }
+
+    @Command(name = "analyze", mixinStandardHelpOptions = true,
+            description = "Time one checkpoint's analysis by phase (inference with taps, mixture fits, roughness k-means, Davies-Bouldin, TTA, "
+                    + "baselines, agreement, CSV tables) with the experiment's recorded analysis settings; the experiment is only read.")
+    static final class Analyze implements Callable<Integer> {
+        @Option(names = "--experiment", required = true, paramLabel = "DIR", description = "The experiment folder (trained).")
+        Path experiment;
+
+        @Option(names = "--checkpoint", required = true, paramLabel = "RUN:STEP", description = "The checkpoint to analyse, e.g. dice:500 (RUN alone: its last).")
+        String checkpoint;
+
+        @Option(names = "--repeats", defaultValue = "3", description = "Analyses of the checkpoint; each phase's median is printed (default ${DEFAULT-VALUE}).")
+        int repeats;
+
+        @Override
+        public Integer call() {
+            var exp = dev.unetscope.experiment.Experiment.open(experiment);
+            var console = new Console(false);
+            System.out.print(dev.unetscope.pipeline.AnalysisBenchmark.run(exp, checkpoint, repeats, console).format());
             return 0;
         }
     }

@@ -48,9 +48,16 @@ import java.util.function.Function;
  */
 public final class CheckpointAnalysis {
     private final AnalysisConfig cfg;
+    private final PhaseTimes phases;
 
     public CheckpointAnalysis(AnalysisConfig cfg) {
+        this(cfg, PhaseTimes.NONE);
+    }
+
+    /** As above, summing the wall time of each phase into {@code phases} ({@code bench analyze}). */
+    public CheckpointAnalysis(AnalysisConfig cfg, PhaseTimes phases) {
         this.cfg = cfg;
+        this.phases = phases;
     }
 
     /**
@@ -98,11 +105,12 @@ public final class CheckpointAnalysis {
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(cfg.sampleSeed(), cfg.samplesPerCase(),
                 cfg.stratify() ? ReceptiveFieldSampler.Mode.PREDICTED : ReceptiveFieldSampler.Mode.UNIFORM);
         List<SetScores> out = new ArrayList<>();
-        try (SegmentationNetwork net = ref.open()) {
+        try (SegmentationNetwork net = phases.time("open checkpoint", ref::open)) {
             List<String> taps = net.tapNames();
             String diverged = net.divergence();
             if (diverged != null) return diverged(ref, net, setNames, sets, diverged);
-            FeatureSample trainSample = FeatureExtractor.extract(net, train, sampler, taps);
+            FeatureSample trainSample = phases.time("training-set features (inference with taps, sampling)",
+                    () -> FeatureExtractor.extract(net, train, sampler, taps));
             for (LayerSample l : trainSample.layers().values()) {
                 if (!Divergence.finite(l.data())) return diverged(ref, net, setNames, sets, Divergence.ofOutputs("features at " + l.name()));
             }
@@ -110,14 +118,14 @@ public final class CheckpointAnalysis {
             Map<String, Confidence> conf = new LinkedHashMap<>();
             Distances dist = new Distances();
             for (String l : trainSample.layers().keySet()) {
-                std.put(l, Standardizer.fit(trainSample.layer(l)));
+                std.put(l, phases.time("standardise", () -> Standardizer.fit(trainSample.layer(l))));
                 if (l.equals(FeatureExtractor.IMAGE)) continue;
-                LayerSample zTrain = std.get(l).apply(trainSample.layer(l));
-                conf.put(l, Confidence.fit(zTrain, cfg));
-                dist.fit(l, zTrain, CaseForms.caseStarts(trainSample.caseOf(), train.size()), cfg);
+                LayerSample zTrain = phases.time("standardise", () -> std.get(l).apply(trainSample.layer(l)));
+                conf.put(l, phases.time("mixture fits", () -> Confidence.fit(zTrain, cfg)));
+                phases.run("feature distances fit", () -> dist.fit(l, zTrain, CaseForms.caseStarts(trainSample.caseOf(), train.size()), cfg));
             }
             String bottleneck = taps.contains("bottleneck") ? "bottleneck" : taps.get(taps.size() / 2);
-            Mahalanobis maha = fitOrNull(std.get(bottleneck).apply(trainSample.layer(bottleneck)));
+            Mahalanobis maha = phases.time("mahalanobis fit", () -> fitOrNull(std.get(bottleneck).apply(trainSample.layer(bottleneck))));
             // the validation split goes first: the ATC threshold is fitted on it (sampling depends only on the case, so order is free)
             List<String> order = new ArrayList<>(setNames);
             if (order.remove(ResultFiles.VALIDATION)) order.add(0, ResultFiles.VALIDATION);
@@ -125,23 +133,27 @@ public final class CheckpointAnalysis {
             Atc atc = new Atc(Double.NaN, "atc_iou: no validation split in this analysis to fit its threshold on");
             if (!order.contains(ResultFiles.VALIDATION) && validation != null) {
                 List<float[]> probs = new ArrayList<>();
-                FeatureExtractor.extract(net, validation, sampler, taps, (ci, p) -> probs.add(p)); // the same forward pass as analyze's
-                atc = fitAtc(validation, probs);
+                phases.run("set features (inference with taps, sampling)",
+                        () -> FeatureExtractor.extract(net, validation, sampler, taps, (ci, p) -> probs.add(p))); // the same forward pass as analyze's
+                atc = phases.time("ATC threshold", () -> fitAtc(validation, probs));
             }
             for (String q : order) {
-                PreparedSet set = sets.apply(q);
+                PreparedSet set = phases.time("load and prepare sets", () -> sets.apply(q));
                 List<float[]> probs = new ArrayList<>();
-                FeatureSample s = FeatureExtractor.extract(net, set, sampler, taps, (ci, p) -> probs.add(p));
-                if (q.equals(ResultFiles.VALIDATION)) atc = fitAtc(set, probs);
+                FeatureSample s = phases.time("set features (inference with taps, sampling)",
+                        () -> FeatureExtractor.extract(net, set, sampler, taps, (ci, p) -> probs.add(p)));
+                if (q.equals(ResultFiles.VALIDATION)) atc = phases.time("ATC threshold", () -> fitAtc(set, probs));
                 Map<String, LayerSample> z = new LinkedHashMap<>();
-                for (String l : s.layers().keySet()) z.put(l, std.get(l).apply(s.layer(l)));
+                for (String l : s.layers().keySet()) z.put(l, phases.time("standardise", () -> std.get(l).apply(s.layer(l))));
                 Map<String, int[]> clusters = new LinkedHashMap<>();
                 Map<String, Map<String, Double>> byModel = new LinkedHashMap<>();
                 List<LayerScores> layers = layers(z, conf, clusters, byModel);
-                Jacobians jac = jacobians(net, set, s, std);
+                Jacobians jac = phases.time("jacobian norm (input gradients)", () -> jacobians(net, set, s, std));
                 layers = jac.intoLayers(layers);
                 List<CaseScores> cases = cases(net, ref, prep, q, set, s, z, clusters, byModel, probs, conf, maha, bottleneck, references, atc);
-                layers = dist.score(z, layers, CaseForms.caseStarts(s.caseOf(), set.size()), cases);
+                List<LayerScores> beforeDistances = layers;
+                List<CaseScores> scored = cases;
+                layers = phases.time("feature distances (PCA Mahalanobis, k-NN)", () -> dist.score(z, beforeDistances, CaseForms.caseStarts(s.caseOf(), set.size()), scored));
                 cases = jac.intoCases(cases);
                 byName.put(q, new SetScores(q, layers, cases));
             }
@@ -333,16 +345,20 @@ public final class CheckpointAnalysis {
             String l = names.get(i), in = names.get(i - 1);
             LayerSample x = z.get(l), xin = z.get(in);
             List<String> reasons = new ArrayList<>();
-            double dbl = attempt(() -> LayerMetrics.dbLabels(x), "db_labels", reasons);
+            double dbl = attempt(() -> phases.time("Davies-Bouldin", () -> LayerMetrics.dbLabels(x)), "db_labels", reasons);
             double r = attempt(() -> {
-                int[] labels = LayerMetrics.inputClusters(xin, cfg.roughnessK(), cfg.seed());
+                int[] labels = phases.time("roughness k-means", () -> LayerMetrics.inputClusters(xin, cfg.roughnessK(), cfg.seed()));
                 clustersOut.put(l, labels); // reused for the per-case roughness
-                return DaviesBouldin.score(LayerMetrics.matrix(x), labels);
+                return phases.time("Davies-Bouldin", () -> DaviesBouldin.score(LayerMetrics.matrix(x), labels));
             }, "roughness", reasons);
-            double rr = attempt(() -> LayerMetrics.roughness(x, xin, cfg.roughnessK(), cfg.seed()), "roughness_reverse", reasons);
+            // LayerMetrics.roughness(x, xin, ...) in two timed halves: cluster the output x, score the input by them
+            double rr = attempt(() -> {
+                int[] labels = phases.time("roughness k-means", () -> LayerMetrics.inputClusters(x, cfg.roughnessK(), cfg.seed()));
+                return phases.time("Davies-Bouldin", () -> DaviesBouldin.score(LayerMetrics.matrix(xin), labels));
+            }, "roughness_reverse", reasons);
             Map<String, Double> byModel;
             try {
-                byModel = conf.get(l).score(x);
+                byModel = phases.time("mixture scoring", () -> conf.get(l).score(x));
             } catch (BadInputException ex) {
                 byModel = new LinkedHashMap<>();
                 reasons.add("confidence: " + ex.getMessage());
@@ -369,7 +385,7 @@ public final class CheckpointAnalysis {
                                    Map<String, LayerSample> z, Map<String, int[]> clusters, Map<String, Map<String, Double>> byModel, List<float[]> probs,
                                    Map<String, Confidence> conf, Mahalanobis maha, String bottleneck, Map<String, Reference> refs, Atc atc) {
         int nCases = set.size();
-        double[] tta = testTimeAgreement(net, set, probs);
+        double[] tta = phases.time("TTA pass (inference)", () -> testTimeAgreement(net, set, probs));
         int[] start = CaseForms.caseStarts(s.caseOf(), nCases);
         List<double[]> confPoints = new ArrayList<>();
         List<int[]> roughLabels = new ArrayList<>();
@@ -378,18 +394,18 @@ public final class CheckpointAnalysis {
         for (int li = 1; li < names.size(); li++) {
             String l = names.get(li);
             String best = Confidence.argBest(byModel.get(l));
-            if (best != null) confPoints.add(conf.get(l).scorePoints(z.get(l), best));
+            if (best != null) confPoints.add(phases.time("mixture scoring", () -> conf.get(l).scorePoints(z.get(l), best)));
             if (clusters.get(l) != null) {
                 roughLabels.add(clusters.get(l));
                 roughLayers.add(z.get(l));
             }
         }
         double[] caseConfidence = CaseForms.confidence(confPoints, start);
-        double[] caseRoughness = CaseForms.roughness(roughLayers, roughLabels, start);
+        double[] caseRoughness = phases.time("Davies-Bouldin", () -> CaseForms.roughness(roughLayers, roughLabels, start));
         double[] mahaPts = null;
         if (maha != null) {
             try {
-                mahaPts = maha.distances(z.get(bottleneck));
+                mahaPts = phases.time("mahalanobis distances", () -> maha.distances(z.get(bottleneck)));
             } catch (RuntimeException ex) {
                 mahaPts = null;
             }
@@ -397,9 +413,12 @@ public final class CheckpointAnalysis {
         double[] caseMaha = mahaPts == null ? null : CaseForms.means(mahaPts, start);
         List<CaseScores> out = new ArrayList<>();
         for (int c = 0; c < nCases; c++) {
+            long t0 = System.nanoTime();
             BitSet own = Overlap.mask(probs.get(c));
             Baselines.CaseScores b = Baselines.of(probs.get(c), own);
             EntropyAggregates.CaseScores e = EntropyAggregates.of(probs.get(c), own, set.dims(c));
+            long t1 = System.nanoTime();
+            phases.add("baselines and entropy aggregates", t1 - t0);
             double agreeSum = 0, replicateSum = 0;
             int nRef = 0, nReplicates = 0;
             for (Map.Entry<String, Reference> r : refs.entrySet()) {
@@ -413,6 +432,7 @@ public final class CheckpointAnalysis {
                     nReplicates++;
                 }
             }
+            phases.add("checkpoint agreement", System.nanoTime() - t1);
             double agree = nRef > 0 ? agreeSum / nRef : Double.NaN;
             double replicateAgree = nReplicates > 0 ? replicateSum / nReplicates : Double.NaN;
             Map<String, Double> v = new LinkedHashMap<>();

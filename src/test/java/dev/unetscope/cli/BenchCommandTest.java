@@ -19,7 +19,7 @@ class BenchCommandTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"bench", "bench train", "bench infer", "bench metrics"})
+    @ValueSource(strings = {"bench", "bench train", "bench infer", "bench metrics", "bench analyze"})
     void hasHelp(String cmd) {
         CliRun r = CliRun.of((cmd + " --help").split(" "));
         assertThat(r.code()).isZero();
@@ -41,5 +41,12 @@ class BenchCommandTest {
         for (String line : new String[] {"k-means", "diagonal mixture", "full mixture", "Davies-Bouldin", "total"}) {
             assertThat(r.out()).containsPattern("(?m)^" + line + ".* \\d+\\.\\d+ s$");
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void analyzeOfAMissingExperimentIsOneLineExit2(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        CliRun r = CliRun.of("bench", "analyze", "--experiment", tmp.resolve("none").toString(), "--checkpoint", "dice:1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.oneErrorLine()).as(r.err()).isTrue();
     }
 }
