@@ -120,6 +120,8 @@ public final class Viewer {
     public Written write(int casesPerSet) throws IOException {
         Path folder = reportDir.resolve("viewer");
         Path page = reportDir.resolve("viewer.html");
+        Path staging = reportDir.resolve(".viewer-new");
+        deleteTree(staging); // what a killed report left
         byte[] lib = library();
         String reason = null;
         Path cases = exp.resultsDir().resolve(ResultFiles.CASES_CSV);
@@ -136,8 +138,6 @@ public final class Viewer {
             return new Written(null, reason, Set.of(), 0, 0, List.of());
         }
 
-        Path staging = reportDir.resolve(".viewer-new");
-        deleteTree(staging);
         Files.createDirectories(staging.resolve("volumes"));
         Files.write(staging.resolve("niivue.js"), lib);
         String version = resource("viewer/niivue-version.txt");
@@ -190,11 +190,10 @@ public final class Viewer {
                     double[] spacing = p.targetSpacing() != null ? p.targetSpacing() : new double[] {1, 1, 1};
                     Volume grid = new Volume(dims[2], dims[1], dims[0], img, spacing, Volume.diagonalAffine(spacing));
                     if (imagesWritten.add(image)) bundle(staging, image, Map.of(image, NiftiWriter.encode(grid.withData(window(img)), DataType.UINT8)));
-                    Map<String, byte[]> vols = draw(net, styles, grid, img, set.labelled() ? set.masks().get(idx) : null, ck + "_" + base);
-                    bundle(staging, ck + "_" + base, vols);
-                    float[] focus = set.labelled() ? set.masks().get(idx) : null;
+                    float[] mask = set.labelled() ? set.masks().get(idx) : null; // a streamed set reads the case again on each get
+                    bundle(staging, ck + "_" + base, draw(net, styles, grid, img, mask, ck + "_" + base));
                     (ckFiles.has(pair.get(0)) ? (ObjectNode) ckFiles.get(pair.get(0)) : ckFiles.putObject(pair.get(0))).putObject(pair.get(1)).put("image", image).put("volumes", ck + "_" + base)
-                            .set("focus", json.valueToTree(centre(focus, dims)));
+                            .set("focus", json.valueToTree(centre(mask, dims)));
                 }
                 cks.add(c);
                 files.set(ck, ckFiles);
@@ -219,7 +218,9 @@ public final class Viewer {
                 s.put("name", q);
                 return s.putArray("cases");
             });
-            list.addObject().put("id", c.caseId()).put("rank", c.rank()).put("iou", c.iou());
+            ObjectNode o = list.addObject().put("id", c.caseId()).put("rank", c.rank());
+            if (Double.isFinite(c.iou())) o.put("iou", c.iou());
+            else o.putNull("iou"); // JSON has no NaN (a diverged checkpoint's IoU)
             shown.add(c.query() + "/" + c.caseId());
         }
         deleteTree(folder);

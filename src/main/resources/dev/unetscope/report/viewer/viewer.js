@@ -52,7 +52,7 @@
   function fillCases() {
     var set = M.sets.filter(function (s) { return s.name === $('v-set').value; })[0], sel = $('v-case'), keep = sel.value;
     sel.innerHTML = '';
-    set.cases.forEach(function (c) { option(sel, c.id, c.id + ' (' + c.rank + ', IoU ' + c.iou.toFixed(3) + ')'); });
+    set.cases.forEach(function (c) { option(sel, c.id, c.id + ' (' + c.rank + ', IoU ' + (c.iou === null ? 'NaN' : c.iou.toFixed(3)) + ')'); });
     if (set.cases.some(function (c) { return c.id === keep; })) sel.value = keep;
   }
   function fillLayers() {
