@@ -18,11 +18,15 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--strips", defaultValue = "3", description = "Checkpoints per run with feature strips: first, middle, last (default ${DEFAULT-VALUE}).")
     int strips;
 
+    @Option(names = "--viewer-cases", defaultValue = "3", paramLabel = "N",
+            description = "Cases per query set in the interactive viewer (report/viewer.html), at evenly spaced IoU ranks from best to worst under the best run's final checkpoint; 0: no viewer (default ${DEFAULT-VALUE}).")
+    int viewerCases;
+
     @Override
     public Integer call() throws Exception {
         Experiment exp = Experiment.open(experiment);
         Console console = new Console(false).on(exp);
-        console.finished("report", new ReportService().run(exp, new ReportService.Settings(strips), console));
+        console.finished("report", new ReportService().run(exp, new ReportService.Settings(strips, viewerCases), console));
         return 0;
     }
 }

@@ -10,8 +10,15 @@ import java.util.List;
 /** The report stage: report/index.html and its figures from whatever the experiment has; what is missing is listed. */
 public final class ReportService {
 
-    /** @param strips checkpoints per run with feature strips (first, middle, last) */
-    public record Settings(int strips) {}
+    /**
+     * @param strips      checkpoints per run with feature strips (first, middle, last)
+     * @param viewerCases cases per query set in the interactive viewer (0: none)
+     */
+    public record Settings(int strips, int viewerCases) {
+        public Settings(int strips) {
+            this(strips, dev.unetscope.report.Viewer.DEFAULT_CASES);
+        }
+    }
 
     public record Result(Path index, List<String> missing, double seconds) {}
 
@@ -23,7 +30,7 @@ public final class ReportService {
         // the report needs no lock (it only reads the tables); what a killed report left is removed here
         dev.unetscope.io.AtomicFile.removeLeftovers(exp.reportDir(), false);
         dev.unetscope.io.AtomicFile.removeLeftovers(exp.reportDir().resolve("figures"), false);
-        Report r = new Report(exp, CorrelateService.recordedFailureThreshold(exp), sampling);
+        Report r = new Report(exp, CorrelateService.recordedFailureThreshold(exp), sampling).viewerCases(s.viewerCases());
         Path index = r.write(s.strips());
         return new Result(index, List.copyOf(r.missing()), (System.nanoTime() - t0) / 1e9);
     }

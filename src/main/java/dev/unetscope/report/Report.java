@@ -63,6 +63,20 @@ public final class Report {
         this.figures = dir.resolve("figures");
     }
 
+    private int viewerCases = Viewer.DEFAULT_CASES;
+    private Viewer.Written viewer;
+
+    /** Cases per query set in the interactive viewer (0: no viewer). */
+    public Report viewerCases(int n) {
+        this.viewerCases = n;
+        return this;
+    }
+
+    /** What the viewer wrote (null before {@link #write}). */
+    public Viewer.Written viewer() {
+        return viewer;
+    }
+
     public List<String> missing() {
         return missing;
     }
@@ -102,6 +116,7 @@ public final class Report {
         if (table(ResultFiles.SCORE_COMPARISON_CSV, "unetscope analyze") != null) body.append(SeedComparisonSection.html(exp.resultsDir()));
         section("Inside the network: feature maps");
         strips(stripsPerRun);
+        viewerSection();
         section("Across training");
         if (training != null) trainingCurves(training);
         if (layers != null) layerCurves(layers);
@@ -563,6 +578,22 @@ public final class Report {
         body.append("</div>\n");
     }
 
+    /** The interactive viewer (report/viewer.html, {@link Viewer}): a link, or one line saying why there is none. */
+    private void viewerSection() throws Exception {
+        viewer = new Viewer(exp, dir, sampling).write(viewerCases);
+        missing.addAll(viewer.problems());
+        body.append("<h3 id=\"viewer\">Interactive viewer</h3>\n");
+        if (!viewer.ok()) {
+            if (viewerCases > 0) missing.add(viewer.reason());
+            body.append("<p class=\"no-viewer\">").append(esc(viewer.reason())).append("</p>\n");
+            return;
+        }
+        body.append("<p><a href=\"viewer.html\">Open the viewer</a>: each chosen case in three planes and 3D, in distribution beside the same patient ")
+                .append("under a shift, with the ground truth, the prediction and every layer's features (PCA as RGB, k-means clusters) as overlays. ")
+                .append(viewer.shown().size()).append(" cases (the per-case table links each); ").append(viewer.volumes()).append(" volumes, ")
+                .append(String.format("%.1f", viewer.bytes() / 1e6)).append(" MB in report/viewer/volumes/.</p>\n");
+    }
+
     /** The strips' sets prepared one way: the first test case, its shifted copy, the training split (streamed), the slice with most gland. */
     private static final class StripSets {
         final PreparedSet test, shift, train;
@@ -621,12 +652,18 @@ public final class Report {
             if (v == null) continue; // the validation split's scores: no test IoU
             boolean failed = d(v) < failureThreshold;
             body.append("<tr").append(failed ? " class=\"failed\"" : "").append("><td>").append(esc(r.get("run"))).append("</td><td>").append(r.get("step"))
-                    .append("</td><td>").append(esc(r.get("query"))).append("</td><td>").append(esc(r.get("case"))).append("</td>").append(num(v))
+                    .append("</td><td>").append(esc(r.get("query"))).append("</td><td>").append(viewerLink(r.get("query"), r.get("case"))).append("</td>").append(num(v))
                     .append("<td>").append(v == null ? "" : failed ? "yes" : "no").append("</td>");
             for (Score c : columns) body.append(num(r.get(c.name())));
             body.append("</tr>\n");
         }
         body.append("</tbody></table>\n");
+    }
+
+    /** The case's name, linked to the viewer where it shows the case. */
+    private String viewerLink(String query, String caseId) {
+        if (viewer == null || !viewer.shown().contains(query + "/" + caseId)) return esc(caseId);
+        return "<a href=\"" + esc(Viewer.Written.link(query, caseId)) + "\">" + esc(caseId) + "</a>";
     }
 
     private void csvLinks() throws Exception {

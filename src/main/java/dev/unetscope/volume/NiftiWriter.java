@@ -45,6 +45,32 @@ public final class NiftiWriter {
         });
     }
 
+    /** The whole .nii file (header and voxels as {@code type}, uncompressed) in memory: for a caller that writes it more than one way. */
+    public static byte[] encode(Volume v, DataType type) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(NiftiHeader.MIN_DATA_OFFSET + v.size() * type.bytes());
+        try {
+            out.write(header(v, type));
+            writeVoxels(out, v.data(), type);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * A colour volume on {@code grid}'s grid as NIfTI-1 RGBA32 (datatype 2304, 4 bytes per voxel: red, green,
+     * blue, alpha), uncompressed, in memory; {@code rgba[i]} packs voxel i as 0xRRGGBBAA.
+     */
+    public static byte[] encodeRgba(Volume grid, int[] rgba) {
+        if (rgba.length != grid.size()) throw new IllegalArgumentException(rgba.length + " colours for " + grid.size() + " voxels");
+        byte[] header = header(grid, DataType.INT32); // 4 bytes per voxel, so bitpix 32 is right; the datatype is set below
+        ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).putShort(NiftiHeader.OFF_DATATYPE, (short) 2304);
+        ByteBuffer b = ByteBuffer.allocate(header.length + 4 * rgba.length).order(ByteOrder.BIG_ENDIAN);
+        b.put(header);
+        for (int c : rgba) b.putInt(c);
+        return b.array();
+    }
+
     /**
      * gzip at level 1, as nibabel writes: float voxels barely compress further at higher levels, and
      * level 6 is several times slower.

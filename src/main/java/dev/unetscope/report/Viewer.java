@@ -1,0 +1,349 @@
+package dev.unetscope.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unetscope.data.ExperimentData;
+import dev.unetscope.data.PreparedSet;
+import dev.unetscope.data.Preprocessing;
+import dev.unetscope.experiment.CsvTable;
+import dev.unetscope.experiment.Experiment;
+import dev.unetscope.experiment.ResultFiles;
+import dev.unetscope.features.FeatureExtractor;
+import dev.unetscope.features.FeatureSample;
+import dev.unetscope.features.ReceptiveFieldSampler;
+import dev.unetscope.io.AtomicFile;
+import dev.unetscope.metrics.AnalysisConfig;
+import dev.unetscope.metrics.FeatureMatrix;
+import dev.unetscope.model.SegmentationNetwork;
+import dev.unetscope.train.CheckpointRef;
+import dev.unetscope.train.CheckpointStore;
+import dev.unetscope.volume.DataType;
+import dev.unetscope.volume.NiftiWriter;
+import dev.unetscope.volume.Volume;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * The report's interactive viewer, {@code report/viewer.html}: NiiVue (a WebGL2 NIfTI viewer, bundled at
+ * build time from the npm registry and copied into {@code report/viewer/}) shows a chosen case in three
+ * planes and a 3D render, with the ground truth (green) and the prediction (magenta) as outlines, and as
+ * an overlay with an opacity slider each layer's feature PCA as RGB or its k-means cluster map (the
+ * strips' projection and clusters, {@link FeatureStrip#fit}), upsampled to the scan's grid by nearest
+ * neighbour so the layer's resolution stays visible. The in-distribution case (test split) and the same
+ * patient under the chosen shift stand side by side with linked cursors. Cases: {@link ViewerCases};
+ * checkpoints: the final one of each run. Volumes are written beside the page as {@code .nii.gz}, and
+ * each case's volumes once more as a script ({@code .js}, the same gzip bytes in base64), because
+ * browsers refuse {@code fetch()} of {@code file://} URLs while they do run scripts from there.
+ */
+public final class Viewer {
+    public static final int DEFAULT_CASES = 3;
+    static final String REFERENCE = "test";
+    static final int CLUSTERS = 6;
+    static final int TRUTH = 0x28DC50FF, PREDICTION = 0xFF3CDCFF, BOTH = 0xFFFFFFFF;
+
+    /**
+     * What was written: the page (null with the one-line reason when it was not), the cases it shows
+     * ({@code query/case}), and the volumes' count and bytes (.nii.gz and .js together).
+     */
+    public record Written(Path page, String reason, Set<String> shown, int volumes, long bytes, List<String> problems) {
+        public boolean ok() {
+            return page != null;
+        }
+
+        /** The viewer's address opened on one case, relative to report/index.html. */
+        public static String link(String query, String caseId) {
+            return "viewer.html#set=" + query + "&case=" + caseId;
+        }
+    }
+
+    private final Experiment exp;
+    private final Path reportDir;
+    private final AnalysisConfig sampling;
+    private final ObjectMapper json = new ObjectMapper();
+    private final List<String> problems = new ArrayList<>();
+    private int volumes;
+    private long bytes;
+
+    public Viewer(Experiment exp, Path reportDir, AnalysisConfig sampling) {
+        this.exp = exp;
+        this.reportDir = reportDir;
+        this.sampling = sampling;
+    }
+
+    /** The NiiVue bundle this build carries, or null; {@link #libraryMissing()} says why. */
+    static byte[] library() {
+        String override = System.getProperty("unetscope.viewer.bundle");
+        try {
+            if (override != null) return Files.isRegularFile(Path.of(override)) ? Files.readAllBytes(Path.of(override)) : null;
+            try (InputStream in = Viewer.class.getResourceAsStream("viewer/niivue.js")) {
+                return in == null ? null : in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String libraryMissing() {
+        String override = System.getProperty("unetscope.viewer.bundle");
+        if (override != null) return "the viewer's library " + override + " is missing";
+        String why = resource("viewer/niivue-missing.txt");
+        return why != null ? why.strip() : "the viewer's library is not in this build (rebuild with node and npm installed: mvn package)";
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = Viewer.class.getResourceAsStream(name)) {
+            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes report/viewer.html and report/viewer/ (replacing what an earlier report wrote there), or says in one line why not. */
+    public Written write(int casesPerSet) throws IOException {
+        Path folder = reportDir.resolve("viewer");
+        Path page = reportDir.resolve("viewer.html");
+        Path staging = reportDir.resolve(".viewer-new");
+        deleteTree(staging); // what a killed report left
+        byte[] lib = library();
+        String reason = null;
+        Path cases = exp.resultsDir().resolve(ResultFiles.CASES_CSV);
+        List<CheckpointStore.Manifest> runs = CheckpointStore.all(exp);
+        if (casesPerSet <= 0) reason = "no viewer (--viewer-cases 0)";
+        else if (lib == null) reason = libraryMissing();
+        else if (runs.isEmpty()) reason = "no viewer: no checkpoints (run 'unetscope train')";
+        else if (!Files.isRegularFile(cases)) reason = "no viewer: no IoU per case to choose the cases by (run 'unetscope evaluate')";
+        ViewerCases.Chosen chosen = reason == null ? ViewerCases.choose(CsvTable.read(cases), casesPerSet) : null;
+        if (reason == null && chosen.cases().isEmpty()) reason = "no viewer: results/cases.csv has no finite IoU to choose cases by";
+        if (reason != null) {
+            deleteTree(folder);
+            Files.deleteIfExists(page);
+            return new Written(null, reason, Set.of(), 0, 0, List.of());
+        }
+
+        Files.createDirectories(staging.resolve("volumes"));
+        Files.write(staging.resolve("niivue.js"), lib);
+        String version = resource("viewer/niivue-version.txt");
+        Files.writeString(staging.resolve("viewer.js"), resource("viewer/viewer.js"));
+
+        Map<String, ExperimentData.Query> queries = ExperimentData.queries(exp);
+        // what each checkpoint draws: the chosen cases and, for a shifted set, the same patient in the test split
+        LinkedHashSet<List<String>> pairs = new LinkedHashSet<>();
+        for (ViewerCases.Choice c : chosen.cases()) {
+            if (!queries.containsKey(c.query())) continue;
+            if (queries.containsKey(REFERENCE)) pairs.add(List.of(REFERENCE, c.caseId()));
+            pairs.add(List.of(c.query(), c.caseId()));
+        }
+        ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(sampling.sampleSeed(), sampling.samplesPerCase(), ReceptiveFieldSampler.Mode.UNIFORM);
+        List<Preprocessing> preps = new ArrayList<>();
+        Map<Preprocessing, Map<String, PreparedSet>> sets = new LinkedHashMap<>();
+        Set<String> imagesWritten = new HashSet<>();
+        ObjectNode manifest = json.createObjectNode();
+        manifest.put("reference", REFERENCE).put("library", version == null ? "NiiVue" : version.strip())
+                .put("chosenBy", "cases ranked by the IoU of " + chosen.run() + " step " + chosen.step()
+                        + " (the final checkpoint of the run with the highest mean test IoU); " + casesPerSet + " per query set at evenly spaced ranks from best to worst");
+        manifest.put("defaultCheckpoint", safe(chosen.run() + "_" + chosen.step()));
+        ArrayNode cks = manifest.putArray("checkpoints");
+        ObjectNode files = manifest.putObject("files");
+        for (CheckpointStore.Manifest m : runs) {
+            CheckpointRef ref = CheckpointRef.last(exp, m);
+            String ck = safe(m.run() + "_" + ref.entry().step());
+            try (SegmentationNetwork net = ref.open()) {
+                Preprocessing p = ref.preprocessing(exp);
+                if (!preps.contains(p)) preps.add(p);
+                int pi = preps.indexOf(p);
+                Map<String, PreparedSet> mine = sets.computeIfAbsent(p, k -> new LinkedHashMap<>());
+                FeatureSample tr = FeatureExtractor.extract(net, ExperimentData.streamSplit(exp, "train", p), sampler, net.tapNames());
+                Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, CLUSTERS, 1);
+                ObjectNode c = json.createObjectNode();
+                c.put("id", ck).put("label", m.run() + " step " + ref.entry().step());
+                ArrayNode layers = c.putArray("layers");
+                for (SegmentationNetwork.Tap t : net.taps()) {
+                    layers.addObject().put("name", t.name()).put("stride", t.sd() == t.sh() && t.sh() == t.sw() ? Integer.toString(t.sd()) : t.sd() + "x" + t.sh() + "x" + t.sw());
+                }
+                ObjectNode ckFiles = json.createObjectNode();
+                for (List<String> pair : pairs) {
+                    PreparedSet set = mine.computeIfAbsent(pair.get(0), q -> ExperimentData.query(exp, queries.get(q), true, p));
+                    int idx = set.ids().indexOf(pair.get(1));
+                    if (idx < 0) continue;
+                    String base = safe(pair.get(0)) + "_" + safe(pair.get(1));
+                    String image = "p" + pi + "_" + base + "_image";
+                    float[] img = set.images().get(idx);
+                    int[] dims = set.dims(idx);
+                    double[] spacing = p.targetSpacing() != null ? p.targetSpacing() : new double[] {1, 1, 1};
+                    Volume grid = new Volume(dims[2], dims[1], dims[0], img, spacing, Volume.diagonalAffine(spacing));
+                    if (imagesWritten.add(image)) bundle(staging, image, Map.of(image, NiftiWriter.encode(grid.withData(window(img)), DataType.UINT8)));
+                    float[] mask = set.labelled() ? set.masks().get(idx) : null; // a streamed set reads the case again on each get
+                    bundle(staging, ck + "_" + base, draw(net, styles, grid, img, mask, ck + "_" + base));
+                    (ckFiles.has(pair.get(0)) ? (ObjectNode) ckFiles.get(pair.get(0)) : ckFiles.putObject(pair.get(0))).putObject(pair.get(1)).put("image", image).put("volumes", ck + "_" + base)
+                            .set("focus", json.valueToTree(centre(mask, dims)));
+                }
+                cks.add(c);
+                files.set(ck, ckFiles);
+            } catch (RuntimeException ex) {
+                // a checkpoint that cannot be drawn (NaN features, a file changed since import) loses its views, not the report
+                problems.add("viewer: " + m.run() + " step " + ref.entry().step() + ": " + ex.getMessage());
+            }
+        }
+        if (cks.isEmpty()) {
+            deleteTree(staging);
+            deleteTree(folder);
+            Files.deleteIfExists(page);
+            return new Written(null, "no viewer: no checkpoint could be drawn (" + String.join("; ", problems) + ")", Set.of(), 0, 0, List.copyOf(problems));
+        }
+        ArrayNode setList = manifest.putArray("sets");
+        Map<String, ArrayNode> bySet = new LinkedHashMap<>();
+        Set<String> shown = new LinkedHashSet<>();
+        for (ViewerCases.Choice c : chosen.cases()) {
+            if (!queries.containsKey(c.query())) continue;
+            ArrayNode list = bySet.computeIfAbsent(c.query(), q -> {
+                ObjectNode s = setList.addObject();
+                s.put("name", q);
+                return s.putArray("cases");
+            });
+            ObjectNode o = list.addObject().put("id", c.caseId()).put("rank", c.rank());
+            if (Double.isFinite(c.iou())) o.put("iou", c.iou());
+            else o.putNull("iou"); // JSON has no NaN (a diverged checkpoint's IoU)
+            shown.add(c.query() + "/" + c.caseId());
+        }
+        deleteTree(folder);
+        Files.move(staging, folder);
+        AtomicFile.writeString(page, page(manifest));
+        return new Written(page, null, shown, volumes, bytes, List.copyOf(problems));
+    }
+
+    /** The outline volume and, per layer, the PCA colours and the cluster map of one case under one checkpoint, each as RGBA NIfTI. */
+    private Map<String, byte[]> draw(SegmentationNetwork net, Map<String, FeatureStrip.LayerStyle> styles, Volume grid, float[] img, float[] mask, String base) {
+        int w = grid.nx(), h = grid.ny(), d = grid.nz();
+        SegmentationNetwork.Inference inf = net.infer(img, 1, d, h, w, Set.copyOf(net.tapNames()));
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        int[] outline = new int[grid.size()];
+        float[] prob = inf.probabilities();
+        for (int i = 0; i < outline.length; i++) {
+            boolean t = mask != null && boundary(mask, i, w, h, d), pr = boundary(prob, i, w, h, d);
+            outline[i] = t && pr ? BOTH : t ? TRUTH : pr ? PREDICTION : 0;
+        }
+        out.put(base + "_outline", NiftiWriter.encodeRgba(grid, outline));
+        for (SegmentationNetwork.Tap t : net.taps()) {
+            SegmentationNetwork.TapFeatures f = inf.taps().get(t.name());
+            FeatureStrip.LayerStyle st = styles.get(t.name());
+            int ch = f.channels(), cells = f.d() * f.h() * f.w();
+            float[] z = new float[cells * ch];
+            for (int cell = 0; cell < cells; cell++) {
+                for (int k = 0; k < ch; k++) {
+                    z[cell * ch + k] = (float) ((f.data()[k * cells + cell] - st.standardizer().mean()[k]) / st.standardizer().scale()[k]);
+                }
+            }
+            int[] labels = st.clusters().predict(new FeatureMatrix(z, cells, ch));
+            int[] pca = new int[grid.size()], km = new int[grid.size()];
+            for (int zz = 0; zz < d; zz++) {
+                for (int y = 0; y < h; y++) {
+                    for (int x = 0; x < w; x++) {
+                        // nearest: every voxel takes the layer voxel that contains it, so a stride-8 layer shows as 8-voxel blocks
+                        int cell = (Math.min(zz / t.sd(), f.d() - 1) * f.h() + Math.min(y / t.sh(), f.h() - 1)) * f.w() + Math.min(x / t.sw(), f.w() - 1);
+                        int i = (zz * h + y) * w + x;
+                        pca[i] = (st.pca().rgb(z, cell * ch) << 8) | 0xFF;
+                        km[i] = (FeatureStrip.PALETTE[labels[cell] % FeatureStrip.PALETTE.length] << 8) | 0xFF;
+                    }
+                }
+            }
+            out.put(base + "_" + safe(t.name()) + "_pca", NiftiWriter.encodeRgba(grid, pca));
+            out.put(base + "_" + safe(t.name()) + "_clusters", NiftiWriter.encodeRgba(grid, km));
+        }
+        return out;
+    }
+
+    /**
+     * The scan as the viewer shows it: the 0.5th to 99.5th percentile mapped to 0..255 (uint8, a quarter of float32's bytes; the
+     * prepared float image is what the network saw, its grey levels are for the eye only).
+     */
+    static float[] window(float[] img) {
+        float lo = FeatureStrip.percentile(img, 0.005), hi = FeatureStrip.percentile(img, 0.995);
+        float[] out = new float[img.length];
+        for (int i = 0; i < img.length; i++) out[i] = Math.round(255 * Math.max(0, Math.min(1, (img[i] - lo) / (hi - lo + 1e-6f))));
+        return out;
+    }
+
+    /** Where the cursor starts, as fractions of the grid (x, y, z): the centre of the mask's voxels, or the grid's centre without one. */
+    static double[] centre(float[] mask, int[] dims) {
+        int d = dims[0], h = dims[1], w = dims[2];
+        double sx = 0, sy = 0, sz = 0, n = 0;
+        if (mask != null) {
+            for (int i = 0; i < mask.length; i++) {
+                if (mask[i] < 0.5f) continue;
+                sx += i % w;
+                sy += (i / w) % h;
+                sz += i / (w * h);
+                n++;
+            }
+        }
+        if (n == 0) return new double[] {0.5, 0.5, 0.5};
+        return new double[] {(sx / n + 0.5) / w, (sy / n + 0.5) / h, (sz / n + 0.5) / d};
+    }
+
+    /** Voxel i is inside ({@code >= 0.5}) and one of its six neighbours is outside or beyond the grid. */
+    static boolean boundary(float[] m, int i, int w, int h, int d) {
+        if (m[i] < 0.5f) return false;
+        int x = i % w, y = (i / w) % h, z = i / (w * h);
+        return x == 0 || x == w - 1 || y == 0 || y == h - 1 || z == 0 || z == d - 1
+                || m[i - 1] < 0.5f || m[i + 1] < 0.5f || m[i - w] < 0.5f || m[i + w] < 0.5f || m[i - w * h] < 0.5f || m[i + w * h] < 0.5f;
+    }
+
+    /** Writes each volume as NAME.nii.gz, and all of them as one script NAME_OF_BUNDLE.js that hands the same bytes to the page. */
+    private void bundle(Path dir, String name, Map<String, byte[]> vols) throws IOException {
+        StringBuilder js = new StringBuilder("// unetscope viewer volumes: each the bytes of the .nii.gz beside this file, in base64\n");
+        for (Map.Entry<String, byte[]> e : vols.entrySet()) {
+            byte[] gz = gzip(e.getValue());
+            Files.write(dir.resolve("volumes").resolve(e.getKey() + ".nii.gz"), gz);
+            js.append("unetscopeVolume(\"").append(e.getKey()).append("\",\"").append(Base64.getEncoder().encodeToString(gz)).append("\");\n");
+            volumes++;
+            bytes += gz.length;
+        }
+        Path f = dir.resolve("volumes").resolve(name + ".js");
+        Files.writeString(f, js);
+        bytes += Files.size(f);
+    }
+
+    private static byte[] gzip(byte[] raw) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream(raw.length / 4);
+        try (GZIPOutputStream g = new GZIPOutputStream(b, 1 << 16)) {
+            g.write(raw);
+        }
+        return b.toByteArray();
+    }
+
+    private String page(ObjectNode manifest) throws IOException {
+        String m = json.writeValueAsString(manifest).replace("</", "<\\/");
+        String html = resource("viewer/viewer.html");
+        return html.replace("/*MANIFEST*/", m);
+    }
+
+    /** A name safe in a file name and in a URL fragment. */
+    static String safe(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path q : s.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
+        }
+    }
+}

@@ -1,0 +1,2 @@
+// the whole NiiVue API as the global 'niivue' (esbuild --format=iife --global-name=niivue)
+export * from '@niivue/niivue';
