@@ -10,8 +10,15 @@ import java.util.List;
 /** The report stage: report/index.html and its figures from whatever the experiment has; what is missing is listed. */
 public final class ReportService {
 
-    /** @param strips checkpoints per run with feature strips (first, middle, last) */
-    public record Settings(int strips) {}
+    /**
+     * @param strips      checkpoints of the reference run with feature strips (first, middle, last)
+     * @param viewerCases cases per query set shown in pictures (worst, median, best by IoU; see report/CaseChoice)
+     */
+    public record Settings(int strips, int viewerCases) {
+        public Settings(int strips) {
+            this(strips, dev.unetscope.report.CaseChoice.DEFAULT_PER_SET);
+        }
+    }
 
     public record Result(Path index, List<String> missing, double seconds) {}
 
@@ -24,7 +31,7 @@ public final class ReportService {
         dev.unetscope.io.AtomicFile.removeLeftovers(exp.reportDir(), false);
         dev.unetscope.io.AtomicFile.removeLeftovers(exp.reportDir().resolve("figures"), false);
         Report r = new Report(exp, CorrelateService.recordedFailureThreshold(exp), sampling);
-        Path index = r.write(s.strips());
+        Path index = r.write(s.strips(), s.viewerCases());
         return new Result(index, List.copyOf(r.missing()), (System.nanoTime() - t0) / 1e9);
     }
 }
