@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -78,13 +77,13 @@ public record CaseChoice(String run, int step, List<Case> cases) {
         for (List<Case> set : bySet.values()) {
             set.sort(Comparator.comparingDouble(Case::iou).thenComparing(Case::id));
             int n = set.size();
-            LinkedHashSet<Integer> ranks = new LinkedHashSet<>();
-            if (perSet == 1) ranks.add((n - 1) / 2);
-            else for (int i = 0; i < perSet; i++) ranks.add((int) Math.round(i * (n - 1) / (double) (perSet - 1)));
-            for (int k : ranks) {
-                Case c = set.get(k);
-                out.add(new Case(c.query(), c.id(), role(k, n), c.iou()));
+            Map<Integer, String> ranks = new LinkedHashMap<>();
+            if (perSet == 1) ranks.put((n - 1) / 2, "median");
+            for (int i = 0; perSet > 1 && i < perSet; i++) {
+                int k = (int) Math.round(i * (n - 1) / (double) (perSet - 1));
+                ranks.putIfAbsent(k, i == 0 ? "worst" : i == perSet - 1 ? "best" : 2 * i == perSet - 1 ? "median" : "rank " + (k + 1) + " of " + n);
             }
+            ranks.forEach((k, role) -> out.add(new Case(set.get(k).query(), set.get(k).id(), role, set.get(k).iou())));
         }
         return new CaseChoice(best, bestStep, List.copyOf(out));
     }
@@ -97,12 +96,5 @@ public record CaseChoice(String run, int step, List<Case> cases) {
     /** The query sets with chosen cases, in the table's order. */
     public List<String> querySets() {
         return cases.stream().map(Case::query).distinct().toList();
-    }
-
-    static String role(int rank, int n) {
-        if (rank == 0 && n > 1) return "worst";
-        if (rank == n - 1 && n > 1) return "best";
-        if (rank == (n - 1) / 2) return "median";
-        return "rank " + (rank + 1) + " of " + n;
     }
 }

@@ -556,6 +556,8 @@ public final class Report {
 
     /** At most this many feature strips in a report (cases x checkpoints), so a large experiment's page stays small. */
     static final int MAX_STRIPS = 42;
+    /** The strips' PNGs stop at about this many bytes: after the final checkpoint's, another checkpoint's only while they fit. */
+    static final long STRIP_BUDGET_BYTES = 2_000_000;
     /** At most this many training cases fit a strip's PCA and clusters (the first of the training split). */
     static final int MAX_STRIP_TRAINING_CASES = 32;
 
@@ -599,8 +601,19 @@ public final class Report {
         PreparedSet train = null;
         List<String> steps = new ArrayList<>(), taps = new ArrayList<>();
         StringBuilder data = new StringBuilder();
-        for (int idx : stripCheckpoints(es.size(), perRun, cases.size())) {
+        List<Integer> planned = stripCheckpoints(es.size(), perRun, cases.size());
+        // the final checkpoint first; each further one only while its strips (as large as the largest so far) fit the budget
+        List<Integer> order = new ArrayList<>(planned.subList(planned.size() - 1, planned.size()));
+        order.addAll(planned.subList(0, planned.size() - 1));
+        long stripBytes = 0, largest = 0;
+        int left = 0;
+        for (int idx : order) {
+            if (!steps.isEmpty() && stripBytes + largest > STRIP_BUDGET_BYTES) {
+                left++;
+                continue;
+            }
             CheckpointStore.Entry e = es.get(idx);
+            long before = stripBytes;
             CheckpointRef ref = CheckpointRef.of(exp, m, e);
             try (SegmentationNetwork net = ref.open()) {
                 dev.unetscope.data.Preprocessing prep = ref.preprocessing(exp);
@@ -622,6 +635,7 @@ public final class Report {
                             + (Double.isFinite(c.iou()) ? String.format(java.util.Locale.ROOT, ", IoU %.3f at step %d", c.iou(), choice.step()) : "") + ")";
                     java.awt.image.BufferedImage img = FeatureStrip.render(net, set, i, -1, styles, title);
                     Plots.writeImage(img, figures.resolve(file));
+                    stripBytes += Files.size(figures.resolve(file));
                     int w = set.dims(i)[2];
                     data.append(data.length() == 0 ? "" : ",").append("\"").append(e.step()).append('|').append(jsEsc(c.query() + "|" + c.id())).append("\":{\"f\":\"figures/")
                             .append(jsEsc(file)).append("\",\"w\":").append(img.getWidth()).append(",\"h\":").append(img.getHeight()).append(",\"pw\":")
@@ -630,6 +644,7 @@ public final class Report {
                     data.append("]}");
                 }
                 steps.add(Integer.toString(e.step()));
+                largest = Math.max(largest, stripBytes - before);
             } catch (BadInputException ex) {
                 missing.add("feature strips of " + m.run() + " step " + e.step() + ": " + ex.getMessage());
             }
@@ -648,7 +663,10 @@ public final class Report {
                 .append(" by IoU under the final evaluated checkpoint of run <b>").append(esc(m.run())).append("</b>")
                 .append(choice.run().isEmpty() ? "" : " (step " + choice.step() + ", the run with the best mean IoU there)").append("; strips at ")
                 .append(steps.size()).append(" of its ").append(es.size()).append(" checkpoints (").append(cases.size()).append(" cases, ")
-                .append(steps.size() * cases.size()).append(" strips, at most ").append(MAX_STRIPS).append(").</p>\n");
+                .append(steps.size() * cases.size()).append(" strips, at most ").append(MAX_STRIPS).append(")")
+                .append(left == 0 ? "" : "; " + left + " more checkpoint(s) left out to keep the page small (ask for fewer --viewer-cases to see more checkpoints)")
+                .append(".</p>\n");
+        steps.sort(java.util.Comparator.comparingInt(Integer::parseInt));
         body.append("<div class=\"chooser\"><label>Checkpoint: <select id=\"strip-choice\" onchange=\"showStrips()\">");
         for (int i = 0; i < steps.size(); i++) {
             body.append("<option value=\"").append(steps.get(i)).append(i == steps.size() - 1 ? "\" selected>" : "\">").append(esc(m.run()))
@@ -725,6 +743,11 @@ public final class Report {
         List<Score> columns = Scores.at(Score.Level.CASE);
         Map<String, Integer> lastStep = new LinkedHashMap<>();
         for (Map<String, String> r : scores.records()) lastStep.merge(r.get("run"), Integer.parseInt(r.get("step")), Math::max);
+        double cut = caseRowCut(scores, iou, lastStep);
+        if (cut < Double.POSITIVE_INFINITY) {
+            body.append("<p>The table shows the ").append(MAX_CASE_ROWS).append(" rows with the lowest IoU (the page stays small); every row is in ")
+                    .append("<a href=\"../results/case_scores.csv\">results/case_scores.csv</a> and <a href=\"../results/cases.csv\">results/cases.csv</a>.</p>");
+        }
         body.append("<h3>Per case, final checkpoint of each run</h3><table class=\"sortable\"><thead><tr><th>run</th><th>step</th><th>query</th><th>case</th>")
                 .append("<th>IoU</th><th>failed</th>");
         for (Score c : columns) body.append("<th title=\"").append(esc(c.description())).append("\">").append(esc(c.name().replace('_', ' '))).append("</th>");
@@ -733,6 +756,7 @@ public final class Report {
             if (Integer.parseInt(r.get("step")) != lastStep.get(r.get("run"))) continue;
             String v = iou.get(CaseKey.of(r));
             if (v == null) continue; // the validation split's scores: no test IoU
+            if ((Double.isNaN(d(v)) ? Double.NEGATIVE_INFINITY : d(v)) > cut) continue;
             boolean failed = d(v) < failureThreshold;
             body.append("<tr").append(failed ? " class=\"failed\"" : "").append("><td>").append(esc(r.get("run"))).append("</td><td>").append(r.get("step"))
                     .append("</td><td>").append(esc(r.get("query"))).append("</td><td>").append(esc(r.get("case"))).append("</td>").append(num(v))
@@ -741,6 +765,21 @@ public final class Report {
             body.append("</tr>\n");
         }
         body.append("</tbody></table>\n");
+    }
+
+    /** At most this many rows in the per-case table (the worst by IoU), so 1000 cases x many sets and runs keep the page small. */
+    static final int MAX_CASE_ROWS = 1000;
+
+    /** The IoU at or below which a final-checkpoint row is shown: infinity when all fit, else the MAX_CASE_ROWS-th lowest. */
+    private static double caseRowCut(CsvTable scores, Map<CaseKey, String> iou, Map<String, Integer> lastStep) {
+        List<Double> v = new ArrayList<>();
+        for (Map<String, String> r : scores.records()) {
+            String x = Integer.parseInt(r.get("step")) == lastStep.get(r.get("run")) ? iou.get(CaseKey.of(r)) : null;
+            if (x != null) v.add(Double.isNaN(d(x)) ? Double.NEGATIVE_INFINITY : d(x));
+        }
+        if (v.size() <= MAX_CASE_ROWS) return Double.POSITIVE_INFINITY;
+        java.util.Collections.sort(v);
+        return v.get(MAX_CASE_ROWS - 1);
     }
 
     private void csvLinks() throws Exception {
