@@ -557,7 +557,7 @@ public final class Report {
     /** At most this many feature strips in a report (cases x checkpoints), so a large experiment's page stays small. */
     static final int MAX_STRIPS = 42;
     /** The strips' PNGs stop at about this many bytes: after the final checkpoint's, another checkpoint's only while they fit. */
-    static final long STRIP_BUDGET_BYTES = 2_000_000;
+    static final long STRIP_BUDGET_BYTES = 3_000_000;
     /** At most this many training cases fit a strip's PCA and clusters (the first of the training split). */
     static final int MAX_STRIP_TRAINING_CASES = 32;
 
