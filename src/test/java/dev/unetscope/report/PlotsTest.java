@@ -44,9 +44,9 @@ class PlotsTest {
         }
         panels.add(new Plots.Panel("empty", "y", Map.of()));
         BufferedImage img = Plots.smallMultiples("title", "training step", panels, 4, false);
-        // 7 panels at 4 a row: 2 rows of 330 x 240 under a 28-pixel title, then the legend
-        assertThat(img.getWidth()).isEqualTo(4 * 330);
-        assertThat(img.getHeight()).isBetween(28 + 2 * 240 + 12, 28 + 2 * 240 + 60);
-        assertThat(Plots.smallMultiples("t", "x", panels.subList(0, 2), 4, true).getWidth()).isEqualTo(2 * 330);
+        // 7 panels at 4 a row: 2 rows of 300 x 220 under a 28-pixel title, then the legend
+        assertThat(img.getWidth()).isEqualTo(4 * 300);
+        assertThat(img.getHeight()).isBetween(28 + 2 * 220 + 12, 28 + 2 * 220 + 60);
+        assertThat(Plots.smallMultiples("t", "x", panels.subList(0, 2), 4, true).getWidth()).isEqualTo(2 * 300);
     }
 }
