@@ -488,6 +488,8 @@ public final class Report {
             panels.add(new Plots.Panel("IoU (labelled sets) \u2191", "IoU", bySet(ck, run, "iou")));
             for (Score sc : scores) {
                 Map<String, double[][]> series = bySet(ck, run, sc.name());
+                // a score this experiment has no values of (replicate agreement without replicates) gets no panel
+                if (series.values().stream().noneMatch(v -> java.util.Arrays.stream(v[1]).anyMatch(Double::isFinite))) continue;
                 panels.add(new Plots.Panel(sc.name().replace('_', ' ') + (sc.higherIsConfident() ? " \u2191" : " \u2193"), unit(sc.name()), series));
             }
             image(Plots.smallMultiples(e.getKey() + " (run " + run + "): IoU and each label-free score against the training step, per query set "
@@ -603,18 +605,35 @@ public final class Report {
         StringBuilder data = new StringBuilder();
         List<Integer> planned = stripCheckpoints(es.size(), perRun, cases.size());
         // the final checkpoint first; each further one only while its strips (as large as the largest so far) fit the budget
-        List<Integer> order = new ArrayList<>(planned.subList(planned.size() - 1, planned.size()));
-        order.addAll(planned.subList(0, planned.size() - 1));
+        // then the other runs' final checkpoints (the objectives compared on the same cases), while the budget lasts
+        List<CheckpointStore.Manifest> orderRuns = new ArrayList<>();
+        List<Integer> order = new ArrayList<>();
+        for (int idx : planned.subList(planned.size() - 1, planned.size())) {
+            orderRuns.add(m);
+            order.add(idx);
+        }
+        for (int idx : planned.subList(0, planned.size() - 1)) {
+            orderRuns.add(m);
+            order.add(idx);
+        }
+        for (CheckpointStore.Manifest other : runs) {
+            if (other == m || other.checkpoints().isEmpty()) continue;
+            orderRuns.add(other);
+            order.add(other.checkpoints().size() - 1);
+        }
+        List<String> labels = new ArrayList<>();
         long stripBytes = 0, largest = 0;
         int left = 0;
-        for (int idx : order) {
+        for (int o = 0; o < order.size(); o++) {
+            int idx = order.get(o);
+            CheckpointStore.Manifest run = orderRuns.get(o);
             if (!steps.isEmpty() && stripBytes + largest > STRIP_BUDGET_BYTES) {
                 left++;
                 continue;
             }
-            CheckpointStore.Entry e = es.get(idx);
+            CheckpointStore.Entry e = run.checkpoints().get(idx);
             long before = stripBytes;
-            CheckpointRef ref = CheckpointRef.of(exp, m, e);
+            CheckpointRef ref = CheckpointRef.of(exp, run, e);
             try (SegmentationNetwork net = ref.open()) {
                 dev.unetscope.data.Preprocessing prep = ref.preprocessing(exp);
                 if (train == null) {
@@ -630,23 +649,24 @@ public final class Report {
                 for (CaseChoice.Case c : cases) {
                     PreparedSet set = sets.get(c.query());
                     int i = set.ids().indexOf(c.id());
-                    String file = "strip_" + safe(m.run() + "_" + e.step() + "_" + c.query() + "_" + c.id()) + ".png";
-                    String title = m.run() + " step " + e.step() + ", " + c.query() + ", " + c.id() + " (" + c.role()
+                    String file = "strip_" + safe(run.run() + "_" + e.step() + "_" + c.query() + "_" + c.id()) + ".png";
+                    String title = run.run() + " step " + e.step() + ", " + c.query() + ", " + c.id() + " (" + c.role()
                             + (Double.isFinite(c.iou()) ? String.format(java.util.Locale.ROOT, ", IoU %.3f at step %d", c.iou(), choice.step()) : "") + ")";
                     java.awt.image.BufferedImage img = FeatureStrip.render(net, set, i, -1, styles, title);
                     Plots.writeImage(img, figures.resolve(file));
                     stripBytes += Files.size(figures.resolve(file));
                     int w = set.dims(i)[2];
-                    data.append(data.length() == 0 ? "" : ",").append("\"").append(e.step()).append('|').append(jsEsc(c.query() + "|" + c.id())).append("\":{\"f\":\"figures/")
+                    data.append(data.length() == 0 ? "" : ",").append("\"").append(jsEsc(run.run() + ":" + e.step())).append('|').append(jsEsc(c.query() + "|" + c.id())).append("\":{\"f\":\"figures/")
                             .append(jsEsc(file)).append("\",\"w\":").append(img.getWidth()).append(",\"h\":").append(img.getHeight()).append(",\"pw\":")
                             .append(FeatureStrip.panelWidth(w)).append(",\"x\":[");
                     for (int col = 0; col <= net.tapNames().size(); col++) data.append(col == 0 ? "" : ",").append(FeatureStrip.columnX(col, w));
                     data.append("]}");
                 }
-                steps.add(Integer.toString(e.step()));
+                steps.add(run.run() + ":" + e.step());
+                labels.add(run.run() + " step " + e.step() + (run == m ? "" : " (final)"));
                 largest = Math.max(largest, stripBytes - before);
             } catch (BadInputException ex) {
-                missing.add("feature strips of " + m.run() + " step " + e.step() + ": " + ex.getMessage());
+                missing.add("feature strips of " + run.run() + " step " + e.step() + ": " + ex.getMessage());
             }
         }
         if (steps.isEmpty()) {
@@ -662,15 +682,29 @@ public final class Report {
                 .append(perSet == 1 ? "median case" : perSet == 2 ? "worst and best cases" : "worst, median and best cases")
                 .append(" by IoU under the final evaluated checkpoint of run <b>").append(esc(m.run())).append("</b>")
                 .append(choice.run().isEmpty() ? "" : " (step " + choice.step() + ", the run with the best mean IoU there)").append("; strips at ")
-                .append(steps.size()).append(" of its ").append(es.size()).append(" checkpoints (").append(cases.size()).append(" cases, ")
+                .append(steps.stream().filter(x -> x.startsWith(m.run() + ":")).count()).append(" of its ").append(es.size())
+                .append(" checkpoints and the final checkpoint of ").append(steps.stream().filter(x -> !x.startsWith(m.run() + ":")).count())
+                .append(" other run(s) (").append(cases.size()).append(" cases, ")
                 .append(steps.size() * cases.size()).append(" strips, at most ").append(MAX_STRIPS).append(")")
                 .append(left == 0 ? "" : "; " + left + " more checkpoint(s) left out to keep the page small (ask for fewer --viewer-cases to see more checkpoints)")
                 .append(".</p>\n");
-        steps.sort(java.util.Comparator.comparingInt(Integer::parseInt));
+        // the chooser lists the reference run's checkpoints by step (its final one selected), then the other runs' final ones
+        List<Integer> shownOrder = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) shownOrder.add(i);
+        shownOrder.sort(java.util.Comparator.comparing((Integer i) -> !steps.get(i).startsWith(m.run() + ":"))
+                .thenComparingInt(i -> steps.get(i).startsWith(m.run() + ":") ? Integer.parseInt(steps.get(i).substring(m.run().length() + 1)) : i));
+        List<String> sortedSteps = new ArrayList<>(), sortedLabels = new ArrayList<>();
+        for (int i : shownOrder) {
+            sortedSteps.add(steps.get(i));
+            sortedLabels.add(labels.get(i));
+        }
+        steps.clear();
+        steps.addAll(sortedSteps);
+        String selected = m.run() + ":" + es.get(es.size() - 1).step();
         body.append("<div class=\"chooser\"><label>Checkpoint: <select id=\"strip-choice\" onchange=\"showStrips()\">");
         for (int i = 0; i < steps.size(); i++) {
-            body.append("<option value=\"").append(steps.get(i)).append(i == steps.size() - 1 ? "\" selected>" : "\">").append(esc(m.run()))
-                    .append(" step ").append(steps.get(i)).append("</option>");
+            body.append("<option value=\"").append(esc(steps.get(i))).append(steps.get(i).equals(selected) ? "\" selected>" : "\">")
+                    .append(esc(sortedLabels.get(i))).append("</option>");
         }
         body.append("</select></label> <label>Layer enlarged: <select id=\"strip-layer\" onchange=\"showStrips()\">");
         for (int i = 0; i < taps.size(); i++) {

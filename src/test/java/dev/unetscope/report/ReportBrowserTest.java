@@ -62,10 +62,10 @@ class ReportBrowserTest {
         String html = Files.readString(index);
         CaseChoice choice = CaseChoice.choose(dev.unetscope.experiment.Experiment.open(ex), CaseChoice.DEFAULT_PER_SET);
         assertThat(choice.cases()).hasSizeGreaterThanOrEqualTo(2); // worst to best of the few test cases
-        Matcher stepOptions = Pattern.compile("<option value=\"(\\d+)\"[^>]*>" + choice.run() + " step").matcher(html);
+        Matcher stepOptions = Pattern.compile("<option value=\"(" + choice.run() + ":\\d+)\"[^>]*>" + choice.run() + " step").matcher(html);
         List<String> steps = new ArrayList<>();
         while (stepOptions.find()) steps.add(stepOptions.group(1));
-        assertThat(steps).hasSize(2).contains(Integer.toString(choice.step()));
+        assertThat(steps).hasSize(2).contains(choice.run() + ":" + choice.step());
         for (CaseChoice.Case c : choice.cases()) {
             String v = c.query() + "|" + c.id();
             assertThat(html.split(Pattern.quote("<option value=\"" + v + "\""), -1).length - 1).as("options for " + v).isEqualTo(2);
