@@ -15,15 +15,16 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--experiment", required = true, paramLabel = "DIR", description = "The experiment folder.")
     Path experiment;
 
-    @Option(names = "--strips", defaultValue = "3", description = "Checkpoints per run with feature strips: first, middle, last (default ${DEFAULT-VALUE}).")
+    @Option(names = "--strips", defaultValue = "3", description = "Checkpoints of the reference run with feature strips: first, middle, last (default ${DEFAULT-VALUE}).")
     int strips;
 
     @Option(names = "--viewer-cases", defaultValue = "3", paramLabel = "N",
-            description = "Cases per query set in the interactive viewer (report/viewer.html), at evenly spaced IoU ranks from best to worst under the best run's final checkpoint; 0: no viewer (default ${DEFAULT-VALUE}).")
+            description = "Cases per query set shown in the feature strips and the interactive viewer (report/viewer.html): worst, median, best by IoU under the best run's final checkpoint; 0: no viewer (default ${DEFAULT-VALUE}).")
     int viewerCases;
 
     @Override
     public Integer call() throws Exception {
+        if (viewerCases < 0 || strips < 0) throw new dev.unetscope.io.BadInputException("--viewer-cases and --strips must be 0 or more", "give e.g. --viewer-cases 3 (0: no strips)");
         Experiment exp = Experiment.open(experiment);
         Console console = new Console(false).on(exp);
         console.finished("report", new ReportService().run(exp, new ReportService.Settings(strips, viewerCases), console));

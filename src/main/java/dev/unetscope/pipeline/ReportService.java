@@ -11,12 +11,13 @@ import java.util.List;
 public final class ReportService {
 
     /**
-     * @param strips      checkpoints per run with feature strips (first, middle, last)
-     * @param viewerCases cases per query set in the interactive viewer (0: none)
+     * @param strips      checkpoints of the reference run with feature strips (first, middle, last)
+     * @param viewerCases cases per query set shown in the strips and the interactive viewer (worst, median, best by IoU; see
+     *                    report/CaseChoice; 0: no viewer)
      */
     public record Settings(int strips, int viewerCases) {
         public Settings(int strips) {
-            this(strips, dev.unetscope.report.Viewer.DEFAULT_CASES);
+            this(strips, dev.unetscope.report.CaseChoice.DEFAULT_PER_SET);
         }
     }
 
@@ -30,8 +31,8 @@ public final class ReportService {
         // the report needs no lock (it only reads the tables); what a killed report left is removed here
         dev.unetscope.io.AtomicFile.removeLeftovers(exp.reportDir(), false);
         dev.unetscope.io.AtomicFile.removeLeftovers(exp.reportDir().resolve("figures"), false);
-        Report r = new Report(exp, CorrelateService.recordedFailureThreshold(exp), sampling).viewerCases(s.viewerCases());
-        Path index = r.write(s.strips());
+        Report r = new Report(exp, CorrelateService.recordedFailureThreshold(exp), sampling);
+        Path index = r.write(s.strips(), s.viewerCases());
         return new Result(index, List.copyOf(r.missing()), (System.nanoTime() - t0) / 1e9);
     }
 }

@@ -26,9 +26,16 @@ import java.util.Set;
  * as RGB from three principal components of the training features (the same projection for every
  * case, so colours mean the same thing) and as its k-means cluster map, each laid over the image
  * with the ground-truth contour (green) and the network's prediction (magenta). Anterior is up.
+ * The first column shows what the layers are compared with: the image (top) and the network's output
+ * probability p(gland) (bottom, black 0 to white 1).
  */
 public final class FeatureStrip {
-    static final int SCALE = 3;
+    /** Screen pixels per voxel in the PNG (the page enlarges it further without smoothing; small files for many strips). */
+    static final int SCALE = 2;
+    /** The feature panels keep 4 bits per channel: the image's noise under the colours costs bytes, not information. */
+    static final int COARSE = 0xF0F0F0;
+    /** Pixels between panels. */
+    static final int GAP = 4;
     static final Color TRUTH = new Color(40, 220, 80);
     static final Color PREDICTION = new Color(255, 60, 220);
     static final int[] PALETTE = {0x1f77b4, 0xff7f0e, 0x2ca02c, 0xd62728, 0x9467bd, 0x8c564b, 0xe377c2, 0x7f7f7f, 0xbcbd22, 0x17becf, 0xaec7e8, 0xffbb78};
@@ -68,7 +75,7 @@ public final class FeatureStrip {
 
     /**
      * Renders the strip of one case: row 1 the PCA colours, row 2 the cluster maps, one column per layer,
-     * after a first column with the image alone. {@code title} goes above.
+     * after a first column with the image (row 1) and the predicted probability (row 2). {@code title} goes above.
      */
     public static BufferedImage render(SegmentationNetwork net, PreparedSet set, int caseIndex, int slice, Map<String, LayerStyle> styles, String title) {
         int[] dims = set.dims(caseIndex);
@@ -79,7 +86,7 @@ public final class FeatureStrip {
         SegmentationNetwork.Inference inf = net.infer(img, 1, d, h, w, Set.copyOf(taps));
         float[] prob = inf.probabilities();
         int z = slice < 0 ? bestSlice(mask, d, h, w) : slice;
-        int pw = w * SCALE, ph = h * SCALE, label = 18, top = 24, gap = 4;
+        int pw = w * SCALE, ph = h * SCALE, label = 16, top = 38, gap = GAP;
         int cols = taps.size() + 1;
         BufferedImage out = new BufferedImage(cols * (pw + gap) + gap, top + 2 * (ph + label + gap) + gap, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = out.createGraphics();
@@ -87,10 +94,14 @@ public final class FeatureStrip {
         g.setColor(Color.WHITE);
         g.fillRect(0, 0, out.getWidth(), out.getHeight());
         g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
-        g.drawString(title + "   (slice " + z + (mask != null ? "; green: ground truth, magenta: prediction)" : "; magenta: prediction, no labels)"), gap, 16);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
+        g.drawString(title, gap, 15);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        g.drawString("slice " + z + (mask != null ? "; green: ground truth, magenta: prediction" : "; magenta: prediction (no labels)")
+                + "; top row: 3 principal components as RGB, bottom row: k-means clusters", gap, 31);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 10));
         float lo = percentile(img, 0.01), hi = percentile(img, 0.99);
+        float[] under = smoothedSlice(img, z, h, w);
         for (int row = 0; row < 2; row++) {
             int y0 = top + row * (ph + label + gap);
             for (int c = 0; c < cols; c++) {
@@ -98,8 +109,13 @@ public final class FeatureStrip {
                 BufferedImage panel = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
                 String name;
                 if (c == 0) {
-                    name = row == 0 ? "image" : "image (clusters: k-means)";
-                    for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) panel.setRGB(x, h - 1 - y, grey(img[(z * h + y) * w + x], lo, hi));
+                    name = row == 0 ? "image" : "prediction p(gland)";
+                    for (int y = 0; y < h; y++) {
+                        for (int x = 0; x < w; x++) {
+                            int i = (z * h + y) * w + x;
+                            panel.setRGB(x, h - 1 - y, row == 0 ? grey(img[i], lo, hi) : hot(prob[i]));
+                        }
+                    }
                 } else {
                     String tap = taps.get(c - 1);
                     SegmentationNetwork.TapFeatures f = inf.taps().get(tap);
@@ -107,7 +123,7 @@ public final class FeatureStrip {
                     SegmentationNetwork.Tap t = net.taps().get(c - 1);
                     int sd = t.sd(), sh = t.sh(), sw = t.sw();
                     // the stride says how coarse the layer is: one block of the picture is sh x sw voxels of the scan
-                    name = tap + (row == 0 ? " PCA" : " clusters") + ", stride " + (sd == sh && sh == sw ? Integer.toString(sd) : sd + "x" + sh + "x" + sw);
+                    name = tap + " (stride " + (sd == sh && sh == sw ? Integer.toString(sd) : sd + "x" + sh + "x" + sw) + ")";
                     int ch = f.channels(), plane = f.d() * f.h() * f.w();
                     float[] v = new float[ch];
                     int[] colour = new int[f.h() * f.w()];
@@ -123,7 +139,7 @@ public final class FeatureStrip {
                     for (int y = 0; y < h; y++) {
                         for (int x = 0; x < w; x++) {
                             int fc = colour[Math.min(y / sh, f.h() - 1) * f.w() + Math.min(x / sw, f.w() - 1)];
-                            panel.setRGB(x, h - 1 - y, blend(fc, grey(img[(z * h + y) * w + x], lo, hi), 0.8));
+                            panel.setRGB(x, h - 1 - y, blend(fc, grey(under[y * w + x], lo, hi), 0.8) & COARSE);
                         }
                     }
                 }
@@ -131,7 +147,7 @@ public final class FeatureStrip {
                 contour(g, mask, z, h, w, x0, y0, TRUTH);
                 contour(g, prob, z, h, w, x0, y0, PREDICTION);
                 g.setColor(Color.BLACK);
-                g.drawString(name, x0 + 2, y0 + ph + 14);
+                g.drawString(name, x0 + 2, y0 + ph + 12);
             }
         }
         g.dispose();
@@ -142,7 +158,7 @@ public final class FeatureStrip {
     static void contour(Graphics2D g, float[] m, int z, int h, int w, int x0, int y0, Color colour) {
         if (m == null) return;
         g.setColor(colour);
-        g.setStroke(new BasicStroke(2f));
+        g.setStroke(new BasicStroke(1.5f));
         int base = z * h * w;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -157,6 +173,45 @@ public final class FeatureStrip {
     static int grey(float v, float lo, float hi) {
         int g = (int) Math.round(255 * Math.max(0, Math.min(1, (v - lo) / (hi - lo + 1e-6f))));
         return (g << 16) | (g << 8) | g;
+    }
+
+    /** Slice z under a 3x3 mean: the anatomy under the feature colours without the scan's noise (which PNG cannot compress). */
+    static float[] smoothedSlice(float[] img, int z, int h, int w) {
+        float[] out = new float[h * w];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                double s = 0;
+                int n = 0;
+                for (int dy = -1; dy <= 1; dy++) {
+                    for (int dx = -1; dx <= 1; dx++) {
+                        int yy = y + dy, xx = x + dx;
+                        if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
+                        s += img[(z * h + yy) * w + xx];
+                        n++;
+                    }
+                }
+                out[y * w + x] = (float) (s / n);
+            }
+        }
+        return out;
+    }
+
+    /** A probability as black (0) through red and yellow to white (1). */
+    static int hot(float p) {
+        double v = Math.max(0, Math.min(1, p));
+        int r = (int) Math.round(255 * Math.min(1, 3 * v)), g = (int) Math.round(255 * Math.max(0, Math.min(1, 3 * v - 1))),
+                b = (int) Math.round(255 * Math.max(0, Math.min(1, 3 * v - 2)));
+        return (r << 16) | (g << 8) | b;
+    }
+
+    /** The x pixel where column {@code column} (0: image and probability; 1..: the taps in order) starts in a strip of a w-voxel-wide case. */
+    public static int columnX(int column, int w) {
+        return GAP + column * (w * SCALE + GAP);
+    }
+
+    /** The width in pixels of one panel of a strip of a w-voxel-wide case. */
+    public static int panelWidth(int w) {
+        return w * SCALE;
     }
 
     static int blend(int a, int b, double alpha) {

@@ -63,7 +63,7 @@ public final class Report {
         this.figures = dir.resolve("figures");
     }
 
-    private int viewerCases = Viewer.DEFAULT_CASES;
+    private int viewerCases = CaseChoice.DEFAULT_PER_SET;
     private Viewer.Written viewer;
 
     /** Cases per query set in the interactive viewer (0: no viewer). */
@@ -91,6 +91,15 @@ public final class Report {
     }
 
     public Path write(int stripsPerRun) throws Exception {
+        return write(stripsPerRun, viewerCases);
+    }
+
+    /**
+     * @param stripsPerRun checkpoints of the reference run with feature strips (first to final, evenly spaced)
+     * @param casesPerSet  cases per query set shown in pictures ({@link CaseChoice})
+     */
+    public Path write(int stripsPerRun, int casesPerSet) throws Exception {
+        this.viewerCases = casesPerSet;
         Files.createDirectories(figures);
         overview();
         CsvTable ck = table(ResultFiles.CHECKPOINTS_CSV, "unetscope evaluate");
@@ -115,11 +124,12 @@ public final class Report {
         if (prediction != null) predictedVsTrue(prediction);
         if (table(ResultFiles.SCORE_COMPARISON_CSV, "unetscope analyze") != null) body.append(SeedComparisonSection.html(exp.resultsDir()));
         section("Inside the network: feature maps");
-        strips(stripsPerRun);
+        strips(stripsPerRun, casesPerSet);
         viewerSection();
         section("Across training");
         if (training != null) trainingCurves(training);
-        if (layers != null) layerCurves(layers);
+        if (ck != null) trajectories(ck);
+        if (layers != null) layerSmallMultiples(layers);
         section("Per case: failure flags");
         if (failure != null) failureTable(failure);
         if (caseScores != null && cases != null) caseTable(caseScores, cases);
@@ -417,7 +427,7 @@ public final class Report {
             Map<String, String> p = pearson.get(score);
             String label = score.equals(GeneralizationStudy.VAL_IOU) ? "validation IoU (labelled)" : score + " on validation inputs";
             String title = label + (p == null ? "" : String.format(": r = %s [%s, %s]", f(p.get("value")), f(p.get("lo")), f(p.get("hi"))));
-            figure(Plots.scatter(title, label, "test IoU", pts), "seed_" + score + ".png", title);
+            image(Plots.scatterWithSharedLegend(title, label, "test IoU", pts), "seed_" + score + ".png", title);
         }
         body.append("</div>\n");
         Map<String, String> ref = pearson.get(GeneralizationStudy.VAL_IOU);
@@ -454,8 +464,7 @@ public final class Report {
             }
             Map<String, String> p = pearson.get(score);
             String title = score + (p == null ? "" : String.format(": r = %s [%s, %s]", f(p.get("value")), f(p.get("lo")), f(p.get("hi"))));
-            XYChart c = Plots.scatter(title, score, "test IoU", pts);
-            figure(c, "scatter_" + score + ".png", title);
+            image(Plots.scatterWithSharedLegend(title, score, "test IoU", pts), "scatter_" + score + ".png", title);
         }
         body.append("</div>\n");
     }
@@ -468,10 +477,9 @@ public final class Report {
         for (Map<String, String> r : prediction.records()) {
             if (r.get("scheme").equals(scheme)) pts.add(new Plots.Point(d(r.get("iou")), d(r.get("predicted")), r.get("run"), r.get("query")));
         }
-        XYChart c = Plots.scatter("Predicted vs true IoU (" + scheme + ")", "true test IoU", "predicted IoU", pts);
-        Plots.identity(c, 0, 1);
         body.append("<div class=\"grid\">");
-        figure(c, "predicted_vs_true.png", "predicted vs true IoU");
+        image(Plots.scatterWithSharedLegend("Predicted vs true IoU (" + scheme + "; grey line: predicted = true)", "true test IoU", "predicted IoU", pts,
+                c -> Plots.identity(c, 0, 1)), "predicted_vs_true.png", "predicted vs true IoU");
         body.append("</div>\n");
     }
 
@@ -492,90 +500,291 @@ public final class Report {
         body.append("</div>\n");
     }
 
-    private void layerCurves(CsvTable layers) {
-        body.append("<h3>Per layer across training (query set <i>test</i>)</h3><div class=\"grid\">");
-        Map<String, Map<String, List<double[]>>> conf = new LinkedHashMap<>(), rough = new LinkedHashMap<>();
-        for (Map<String, String> r : layers.records()) {
-            if (!r.get("query").equals("test")) continue;
-            conf.computeIfAbsent(r.get("run"), k -> new LinkedHashMap<>()).computeIfAbsent(r.get("layer"), k -> new ArrayList<>())
-                    .add(new double[] {d(r.get("step")), d(r.get("confidence"))});
-            rough.computeIfAbsent(r.get("run"), k -> new LinkedHashMap<>()).computeIfAbsent(r.get("layer"), k -> new ArrayList<>())
-                    .add(new double[] {d(r.get("step")), d(r.get("roughness"))});
+    /** At most this many objectives get a trajectory figure (an experiment with more lists the rest). */
+    static final int MAX_TRAJECTORY_FIGURES = 8;
+
+    /**
+     * Generalisation over training, one figure per objective: IoU and each label-free score (set level) against
+     * the training step, a line per query set, one panel per score (IoU first) on a shared step axis, so the eye
+     * sees where a score follows IoU and where it stops. An objective with replicates shows its first replicate.
+     */
+    private void trajectories(CsvTable ck) {
+        Map<String, String> runOf = new LinkedHashMap<>();
+        Map<String, Integer> replicateOf = new HashMap<>();
+        for (Map<String, String> r : ck.records()) {
+            int rep = r.containsKey("replicate") && !r.get("replicate").isEmpty() ? Integer.parseInt(r.get("replicate")) : 0;
+            String obj = r.get("objective") == null || r.get("objective").isEmpty() ? r.get("run") : r.get("objective");
+            if (!runOf.containsKey(obj) || rep < replicateOf.get(obj) || (rep == replicateOf.get(obj) && r.get("run").compareTo(runOf.get(obj)) < 0)) {
+                runOf.put(obj, r.get("run"));
+                replicateOf.put(obj, rep);
+            }
         }
-        for (String run : conf.keySet()) {
-            Map<String, double[][]> c = new LinkedHashMap<>(), ro = new LinkedHashMap<>();
-            conf.get(run).forEach((l, v) -> c.put(l, xy(v)));
-            rough.get(run).forEach((l, v) -> ro.put(l, xy(v)));
-            figure(Plots.lines(run + ": confidence c_l per layer", "step", "c_l (log-likelihood per dim)", c), "layers_" + run + "_confidence.png", run + " c_l");
-            figure(Plots.lines(run + ": roughness per layer", "step", "roughness_l (DB)", ro), "layers_" + run + "_roughness.png", run + " roughness");
+        List<Score> scores = new ArrayList<>();
+        for (Score sc : Scores.at(Score.Level.SET)) if (sc.labelFree() && ck.header().contains(sc.name())) scores.add(sc);
+        body.append("<h3>Generalisation over training: IoU and the label-free scores at every checkpoint</h3><p>One figure per objective; ")
+                .append("one panel per score (IoU first), every panel on the same step axis, one line per query set. Where a score's panel ")
+                .append("rises and falls with the IoU panel it tracks generalisation; where the lines part ways (a shifted set whose score ")
+                .append("keeps improving while its IoU falls) it stops tracking it. Arrows say which way is confident.</p>\n<div class=\"strips\">");
+        int shown = 0;
+        for (Map.Entry<String, String> e : runOf.entrySet()) {
+            if (shown == MAX_TRAJECTORY_FIGURES) {
+                body.append("<p>").append(runOf.size() - shown).append(" more objectives are not drawn (the figures are bounded); their values are in results/checkpoints.csv.</p>");
+                break;
+            }
+            String run = e.getValue();
+            List<Plots.Panel> panels = new ArrayList<>();
+            panels.add(new Plots.Panel("IoU (labelled sets) \u2191", "IoU", bySet(ck, run, "iou")));
+            for (Score sc : scores) {
+                Map<String, double[][]> series = bySet(ck, run, sc.name());
+                // a score this experiment has no values of (replicate agreement without replicates) gets no panel
+                if (series.values().stream().noneMatch(v -> java.util.Arrays.stream(v[1]).anyMatch(Double::isFinite))) continue;
+                panels.add(new Plots.Panel(sc.name().replace('_', ' ') + (sc.higherIsConfident() ? " \u2191" : " \u2193"), unit(sc.name()), series));
+            }
+            image(Plots.smallMultiples(e.getKey() + " (run " + run + "): IoU and each label-free score against the training step, per query set "
+                            + "(\u2191 higher = more confident, \u2193 lower = more confident)", "training step", panels, 4, false),
+                    "trajectory_" + safe(e.getKey()) + ".png", e.getKey() + " trajectory");
+            shown++;
         }
         body.append("</div>\n");
     }
 
-    private void strips(int perRun) throws Exception {
+    /** One run's column {@code column} from checkpoints.csv against the step, one series per query set. */
+    private static Map<String, double[][]> bySet(CsvTable ck, String run, String column) {
+        Map<String, List<double[]>> pts = new LinkedHashMap<>();
+        for (Map<String, String> r : ck.records()) {
+            if (r.get("run").equals(run)) pts.computeIfAbsent(r.get("query"), k -> new ArrayList<>()).add(new double[] {d(r.get("step")), d(r.get(column))});
+        }
+        Map<String, double[][]> out = new LinkedHashMap<>();
+        pts.forEach((q, v) -> out.put(q, xy(v)));
+        return out;
+    }
+
+    /** The y-axis title of a score: what it is measured in. */
+    static String unit(String score) {
+        if (score.equals("iou")) return "IoU";
+        if (score.equals("confidence")) return "log-likelihood / dim";
+        if (score.startsWith("roughness") || score.equals("db_labels")) return "Davies-Bouldin index";
+        if (score.startsWith("entropy")) return "entropy (bits)";
+        if (score.equals("mahalanobis")) return "distance (std. units)";
+        if (score.equals("softmax_confidence") || score.equals("gland_confidence")) return "probability";
+        return "IoU-like (0-1)";
+    }
+
+    private static String safe(String s) {
+        return s.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /**
+     * The seed's per-layer curves as small multiples: c_l and roughness_l against the step, one panel per
+     * layer on shared axes, one line per run, on the query set {@code test}.
+     */
+    private void layerSmallMultiples(CsvTable layers) {
+        body.append("<h3>Per layer across training (query set <i>test</i>)</h3><p>One panel per layer, from the first encoder unit to the ")
+                .append("last decoder unit, all on the same axes so the layers compare; one line per run.</p><div class=\"strips\">");
+        Map<String, Map<String, List<double[]>>> conf = new LinkedHashMap<>(), rough = new LinkedHashMap<>();
+        for (Map<String, String> r : layers.records()) {
+            if (!r.get("query").equals("test")) continue;
+            conf.computeIfAbsent(r.get("layer"), k -> new LinkedHashMap<>()).computeIfAbsent(r.get("run"), k -> new ArrayList<>())
+                    .add(new double[] {d(r.get("step")), d(r.get("confidence"))});
+            rough.computeIfAbsent(r.get("layer"), k -> new LinkedHashMap<>()).computeIfAbsent(r.get("run"), k -> new ArrayList<>())
+                    .add(new double[] {d(r.get("step")), d(r.get("roughness"))});
+        }
+        for (String what : List.of("confidence", "roughness")) {
+            List<Plots.Panel> panels = new ArrayList<>();
+            (what.equals("confidence") ? conf : rough).forEach((layer, runs) -> {
+                Map<String, double[][]> series = new LinkedHashMap<>();
+                runs.forEach((run, v) -> series.put(run, xy(v)));
+                panels.add(new Plots.Panel(layer, what.equals("confidence") ? "c_l (log-likelihood / dim)" : "roughness_l (Davies-Bouldin)", series));
+            });
+            if (panels.isEmpty()) continue;
+            String title = what.equals("confidence") ? "Confidence c_l per layer against the training step (higher = features more like the training features)"
+                    : "Roughness per layer against the training step (Davies-Bouldin of the layer's output grouped by clusters of its input)";
+            image(Plots.smallMultiples(title, "training step", panels, Math.min(4, panels.size()), true), "layers_" + what + ".png", title);
+        }
+        body.append("</div>\n");
+    }
+
+    /** At most this many feature strips in a report (cases x checkpoints), so a large experiment's page stays small. */
+    static final int MAX_STRIPS = 42;
+    /** The strips' PNGs stop at about this many bytes: after the final checkpoint's, another checkpoint's only while they fit. */
+    static final long STRIP_BUDGET_BYTES = 3_000_000;
+    /** At most this many training cases fit a strip's PCA and clusters (the first of the training split). */
+    static final int MAX_STRIP_TRAINING_CASES = 32;
+
+    /**
+     * Which of a run's checkpoints get strips: {@code perRun} evenly spaced from the first to the final one,
+     * fewer when {@code cases} strips per checkpoint would pass {@link #MAX_STRIPS} (the final one always kept).
+     */
+    static List<Integer> stripCheckpoints(int checkpoints, int perRun, int cases) {
+        int n = Math.max(1, Math.min(perRun, MAX_STRIPS / Math.max(1, cases)));
+        LinkedHashSet<Integer> pick = new LinkedHashSet<>();
+        if (n == 1) pick.add(checkpoints - 1);
+        else for (int i = 0; i < n; i++) pick.add((int) Math.round(i * (checkpoints - 1) / (double) (n - 1)));
+        return new ArrayList<>(pick);
+    }
+
+    /**
+     * Feature strips of the chosen cases ({@link CaseChoice}: worst, median and best of each query set under the
+     * reference run's final checkpoint) at a few of the reference run's checkpoints; a chooser picks the
+     * checkpoint, the case (two at a time, to compare) and the layer shown enlarged.
+     */
+    private void strips(int perRun, int perSet) throws Exception {
         List<CheckpointStore.Manifest> runs = CheckpointStore.all(exp);
-        if (runs.isEmpty() || perRun <= 0) {
-            body.append("<p>No feature strips (no checkpoints).</p>");
+        if (runs.isEmpty() || perRun <= 0 || perSet <= 0) {
+            body.append("<p>No feature strips (").append(runs.isEmpty() ? "no checkpoints" : "none asked for").append(").</p>");
             return;
         }
         Map<String, ExperimentData.Query> queries = ExperimentData.queries(exp);
-        // the second hospital (bare, or the first of its severity levels) shows a shift best; else the first shifted set
-        String shifted = queries.containsKey("scanner-b") ? "scanner-b" : queries.keySet().stream().filter(q -> q.startsWith("scanner-b@")).findFirst()
-                .orElse(queries.keySet().stream().filter(q -> !q.equals("test")).findFirst().orElse(null));
-        // the training features that fit the PCA and the cluster maps: sampled as the analysis sampled them
+        CaseChoice choice = CaseChoice.choose(exp, perSet);
+        CheckpointStore.Manifest m = runs.stream().filter(r -> r.run().equals(choice.run())).findFirst().orElse(runs.get(0));
+        List<CaseChoice.Case> cases = new ArrayList<>(choice.cases());
+        if (cases.isEmpty()) {
+            // before evaluation there is no IoU to rank by: the first test case
+            String first = dev.unetscope.data.Splits.read(exp).get(ResultFiles.TEST).get(0);
+            cases.add(new CaseChoice.Case(ResultFiles.TEST, first, "first test case", Double.NaN));
+        }
+        cases.removeIf(c -> !queries.containsKey(c.query()));
+        if (cases.size() > MAX_STRIPS) cases = new ArrayList<>(cases.subList(0, MAX_STRIPS));
+        List<CheckpointStore.Entry> es = m.checkpoints();
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(sampling.sampleSeed(), sampling.samplesPerCase(), ReceptiveFieldSampler.Mode.UNIFORM);
-        // each run's strips on its own preprocessing (an imported run's spacing and normalisation): sets per preprocessing
-        Map<dev.unetscope.data.Preprocessing, StripSets> bySetup = new HashMap<>();
-        String caseId = null;
-        List<String> options = new ArrayList<>();
-        for (CheckpointStore.Manifest m : runs) {
-            List<CheckpointStore.Entry> es = m.checkpoints();
-            LinkedHashSet<Integer> pick = new LinkedHashSet<>();
-            if (perRun == 1) pick.add(es.size() - 1);
-            else for (int i = 0; i < perRun; i++) pick.add((int) Math.round(i * (es.size() - 1) / (double) (perRun - 1)));
-            for (int idx : pick) {
-                CheckpointStore.Entry e = es.get(idx);
-                // a broken checkpoint (NaN features, a file changed since import) loses its strips, not the report
-                CheckpointRef ref = CheckpointRef.of(exp, m, e);
-                try (SegmentationNetwork net = ref.open()) {
-                    StripSets ss = bySetup.computeIfAbsent(ref.preprocessing(exp), p -> new StripSets(exp, queries, shifted, p));
-                    caseId = ss.test.ids().get(0);
-                    FeatureSample tr = FeatureExtractor.extract(net, ss.train, sampler, net.tapNames());
-                    Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, 6, 1);
-                    String id = m.run() + "_" + e.step();
-                    Plots.writeImage(FeatureStrip.render(net, ss.test, 0, ss.slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", test (in distribution)"),
-                            figures.resolve("strip_" + id + "_test.png"));
-                    if (ss.shiftIndex >= 0) {
-                        Plots.writeImage(FeatureStrip.render(net, ss.shift, ss.shiftIndex, ss.slice, styles, m.run() + " step " + e.step() + ", " + caseId + ", "
-                                        + shifted + " (shifted)"), figures.resolve("strip_" + id + "_shifted.png"));
+        Map<String, PreparedSet> sets = new LinkedHashMap<>();
+        PreparedSet train = null;
+        List<String> steps = new ArrayList<>(), taps = new ArrayList<>();
+        StringBuilder data = new StringBuilder();
+        List<Integer> planned = stripCheckpoints(es.size(), perRun, cases.size());
+        // the final checkpoint first; each further one only while its strips (as large as the largest so far) fit the budget
+        // then the other runs' final checkpoints (the objectives compared on the same cases), while the budget lasts
+        List<CheckpointStore.Manifest> orderRuns = new ArrayList<>();
+        List<Integer> order = new ArrayList<>();
+        for (int idx : planned.subList(planned.size() - 1, planned.size())) {
+            orderRuns.add(m);
+            order.add(idx);
+        }
+        for (int idx : planned.subList(0, planned.size() - 1)) {
+            orderRuns.add(m);
+            order.add(idx);
+        }
+        for (CheckpointStore.Manifest other : runs) {
+            if (other == m || other.checkpoints().isEmpty()) continue;
+            orderRuns.add(other);
+            order.add(other.checkpoints().size() - 1);
+        }
+        List<String> labels = new ArrayList<>();
+        long stripBytes = 0, largest = 0;
+        int left = 0;
+        for (int o = 0; o < order.size(); o++) {
+            int idx = order.get(o);
+            CheckpointStore.Manifest run = orderRuns.get(o);
+            if (!steps.isEmpty() && stripBytes + largest > STRIP_BUDGET_BYTES) {
+                left++;
+                continue;
+            }
+            CheckpointStore.Entry e = run.checkpoints().get(idx);
+            long before = stripBytes;
+            CheckpointRef ref = CheckpointRef.of(exp, run, e);
+            try (SegmentationNetwork net = ref.open()) {
+                dev.unetscope.data.Preprocessing prep = ref.preprocessing(exp);
+                if (train == null) {
+                    List<String> ids = dev.unetscope.data.Splits.read(exp).get("train");
+                    train = PreparedSet.stream("train", ExperimentData.dataset(exp), ids.subList(0, Math.min(ids.size(), MAX_STRIP_TRAINING_CASES)), prep);
+                    for (String q : cases.stream().map(CaseChoice.Case::query).distinct().toList()) {
+                        List<String> ids2 = cases.stream().filter(c -> c.query().equals(q)).map(CaseChoice.Case::id).distinct().toList();
+                        sets.put(q, PreparedSet.load(q, ExperimentData.queryDataset(exp, queries.get(q)), ids2, prep));
                     }
-                    options.add(id);
-                } catch (BadInputException ex) {
-                    missing.add("feature strips of " + m.run() + " step " + e.step() + ": " + ex.getMessage());
                 }
+                if (taps.isEmpty()) taps.addAll(net.tapNames());
+                Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(FeatureExtractor.extract(net, train, sampler, net.tapNames()), 6, 1);
+                for (CaseChoice.Case c : cases) {
+                    PreparedSet set = sets.get(c.query());
+                    int i = set.ids().indexOf(c.id());
+                    String file = "strip_" + safe(run.run() + "_" + e.step() + "_" + c.query() + "_" + c.id()) + ".png";
+                    String title = run.run() + " step " + e.step() + ", " + c.query() + ", " + c.id() + " (" + c.role()
+                            + (Double.isFinite(c.iou()) ? String.format(java.util.Locale.ROOT, ", IoU %.3f at step %d", c.iou(), choice.step()) : "") + ")";
+                    java.awt.image.BufferedImage img = FeatureStrip.render(net, set, i, -1, styles, title);
+                    Plots.writeImage(img, figures.resolve(file));
+                    stripBytes += Files.size(figures.resolve(file));
+                    int w = set.dims(i)[2];
+                    data.append(data.length() == 0 ? "" : ",").append("\"").append(jsEsc(run.run() + ":" + e.step())).append('|').append(jsEsc(c.query() + "|" + c.id())).append("\":{\"f\":\"figures/")
+                            .append(jsEsc(file)).append("\",\"w\":").append(img.getWidth()).append(",\"h\":").append(img.getHeight()).append(",\"pw\":")
+                            .append(FeatureStrip.panelWidth(w)).append(",\"x\":[");
+                    for (int col = 0; col <= net.tapNames().size(); col++) data.append(col == 0 ? "" : ",").append(FeatureStrip.columnX(col, w));
+                    data.append("]}");
+                }
+                steps.add(run.run() + ":" + e.step());
+                labels.add(run.run() + " step " + e.step() + (run == m ? "" : " (final)"));
+                largest = Math.max(largest, stripBytes - before);
+            } catch (BadInputException ex) {
+                missing.add("feature strips of " + run.run() + " step " + e.step() + ": " + ex.getMessage());
             }
         }
-        if (options.isEmpty()) {
+        if (steps.isEmpty()) {
             body.append("<p>No feature strips (no checkpoint could be drawn; see the list at the top).</p>");
             return;
         }
-        body.append("<p>Each strip: the image, then every layer from the first encoder unit to the last decoder unit, on the slice with the most gland. ")
-                .append("Top row: the feature map's first three principal components (fitted on the training features of that layer and checkpoint) as RGB, ")
-                .append("so the same colour means the same thing in both strips. Bottom row: k-means clusters of the features (k = 6). ")
-                .append("Where the shifted scan's features stop looking like the in-distribution ones is what the label-free scores measure.</p>\n")
-                .append("<label>Checkpoint: <select id=\"strip-choice\" onchange=\"showStrip()\">");
-        for (int i = 0; i < options.size(); i++) {
-            body.append("<option value=\"").append(esc(options.get(i))).append(i == options.size() - 1 ? "\" selected>" : "\">")
-                    .append(esc(options.get(i).replace('_', ' ').replace(" ", " step "))).append("</option>");
+        body.append("<p>Each strip: one case on its axial slice with the most gland (anterior up), green the ground truth, magenta the prediction. ")
+                .append("First column: the image (top) and the network's output probability p(gland) (bottom, black 0 to white 1). Then every layer from ")
+                .append("the first encoder unit to the last decoder unit, its stride in voxels beside its name. Top row: the feature map's first three principal ")
+                .append("components (fitted on the training features of that layer and checkpoint) as RGB, so the same colour means the same thing in every ")
+                .append("strip of a checkpoint. Bottom row: k-means clusters of the features (k = 6). Where a shifted scan's features stop looking like the ")
+                .append("in-distribution ones is what the label-free scores measure.</p>\n<p>The cases: on each query set, the ")
+                .append(perSet == 1 ? "median case" : perSet == 2 ? "worst and best cases" : "worst, median and best cases")
+                .append(" by IoU under the final evaluated checkpoint of run <b>").append(esc(m.run())).append("</b>")
+                .append(choice.run().isEmpty() ? "" : " (step " + choice.step() + ", the run with the best mean IoU there)").append("; strips at ")
+                .append(steps.stream().filter(x -> x.startsWith(m.run() + ":")).count()).append(" of its ").append(es.size())
+                .append(" checkpoints and the final checkpoint of ").append(steps.stream().filter(x -> !x.startsWith(m.run() + ":")).count())
+                .append(" other run(s) (").append(cases.size()).append(" cases, ")
+                .append(steps.size() * cases.size()).append(" strips, at most ").append(MAX_STRIPS).append(")")
+                .append(left == 0 ? "" : "; " + left + " more checkpoint(s) left out to keep the page small (ask for fewer --viewer-cases to see more checkpoints)")
+                .append(".</p>\n");
+        // the chooser lists the reference run's checkpoints by step (its final one selected), then the other runs' final ones
+        List<Integer> shownOrder = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) shownOrder.add(i);
+        shownOrder.sort(java.util.Comparator.comparing((Integer i) -> !steps.get(i).startsWith(m.run() + ":"))
+                .thenComparingInt(i -> steps.get(i).startsWith(m.run() + ":") ? Integer.parseInt(steps.get(i).substring(m.run().length() + 1)) : i));
+        List<String> sortedSteps = new ArrayList<>(), sortedLabels = new ArrayList<>();
+        for (int i : shownOrder) {
+            sortedSteps.add(steps.get(i));
+            sortedLabels.add(labels.get(i));
         }
-        String last = options.get(options.size() - 1);
-        body.append("</select></label>\n<div class=\"strips\"><figure><img id=\"strip-test\" src=\"figures/strip_").append(last)
-                .append("_test.png\" alt=\"feature strip, in-distribution case\"><figcaption>in distribution (test split)</figcaption></figure>\n");
-        if (bySetup.values().stream().anyMatch(x -> x.shiftIndex >= 0)) {
-            body.append("<figure><img id=\"strip-shifted\" src=\"figures/strip_").append(last).append("_shifted.png\" alt=\"feature strip, shifted case\"><figcaption>")
-                    .append(esc(shifted)).append(" (the same patient, another scanner)</figcaption></figure>\n");
+        steps.clear();
+        steps.addAll(sortedSteps);
+        String selected = m.run() + ":" + es.get(es.size() - 1).step();
+        body.append("<div class=\"chooser\"><label>Checkpoint: <select id=\"strip-choice\" onchange=\"showStrips()\">");
+        for (int i = 0; i < steps.size(); i++) {
+            body.append("<option value=\"").append(esc(steps.get(i))).append(steps.get(i).equals(selected) ? "\" selected>" : "\">")
+                    .append(esc(sortedLabels.get(i))).append("</option>");
         }
-        body.append("</div>\n");
+        body.append("</select></label> <label>Layer enlarged: <select id=\"strip-layer\" onchange=\"showStrips()\">");
+        for (int i = 0; i < taps.size(); i++) {
+            body.append("<option value=\"").append(i + 1).append(i == taps.size() / 2 ? "\" selected>" : "\">").append(esc(taps.get(i))).append("</option>");
+        }
+        body.append("</select></label></div>\n");
+        // two cases side by side: by default the first chosen case and the same case id in another query set (or the next chosen case)
+        int other = 1;
+        for (int i = 1; i < cases.size(); i++) {
+            if (cases.get(i).id().equals(cases.get(0).id()) && !cases.get(i).query().equals(cases.get(0).query())) {
+                other = i;
+                break;
+            }
+        }
+        for (String side : cases.size() > 1 ? List.of("a", "b") : List.of("a")) {
+            int def = side.equals("a") ? 0 : Math.min(other, cases.size() - 1);
+            body.append("<div class=\"strip-view\"><label>Case: <select id=\"strip-case-").append(side).append("\" onchange=\"showStrips()\">");
+            String group = null;
+            for (int i = 0; i < cases.size(); i++) {
+                CaseChoice.Case c = cases.get(i);
+                if (!c.query().equals(group)) {
+                    body.append(group == null ? "" : "</optgroup>").append("<optgroup label=\"").append(esc(c.query())).append("\">");
+                    group = c.query();
+                }
+                body.append("<option value=\"").append(esc(c.query() + "|" + c.id())).append(i == def ? "\" selected>" : "\">").append(esc(c.query()))
+                        .append(": ").append(esc(c.id())).append(" (").append(esc(c.role()))
+                        .append(Double.isFinite(c.iou()) ? String.format(java.util.Locale.ROOT, ", IoU %.3f", c.iou()) : "").append(")</option>");
+            }
+            body.append("</optgroup></select></label><div class=\"strip-pair\"><img id=\"strip-").append(side)
+                    .append("\" alt=\"feature strip\"><div class=\"strip-zoom\" id=\"strip-zoom-").append(side).append("\" title=\"the chosen layer, enlarged\"></div></div></div>\n");
+        }
+        body.append("<script>var STRIPS={").append(data).append("};</script>\n");
     }
 
     /** The interactive viewer (report/viewer.html, {@link Viewer}): a link, or one line saying why there is none. */
@@ -594,19 +803,9 @@ public final class Report {
                 .append(String.format("%.1f", viewer.bytes() / 1e6)).append(" MB in report/viewer/volumes/.</p>\n");
     }
 
-    /** The strips' sets prepared one way: the first test case, its shifted copy, the training split (streamed), the slice with most gland. */
-    private static final class StripSets {
-        final PreparedSet test, shift, train;
-        final int shiftIndex, slice;
-
-        StripSets(Experiment exp, Map<String, ExperimentData.Query> queries, String shifted, dev.unetscope.data.Preprocessing p) {
-            test = ExperimentData.split(exp, "test", p);
-            shift = shifted == null ? null : ExperimentData.query(exp, queries.get(shifted), false, p);
-            train = ExperimentData.streamSplit(exp, "train", p);
-            shiftIndex = shift == null ? -1 : shift.ids().indexOf(test.ids().get(0));
-            int[] dims = test.dims(0);
-            slice = FeatureStrip.bestSlice(test.masks().get(0), dims[0], dims[1], dims[2]);
-        }
+    /** A string safe inside a double-quoted JavaScript literal in a script element. */
+    static String jsEsc(String s) {
+        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("<", "\\u003c");
     }
 
     private void failureTable(CsvTable failure) {
@@ -642,6 +841,11 @@ public final class Report {
         List<Score> columns = Scores.at(Score.Level.CASE);
         Map<String, Integer> lastStep = new LinkedHashMap<>();
         for (Map<String, String> r : scores.records()) lastStep.merge(r.get("run"), Integer.parseInt(r.get("step")), Math::max);
+        double cut = caseRowCut(scores, iou, lastStep);
+        if (cut < Double.POSITIVE_INFINITY) {
+            body.append("<p>The table shows the ").append(MAX_CASE_ROWS).append(" rows with the lowest IoU (the page stays small); every row is in ")
+                    .append("<a href=\"../results/case_scores.csv\">results/case_scores.csv</a> and <a href=\"../results/cases.csv\">results/cases.csv</a>.</p>");
+        }
         body.append("<h3>Per case, final checkpoint of each run</h3><table class=\"sortable\"><thead><tr><th>run</th><th>step</th><th>query</th><th>case</th>")
                 .append("<th>IoU</th><th>failed</th>");
         for (Score c : columns) body.append("<th title=\"").append(esc(c.description())).append("\">").append(esc(c.name().replace('_', ' '))).append("</th>");
@@ -650,6 +854,7 @@ public final class Report {
             if (Integer.parseInt(r.get("step")) != lastStep.get(r.get("run"))) continue;
             String v = iou.get(CaseKey.of(r));
             if (v == null) continue; // the validation split's scores: no test IoU
+            if ((Double.isNaN(d(v)) ? Double.NEGATIVE_INFINITY : d(v)) > cut) continue;
             boolean failed = d(v) < failureThreshold;
             body.append("<tr").append(failed ? " class=\"failed\"" : "").append("><td>").append(esc(r.get("run"))).append("</td><td>").append(r.get("step"))
                     .append("</td><td>").append(esc(r.get("query"))).append("</td><td>").append(viewerLink(r.get("query"), r.get("case"))).append("</td>").append(num(v))
@@ -664,6 +869,21 @@ public final class Report {
     private String viewerLink(String query, String caseId) {
         if (viewer == null || !viewer.shown().contains(query + "/" + caseId)) return esc(caseId);
         return "<a href=\"" + esc(Viewer.Written.link(query, caseId)) + "\">" + esc(caseId) + "</a>";
+    }
+
+    /** At most this many rows in the per-case table (the worst by IoU), so 1000 cases x many sets and runs keep the page small. */
+    static final int MAX_CASE_ROWS = 1000;
+
+    /** The IoU at or below which a final-checkpoint row is shown: infinity when all fit, else the MAX_CASE_ROWS-th lowest. */
+    private static double caseRowCut(CsvTable scores, Map<CaseKey, String> iou, Map<String, Integer> lastStep) {
+        List<Double> v = new ArrayList<>();
+        for (Map<String, String> r : scores.records()) {
+            String x = Integer.parseInt(r.get("step")) == lastStep.get(r.get("run")) ? iou.get(CaseKey.of(r)) : null;
+            if (x != null) v.add(Double.isNaN(d(x)) ? Double.NEGATIVE_INFINITY : d(x));
+        }
+        if (v.size() <= MAX_CASE_ROWS) return Double.POSITIVE_INFINITY;
+        java.util.Collections.sort(v);
+        return v.get(MAX_CASE_ROWS - 1);
     }
 
     private void csvLinks() throws Exception {
@@ -681,6 +901,12 @@ public final class Report {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** Writes a composed figure (small multiples, a scatter with its shared legend) and shows it. */
+    private void image(java.awt.image.BufferedImage img, String file, String alt) {
+        Plots.writeImage(img, figures.resolve(file));
+        body.append("<figure><img src=\"figures/").append(esc(file)).append("\" alt=\"").append(esc(alt)).append("\"></figure>\n");
+    }
 
     private void figure(XYChart c, String file, String alt) {
         Plots.write(c, figures.resolve(file));
@@ -730,7 +956,9 @@ public final class Report {
             + "td:first-child,th:first-child{text-align:left}th{background:#f3f3f3;cursor:pointer}tr.failed{background:#fde8e8}"
             + ".grid{display:flex;flex-wrap:wrap;gap:8px}figure{margin:0}.strips{display:flex;flex-direction:column;gap:10px}"
             + ".strips img{max-width:100%}.missing{background:#fff4d6;border:1px solid #e0c060;padding:.5em 1em}.why{color:#a00;font-size:11px}.diverged{background:#fde8e8;border:1px solid #d08080;padding:.5em 1em}"
-            + "pre{background:#f7f7f7;padding:.5em;font-size:12px;max-height:30em;overflow:auto}";
+            + "pre{background:#f7f7f7;padding:.5em;font-size:12px;max-height:30em;overflow:auto}"
+            + ".strip-view{margin:.6em 0}.strip-pair{display:flex;gap:10px;align-items:flex-start}.strip-pair img{image-rendering:pixelated;max-width:75%}"
+            + ".strip-zoom{image-rendering:pixelated;background-repeat:no-repeat;border:1px solid #ccc}.chooser label{margin-right:1em}";
 
     static final String JS = """
             // a health mark a reader (or a test) can check: how many images failed to load, how many script errors happened
@@ -738,9 +966,15 @@ public final class Report {
             window.addEventListener('load',function(){var broken=Array.from(document.images).filter(function(i){return !i.complete||i.naturalWidth===0;});
               document.body.setAttribute('data-images',document.images.length);document.body.setAttribute('data-images-broken',broken.length);
               document.body.setAttribute('data-js-errors',jsErrors);});
-            function showStrip(){var v=document.getElementById('strip-choice').value;
-              var a=document.getElementById('strip-test'); if(a) a.src='figures/strip_'+v+'_test.png';
-              var b=document.getElementById('strip-shifted'); if(b) b.src='figures/strip_'+v+'_shifted.png';}
+            // the strip chooser: checkpoint, two cases, and the layer whose two panels are shown enlarged (cut from the same PNG)
+            function showStrips(){if(typeof STRIPS==='undefined')return;var step=document.getElementById('strip-choice').value;
+              var col=+document.getElementById('strip-layer').value;
+              ['a','b'].forEach(function(side){var sel=document.getElementById('strip-case-'+side);if(!sel)return;
+                var s=STRIPS[step+'|'+sel.value],img=document.getElementById('strip-'+side),z=document.getElementById('strip-zoom-'+side);
+                if(!s){img.removeAttribute('src');img.alt='no strip for this checkpoint and case';z.style.backgroundImage='none';return;}
+                img.src=s.f;var k=2;z.style.width=(s.pw*k)+'px';z.style.height=(s.h*k)+'px';z.style.backgroundImage='url("'+s.f+'")';
+                z.style.backgroundSize=(s.w*k)+'px '+(s.h*k)+'px';z.style.backgroundPosition=(-s.x[col]*k)+'px 0px';});}
+            if(document.getElementById('strip-choice'))showStrips();
             document.querySelectorAll('table.sortable th').forEach(function(th,i){th.addEventListener('click',function(){
               var t=th.closest('table'),b=t.tBodies[0],rows=Array.from(b.rows),asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';
               rows.sort(function(x,y){var p=x.cells[i],q=y.cells[i];var u=p.dataset.v,w=q.dataset.v;

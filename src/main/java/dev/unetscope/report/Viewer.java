@@ -48,13 +48,13 @@ import java.util.zip.GZIPOutputStream;
  * an overlay with an opacity slider each layer's feature PCA as RGB or its k-means cluster map (the
  * strips' projection and clusters, {@link FeatureStrip#fit}), upsampled to the scan's grid by nearest
  * neighbour so the layer's resolution stays visible. The in-distribution case (test split) and the same
- * patient under the chosen shift stand side by side with linked cursors. Cases: {@link ViewerCases};
+ * patient under the chosen shift stand side by side with linked cursors. Cases: {@link CaseChoice} (the same cases the strips show);
  * checkpoints: the final one of each run. Volumes are written beside the page as {@code .nii.gz}, and
  * each case's volumes once more as a script ({@code .js}, the same gzip bytes in base64), because
  * browsers refuse {@code fetch()} of {@code file://} URLs while they do run scripts from there.
  */
 public final class Viewer {
-    public static final int DEFAULT_CASES = 3;
+    public static final int DEFAULT_CASES = CaseChoice.DEFAULT_PER_SET;
     static final String REFERENCE = "test";
     static final int CLUSTERS = 6;
     static final int TRUTH = 0x28DC50FF, PREDICTION = 0xFF3CDCFF, BOTH = 0xFFFFFFFF;
@@ -130,7 +130,7 @@ public final class Viewer {
         else if (lib == null) reason = libraryMissing();
         else if (runs.isEmpty()) reason = "no viewer: no checkpoints (run 'unetscope train')";
         else if (!Files.isRegularFile(cases)) reason = "no viewer: no IoU per case to choose the cases by (run 'unetscope evaluate')";
-        ViewerCases.Chosen chosen = reason == null ? ViewerCases.choose(CsvTable.read(cases), casesPerSet) : null;
+        CaseChoice chosen = reason == null ? CaseChoice.choose(CsvTable.read(cases).records(), casesPerSet) : null;
         if (reason == null && chosen.cases().isEmpty()) reason = "no viewer: results/cases.csv has no finite IoU to choose cases by";
         if (reason != null) {
             deleteTree(folder);
@@ -146,10 +146,10 @@ public final class Viewer {
         Map<String, ExperimentData.Query> queries = ExperimentData.queries(exp);
         // what each checkpoint draws: the chosen cases and, for a shifted set, the same patient in the test split
         LinkedHashSet<List<String>> pairs = new LinkedHashSet<>();
-        for (ViewerCases.Choice c : chosen.cases()) {
+        for (CaseChoice.Case c : chosen.cases()) {
             if (!queries.containsKey(c.query())) continue;
-            if (queries.containsKey(REFERENCE)) pairs.add(List.of(REFERENCE, c.caseId()));
-            pairs.add(List.of(c.query(), c.caseId()));
+            if (queries.containsKey(REFERENCE)) pairs.add(List.of(REFERENCE, c.id()));
+            pairs.add(List.of(c.query(), c.id()));
         }
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(sampling.sampleSeed(), sampling.samplesPerCase(), ReceptiveFieldSampler.Mode.UNIFORM);
         List<Preprocessing> preps = new ArrayList<>();
@@ -211,17 +211,17 @@ public final class Viewer {
         ArrayNode setList = manifest.putArray("sets");
         Map<String, ArrayNode> bySet = new LinkedHashMap<>();
         Set<String> shown = new LinkedHashSet<>();
-        for (ViewerCases.Choice c : chosen.cases()) {
+        for (CaseChoice.Case c : chosen.cases()) {
             if (!queries.containsKey(c.query())) continue;
             ArrayNode list = bySet.computeIfAbsent(c.query(), q -> {
                 ObjectNode s = setList.addObject();
                 s.put("name", q);
                 return s.putArray("cases");
             });
-            ObjectNode o = list.addObject().put("id", c.caseId()).put("rank", c.rank());
+            ObjectNode o = list.addObject().put("id", c.id()).put("rank", c.role());
             if (Double.isFinite(c.iou())) o.put("iou", c.iou());
             else o.putNull("iou"); // JSON has no NaN (a diverged checkpoint's IoU)
-            shown.add(c.query() + "/" + c.caseId());
+            shown.add(c.query() + "/" + c.id());
         }
         deleteTree(folder);
         Files.move(staging, folder);

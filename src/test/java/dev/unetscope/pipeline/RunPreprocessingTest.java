@@ -129,8 +129,10 @@ class RunPreprocessingTest {
         }
         assertThat(new int[] {maxZ, maxY, maxX}).containsExactly(7, 23, 23);
         assertThat(Main.execute("report", "--experiment", e)).isZero();
-        assertThat(ex.resolve("report/figures/strip_own_1_test.png")).isRegularFile();
-        assertThat(ex.resolve("report/figures/strip_patched_1_test.png")).isRegularFile();
+        try (var figs = Files.list(ex.resolve("report/figures"))) {
+            List<String> names = figs.map(p -> p.getFileName().toString()).toList();
+            assertThat(names).anyMatch(n -> n.startsWith("strip_own_1_test_")).anyMatch(n -> n.startsWith("strip_patched_1_test_"));
+        }
 
         // shards: the same tables as one process, runs prepared three ways
         Path sh = tmp.resolve("sharded");

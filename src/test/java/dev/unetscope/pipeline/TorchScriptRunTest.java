@@ -91,6 +91,8 @@ class TorchScriptRunTest {
         // the report is written; the broken checkpoint's feature strips are listed as missing, the good one's drawn
         assertThat(Main.execute("report", "--experiment", ex.toString())).isZero();
         assertThat(Files.readString(ex.resolve("report/index.html"))).contains("feature strips of broken step 1: NaN in features");
-        assertThat(ex.resolve("report/figures/strip_good_1_test.png")).isRegularFile();
+        try (var f = Files.list(ex.resolve("report/figures"))) {
+            assertThat(f.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("strip_good_1_test_"));
+        }
     }
 }

@@ -58,6 +58,32 @@ class ReportBrowserTest {
         assertThat(Files.readString(tmp.resolve("chromium.err"))).doesNotContain("Uncaught");
         assertThat(dom).contains("Pearson r").contains("strip-choice");
 
+        // the strip chooser offers every chosen case (in both case lists), every layer, and a strip for each checkpoint and case
+        String html = Files.readString(index);
+        CaseChoice choice = CaseChoice.choose(dev.unetscope.experiment.Experiment.open(ex), CaseChoice.DEFAULT_PER_SET);
+        assertThat(choice.cases()).hasSizeGreaterThanOrEqualTo(2); // worst to best of the few test cases
+        Matcher stepOptions = Pattern.compile("<option value=\"(" + choice.run() + ":\\d+)\"[^>]*>" + choice.run() + " step").matcher(html);
+        List<String> steps = new ArrayList<>();
+        while (stepOptions.find()) steps.add(stepOptions.group(1));
+        assertThat(steps).hasSize(2).contains(choice.run() + ":" + choice.step());
+        for (CaseChoice.Case c : choice.cases()) {
+            String v = c.query() + "|" + c.id();
+            assertThat(html.split(Pattern.quote("<option value=\"" + v + "\""), -1).length - 1).as("options for " + v).isEqualTo(2);
+            for (String st : steps) {
+                Matcher f = Pattern.compile(Pattern.quote("\"" + st + "|" + v + "\":{\"f\":\"") + "([^\"]+)\"").matcher(html);
+                assertThat(f.find()).as("strip of " + v + " at step " + st).isTrue();
+                assertThat(ex.resolve("report").resolve(f.group(1))).isRegularFile();
+            }
+        }
+        Set<String> layers = new java.util.LinkedHashSet<>();
+        for (var r : dev.unetscope.experiment.CsvTable.read(ex.resolve("results/layers.csv")).records()) layers.add(r.get("layer"));
+        String layerSelect = html.substring(html.indexOf("id=\"strip-layer\""), html.indexOf("</select>", html.indexOf("id=\"strip-layer\"")));
+        Matcher lo = Pattern.compile(">([^<]+)</option>").matcher(layerSelect);
+        List<String> offered = new ArrayList<>();
+        while (lo.find()) offered.add(lo.group(1));
+        assertThat(offered).containsExactlyElementsOf(layers);
+        assertThat(dom).contains("id=\"strip-a\" alt=\"feature strip\" src=\"figures/strip_");
+
         Path shot = tmp.resolve("shot.png");
         run(tmp, "--screenshot=" + shot, "--window-size=1400,1800", url);
         BufferedImage img = ImageIO.read(shot.toFile());
