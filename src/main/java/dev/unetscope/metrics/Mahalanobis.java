@@ -23,25 +23,11 @@ public final class Mahalanobis {
     }
 
     public static Mahalanobis fit(LayerSample train) {
-        int d = train.channels(), n = train.n();
-        float[] x = train.data();
-        double[] mean = new double[d];
-        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) mean[j] += x[i * d + j];
-        for (int j = 0; j < d; j++) mean[j] /= n;
-        DMatrixRMaj cov = new DMatrixRMaj(d, d);
-        double[] r = new double[d];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) r[j] = x[i * d + j] - mean[j];
-            for (int a = 0; a < d; a++) for (int b = a; b < d; b++) cov.data[a * d + b] += r[a] * r[b];
-        }
-        for (int a = 0; a < d; a++) {
-            for (int b = a; b < d; b++) {
-                double v = cov.data[a * d + b] / n;
-                cov.data[a * d + b] = v;
-                cov.data[b * d + a] = v;
-            }
-            cov.data[a * d + a] += GaussianMixture.DEFAULT_REG_COVAR;
-        }
+        int d = train.channels();
+        SampleMoments m = SampleMoments.of(train);
+        double[] mean = m.mean();
+        DMatrixRMaj cov = m.covariance();
+        for (int a = 0; a < d; a++) cov.data[a * d + a] += GaussianMixture.DEFAULT_REG_COVAR;
         CholeskyDecomposition_F64<DMatrixRMaj> chol = DecompositionFactory_DDRM.chol(d, true);
         if (!chol.decompose(cov)) throw new ArithmeticException("covariance is not positive definite");
         DMatrixRMaj lower = chol.getT(null);

@@ -42,23 +42,9 @@ public final class PcaMahalanobis {
         int d = train.channels(), n = train.n();
         if (components < 1) throw new IllegalArgumentException("components " + components + " must be at least 1");
         if (n < 2) throw new BadInputException("Mahalanobis on PCA needs at least 2 training points, got " + n, null);
-        float[] x = train.data();
-        double[] mean = new double[d];
-        for (int i = 0; i < n; i++) for (int j = 0; j < d; j++) mean[j] += x[i * d + j];
-        for (int j = 0; j < d; j++) mean[j] /= n;
-        DMatrixRMaj cov = new DMatrixRMaj(d, d);
-        double[] r = new double[d];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) r[j] = x[i * d + j] - mean[j];
-            for (int a = 0; a < d; a++) for (int b = a; b < d; b++) cov.data[a * d + b] += r[a] * r[b];
-        }
-        for (int a = 0; a < d; a++) {
-            for (int b = a; b < d; b++) {
-                double v = cov.data[a * d + b] / n;
-                cov.data[a * d + b] = v;
-                cov.data[b * d + a] = v;
-            }
-        }
+        SampleMoments m = SampleMoments.of(train);
+        double[] mean = m.mean();
+        DMatrixRMaj cov = m.covariance();
         EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(d, true, true);
         if (!eig.decompose(cov)) throw new ArithmeticException("eigendecomposition of the covariance failed");
         Integer[] order = new Integer[d];
