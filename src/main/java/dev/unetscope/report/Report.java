@@ -566,8 +566,12 @@ public final class Report {
         if (score.startsWith("roughness") || score.equals("db_labels")) return "Davies-Bouldin index";
         if (score.startsWith("entropy")) return "entropy (bits)";
         if (score.equals("mahalanobis")) return "distance (std. units)";
+        if (score.equals("mahalanobis_pca") || score.equals("mahalanobis_pooled")) return "distance / sqrt(dims) (std. units)";
+        if (score.equals("knn_distance")) return "k-th NN distance / sqrt(channels)";
+        if (score.equals("jacobian")) return "RMS Jacobian norm (std. units)";
         if (score.equals("softmax_confidence") || score.equals("gland_confidence")) return "probability";
-        return "IoU-like (0-1)";
+        if (score.endsWith("_iou") || score.endsWith("_agreement")) return "IoU-like (0-1)";
+        return score.replace('_', ' '); // a score without a unit here: its own name, never a wrong unit
     }
 
     private static String safe(String s) {
