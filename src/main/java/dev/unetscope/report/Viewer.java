@@ -158,7 +158,7 @@ public final class Viewer {
         ObjectNode manifest = json.createObjectNode();
         manifest.put("reference", REFERENCE).put("library", version == null ? "NiiVue" : version.strip())
                 .put("chosenBy", "cases ranked by the IoU of " + chosen.run() + " step " + chosen.step()
-                        + " (the final checkpoint of the run with the highest mean test IoU); " + casesPerSet + " per query set at evenly spaced ranks from best to worst");
+                        + " (the final checkpoint of the run with the highest mean IoU over the labelled sets; the same cases the feature strips show); " + casesPerSet + " per query set at evenly spaced ranks: worst, median, best");
         manifest.put("defaultCheckpoint", safe(chosen.run() + "_" + chosen.step()));
         ArrayNode cks = manifest.putArray("checkpoints");
         ObjectNode files = manifest.putObject("files");
