@@ -20,7 +20,8 @@ import java.util.Random;
 public final class ClusterBenchmark {
     private ClusterBenchmark() {}
 
-    public record Line(String name, double medianSeconds, double[] seconds) {}
+    /** {@code cpuSeconds}: the process's CPU time (all threads) of each run, steadier than wall time on a shared machine. */
+    public record Line(String name, double medianSeconds, double[] seconds, double medianCpuSeconds, double[] cpuSeconds) {}
 
     public record Result(int points, int dims, int repeats, String device, List<Line> lines, double totalSeconds) {
         public String format() {
@@ -28,8 +29,12 @@ public final class ClusterBenchmark {
             sb.append(String.format(Locale.ROOT, "cluster benchmark: %d points x %d dims, median of %d, %s, %s threads, OMP_WAIT_POLICY=%s%n",
                     points, dims, repeats, device, System.getProperty("ai.djl.pytorch.num_threads", "default"),
                     System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)")));
-            for (Line l : lines) sb.append(String.format(Locale.ROOT, "%-22s %8.3f s%n", l.name, l.medianSeconds));
-            sb.append(String.format(Locale.ROOT, "%-22s %8.3f s%n", "total", totalSeconds));
+            double cpu = 0;
+            for (Line l : lines) {
+                sb.append(String.format(Locale.ROOT, "%-22s %8.3f s   cpu %8.3f s%n", l.name, l.medianSeconds, l.medianCpuSeconds));
+                cpu += l.medianCpuSeconds;
+            }
+            sb.append(String.format(Locale.ROOT, "%-22s %8.3f s   cpu %8.3f s%n", "total", totalSeconds, cpu));
             return sb.toString();
         }
     }
@@ -59,30 +64,37 @@ public final class ClusterBenchmark {
         new GaussianMixture(4, CovarianceType.FULL, seed).fit(warm.x()).meanLogLikelihood(warm.x());
         new GaussianMixture(4, CovarianceType.DIAGONAL, seed).fit(warm.x()).meanLogLikelihood(warm.x());
         String[] names = {"k-means (k 8, 3 runs)", "diagonal mixture (k 4)", "full mixture (k 4)", "Davies-Bouldin"};
+        Runnable[] work = {
+            null, null, null, () -> DaviesBouldin.score(b.x(), b.labels())
+        };
         double[][] t = new double[names.length][repeats];
+        double[][] cpu = new double[names.length][repeats];
         for (int r = 0; r < repeats; r++) {
-            long t0 = System.nanoTime();
-            new KMeans(8, seed + r).fit(b.x());
-            long t1 = System.nanoTime();
-            new GaussianMixture(4, CovarianceType.DIAGONAL, seed + r).fit(b.x()).meanLogLikelihood(b.x());
-            long t2 = System.nanoTime();
-            new GaussianMixture(4, CovarianceType.FULL, seed + r).fit(b.x()).meanLogLikelihood(b.x());
-            long t3 = System.nanoTime();
-            DaviesBouldin.score(b.x(), b.labels());
-            long t4 = System.nanoTime();
-            t[0][r] = (t1 - t0) * 1e-9;
-            t[1][r] = (t2 - t1) * 1e-9;
-            t[2][r] = (t3 - t2) * 1e-9;
-            t[3][r] = (t4 - t3) * 1e-9;
+            long s = seed + r;
+            work[0] = () -> new KMeans(8, s).fit(b.x());
+            work[1] = () -> new GaussianMixture(4, CovarianceType.DIAGONAL, s).fit(b.x()).meanLogLikelihood(b.x());
+            work[2] = () -> new GaussianMixture(4, CovarianceType.FULL, s).fit(b.x()).meanLogLikelihood(b.x());
+            for (int i = 0; i < names.length; i++) {
+                long c0 = processCpuNanos(), t0 = System.nanoTime();
+                work[i].run();
+                t[i][r] = (System.nanoTime() - t0) * 1e-9;
+                cpu[i][r] = (processCpuNanos() - c0) * 1e-9;
+            }
         }
         List<Line> lines = new ArrayList<>();
         double total = 0;
         for (int i = 0; i < names.length; i++) {
             double m = median(t[i]);
-            lines.add(new Line(names[i], m, t[i]));
+            lines.add(new Line(names[i], m, t[i], median(cpu[i]), cpu[i]));
             total += m;
         }
         return new Result(points, dims, repeats, Engine.getInstance().defaultDevice().toString(), lines, total);
+    }
+
+    /** CPU time of this process, all threads (0 where the JVM cannot tell). */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean o ? o.getProcessCpuTime() : 0;
     }
 
     static double median(double[] v) {

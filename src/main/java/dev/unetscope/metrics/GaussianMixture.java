@@ -62,7 +62,7 @@ public record GaussianMixture(int k, CovarianceType covarianceType, double regCo
         KMeans.requireDistinctRows(x, k);
         int d = x.d();
         try (EngineFeatures f = new EngineFeatures(x, EngineFeatures.toFloat(x.columnMeans()), widestRow(d))) {
-            KMeansModel init = new KMeans(k, 1, KMeans.DEFAULT_MAX_ITER, KMeans.DEFAULT_TOL, seed).fit(x, f);
+            KMeansModel init = new KMeans(k, 1, KMeans.DEFAULT_MAX_ITER, KMeans.DEFAULT_TOL, seed).fitChecked(x);
             if (covarianceType == CovarianceType.DIAGONAL) f.withSquares();
             // the k-means centroids are the label means: the reference point of the first second moments
             double[] ref = new double[k * d];

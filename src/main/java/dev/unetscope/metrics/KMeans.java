@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.unetscope.io.BadInputException;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -15,7 +16,10 @@ import java.util.SplittableRandom;
  * k-means as scikit-learn's {@code KMeans(algorithm="lloyd")}: greedy k-means++ seeding
  * (2 + ln k local trials per centre), Lloyd iterations until the labels stop changing or the
  * squared centre shift falls below {@code tol} times the mean column variance, best of
- * {@code restarts} runs by inertia. Distances are float32 matmuls on the tensor engine.
+ * {@code restarts} runs by inertia. Distances are float32 sums of squared differences on the CPU
+ * ({@link CpuFeatures}: SIMD loops over column-major blocks, parallel over fixed row groups); the
+ * same algorithm on the tensor engine ({@link EngineFeatures}, float32 matmuls) is
+ * {@link #fit(FeatureMatrix, EngineFeatures)}.
  *
  * @param k        number of clusters
  * @param restarts independent seedings (sklearn's n_init); the lowest inertia wins
@@ -61,9 +65,307 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
     public KMeansModel fit(FeatureMatrix x) {
         x.requireFinite(null);
         requireDistinctRows(x, k);
-        try (EngineFeatures f = new EngineFeatures(x, EngineFeatures.toFloat(x.columnMeans()), Math.max(x.d(), k))) {
-            return fit(x, f);
+        return fitChecked(x);
+    }
+
+    /** {@link #fit(FeatureMatrix)} on rows already checked (finite, at least k distinct). */
+    KMeansModel fitChecked(FeatureMatrix x) {
+        // shifting by the column means turns a constant column into exact zeros, as on the engine
+        CpuFeatures f = new CpuFeatures(x, EngineFeatures.toFloat(x.columnMeans()));
+        double tolAbs = tol * x.meanColumnVariance();
+        Random seeds = new Random(seed);
+        Run best = null;
+        for (int r = 0; r < restarts; r++) {
+            Run run = lloyd(x, f, kMeansPlusPlus(x, f, new SplittableRandom(seeds.nextLong())), tolAbs);
+            if (best == null || run.inertia < best.inertia) best = run;
         }
+        float[] centroids = new float[k * f.d];
+        for (int j = 0; j < k; j++) {
+            for (int c = 0; c < f.d; c++) centroids[j * f.d + c] = (float) (best.centers[j * f.d + c] + f.shift[c]);
+        }
+        return new KMeansModel(centroids, k, f.d, best.inertia, best.labels, best.iterations);
+    }
+
+    /** Lloyd's algorithm from the given centres (shifted coordinates) on the CPU, as {@link #lloyd(FeatureMatrix, EngineFeatures, double[], double)}. */
+    private Run lloyd(FeatureMatrix x, CpuFeatures f, double[] centers, double tolAbs) {
+        int d = f.d;
+        int[] prevLabels = null;
+        int iterations = 0;
+        Bounds bounds = new Bounds(f.n);
+        for (int it = 0; it < maxIter; it++) {
+            iterations = it + 1;
+            int[] labels = new int[f.n];
+            Pass p = pass(f, centers, k, labels, prevLabels, bounds, false);
+            double[] updated = new double[k * d];
+            for (int j = 0; j < k; j++) {
+                if (p.counts[j] == 0) continue;
+                for (int q = 0; q < d; q++) updated[j * d + q] = p.sums[j * d + q] / p.counts[j];
+            }
+            if (hasEmpty(p.counts)) relocateEmptyClusters(x, f.shift, k, centers, labels, p.sums, p.counts, updated);
+            double shift = 0;
+            for (int i = 0; i < updated.length; i++) shift += (updated[i] - centers[i]) * (updated[i] - centers[i]);
+            centers = updated;
+            if (prevLabels != null && p.changed == 0) break; // strict convergence
+            prevLabels = labels;
+            if (shift <= tolAbs) break;
+        }
+        int[] labels = new int[f.n];
+        Pass last = pass(f, centers, k, labels, null, bounds, true);
+        return new Run(centers, last.inertia, labels, iterations);
+    }
+
+    /** One assignment pass: nearest centre of every row (into labels), the clusters' sums and sizes, the inertia, the labels changed. */
+    record Pass(double[] sums, double[] counts, double inertia, long changed) {}
+
+    /**
+     * Hamerly's bounds, kept across the passes of one Lloyd run: each row's label, an upper bound on
+     * its distance to that centre and a lower bound on its distance to any other. A block of rows
+     * whose every row provably keeps its label (upper bound below the larger of the lower bound and
+     * half the distance from its centre to the next centre, with a relative margin far above float32
+     * rounding) skips the distance computation; any other block is computed whole as without bounds.
+     * The labels, sums and inertia are therefore the same as a pass without bounds.
+     */
+    static final class Bounds {
+        /** Relative margin of the skip test: float32 squared distances over d terms are off by far less. */
+        static final double MARGIN = 1e-4;
+        final int[] label;
+        final double[] upper;
+        final double[] lower;
+        float[] centres; // the centres the bounds refer to; null before the first pass
+
+        Bounds(int n) {
+            label = new int[n];
+            upper = new double[n];
+            lower = new double[n];
+        }
+    }
+
+    /** A pass without bounds (every row's distance to every centre). */
+    static Pass pass(CpuFeatures f, double[] centers, int k, int[] labels, int[] prevLabels) {
+        return pass(f, centers, k, labels, prevLabels, null, true);
+    }
+
+    /**
+     * One pass; with {@code bounds} (may be null) blocks that provably keep their labels skip the
+     * distances. {@code inertia}: also sum each row's squared distance to its centre (a skipped row's
+     * is recomputed in the kernel's order, so the sum is the same).
+     */
+    static Pass pass(CpuFeatures f, double[] centers, int k, int[] labels, int[] prevLabels, Bounds bounds, boolean inertiaWanted) {
+        int d = f.d, B = CpuFeatures.BLOCK;
+        float[] c = EngineFeatures.toFloat(centers);
+        double[] move = new double[k];
+        double[] half = new double[k];
+        double maxMove = 0;
+        boolean usable = bounds != null && bounds.centres != null && k > 1;
+        if (usable) {
+            for (int j = 0; j < k; j++) {
+                move[j] = Math.sqrt(sqDist(c, j, bounds.centres, j, d));
+                maxMove = Math.max(maxMove, move[j]);
+                double near = Double.POSITIVE_INFINITY;
+                for (int m = 0; m < k; m++) if (m != j) near = Math.min(near, Math.sqrt(sqDist(c, j, c, m, d)));
+                half[j] = 0.5 * near;
+            }
+        }
+        double maxMoveF = maxMove;
+        List<Pass> parts = f.perGroup(g -> {
+            int[] range = f.groupBlocks(g);
+            float[][] acc = new float[k][B];
+            double[] sums = new double[k * d];
+            double[] counts = new double[k];
+            double inertia = 0;
+            long changed = 0;
+            int[] lab = new int[B];
+            for (int b = range[0]; b < range[1]; b++) {
+                int rows = f.rows(b), r0 = b * B;
+                boolean skip = usable;
+                if (usable) {
+                    for (int i = 0; i < rows; i++) {
+                        int r = r0 + i, a = bounds.label[r];
+                        double u = bounds.upper[r] + move[a], l = bounds.lower[r] - maxMoveF;
+                        bounds.upper[r] = u;
+                        bounds.lower[r] = l;
+                        if (!(u < (1 - Bounds.MARGIN) * Math.max(half[a], l))) skip = false;
+                    }
+                }
+                if (skip) {
+                    for (int i = 0; i < rows; i++) {
+                        int best = bounds.label[r0 + i];
+                        lab[i] = best;
+                        labels[r0 + i] = best;
+                        counts[best]++;
+                        if (inertiaWanted) inertia += f.sqDistance(b, i, c, best);
+                        if (prevLabels != null && prevLabels[r0 + i] != best) changed++;
+                    }
+                } else {
+                    f.distances(b, c, k, acc);
+                    for (int i = 0; i < rows; i++) {
+                        int best = 0;
+                        float bd = acc[0][i], second = Float.POSITIVE_INFINITY;
+                        for (int j = 1; j < k; j++) {
+                            float v = acc[j][i];
+                            if (v < bd) {
+                                second = bd;
+                                bd = v;
+                                best = j;
+                            } else if (v < second) {
+                                second = v;
+                            }
+                        }
+                        lab[i] = best;
+                        labels[r0 + i] = best;
+                        counts[best]++;
+                        inertia += bd;
+                        if (prevLabels != null && prevLabels[r0 + i] != best) changed++;
+                        if (bounds != null) {
+                            bounds.label[r0 + i] = best;
+                            bounds.upper[r0 + i] = Math.sqrt(bd);
+                            bounds.lower[r0 + i] = Math.sqrt(second);
+                        }
+                    }
+                }
+                float[][] blk = f.blocks[b];
+                for (int q = 0; q < d; q++) {
+                    float[] col = blk[q];
+                    for (int i = 0; i < rows; i++) sums[lab[i] * d + q] += col[i];
+                }
+            }
+            return new Pass(sums, counts, inertia, changed);
+        });
+        if (bounds != null) bounds.centres = c;
+        double[] sums = new double[k * d];
+        double[] counts = new double[k];
+        double inertia = 0;
+        long changed = 0;
+        for (Pass p : parts) { // in group order: the same result on any number of threads
+            add(sums, p.sums);
+            add(counts, p.counts);
+            inertia += p.inertia;
+            changed += p.changed;
+        }
+        return new Pass(sums, counts, inertia, changed);
+    }
+
+    private static double sqDist(float[] a, int i, float[] b, int j, int d) {
+        double s = 0;
+        for (int q = 0; q < d; q++) {
+            double v = (double) a[i * d + q] - b[j * d + q];
+            s += v * v;
+        }
+        return s;
+    }
+
+    /** Greedy k-means++ on the CPU, as {@link #kMeansPlusPlus(FeatureMatrix, EngineFeatures, SplittableRandom)}. */
+    private double[] kMeansPlusPlus(FeatureMatrix x, CpuFeatures f, SplittableRandom rnd) {
+        int n = f.n, d = f.d;
+        int trials = 2 + (int) Math.log(k);
+        double[] centers = new double[k * d];
+        int first = rnd.nextInt(n);
+        setRow(centers, 0, x, first, f.shift);
+        float[] closest = distancesTo(f, new int[] {first}, x)[0];
+        double pot = 0;
+        for (float v : closest) pot += v;
+        float[] chosen = new float[k * d]; // the chosen centres as the kernel sees them (float32, shifted)
+        setRow(chosen, 0, x, first, f.shift);
+        int[] nearest = new int[n]; // which chosen centre each row's closest distance is to
+        for (int j = 1; j < k; j++) {
+            double[] cum = new double[n];
+            double s = 0;
+            for (int i = 0; i < n; i++) {
+                s += closest[i];
+                cum[i] = s;
+            }
+            int[] candidates = new int[trials];
+            for (int t = 0; t < trials; t++) {
+                double u = rnd.nextDouble() * pot;
+                int idx = Arrays.binarySearch(cum, u);
+                if (idx < 0) idx = -idx - 1;
+                else while (idx > 0 && cum[idx - 1] == u) idx--; // numpy searchsorted side='left'
+                candidates[t] = Math.min(idx, n - 1);
+            }
+            float[][] dc = closerOf(f, candidates, x, closest, nearest, chosen, j);
+            double[] candPot = new double[trials];
+            for (int t = 0; t < trials; t++) {
+                float[] m = dc[t];
+                double p = 0;
+                for (int i = 0; i < n; i++) p += m[i];
+                candPot[t] = p;
+            }
+            int best = 0;
+            for (int t = 1; t < trials; t++) if (candPot[t] < candPot[best]) best = t;
+            pot = candPot[best];
+            for (int i = 0; i < n; i++) if (dc[best][i] < closest[i]) nearest[i] = j;
+            closest = dc[best];
+            setRow(chosen, j, x, candidates[best], f.shift);
+            setRow(centers, j, x, candidates[best], f.shift);
+        }
+        return centers;
+    }
+
+    /**
+     * For each candidate row, every row's squared distance to it or its current closest distance,
+     * whichever is smaller (the k-means++ potential's terms). By the triangle inequality a row whose
+     * nearest chosen centre is at least twice (plus a margin far above float32 rounding) its closest
+     * distance from the candidate keeps its closest distance: a block of such rows skips the kernel,
+     * and the values are the same as computing every distance.
+     */
+    static float[][] closerOf(CpuFeatures f, int[] rows, FeatureMatrix x, float[] closest, int[] nearest, float[] chosen, int nChosen) {
+        int d = f.d, m = rows.length, B = CpuFeatures.BLOCK;
+        float[] c = new float[m * d];
+        for (int t = 0; t < m; t++) {
+            for (int q = 0; q < d; q++) c[t * d + q] = x.data()[rows[t] * d + q] - f.shift[q];
+        }
+        double[][] apart = new double[nChosen][m]; // chosen centre to candidate
+        for (int a = 0; a < nChosen; a++) for (int t = 0; t < m; t++) apart[a][t] = Math.sqrt(sqDist(chosen, a, c, t, d));
+        float[][] out = new float[m][f.n];
+        f.perGroup(g -> {
+            int[] range = f.groupBlocks(g);
+            float[][] acc = new float[m][B];
+            boolean[] need = new boolean[m];
+            for (int b = range[0]; b < range[1]; b++) {
+                int rows0 = b * B, nr = f.rows(b);
+                int needed = 0;
+                for (int t = 0; t < m; t++) {
+                    boolean any = false;
+                    for (int i = 0; i < nr && !any; i++) {
+                        double r = Math.sqrt(closest[rows0 + i]);
+                        any = !(apart[nearest[rows0 + i]][t] > 2 * r * (1 + Bounds.MARGIN) + Float.MIN_NORMAL);
+                    }
+                    need[t] = any;
+                    if (any) needed++;
+                }
+                if (needed > 0) f.distances(b, c, m, acc); // all candidates: the kernel is per block, and a needed one is the common case
+                for (int t = 0; t < m; t++) {
+                    float[] o = out[t];
+                    if (need[t]) {
+                        for (int i = 0; i < nr; i++) o[rows0 + i] = Math.min(acc[t][i], closest[rows0 + i]);
+                    } else {
+                        System.arraycopy(closest, rows0, o, rows0, nr);
+                    }
+                }
+            }
+            return g;
+        });
+        return out;
+    }
+
+    /** Squared distances of every row to each of the given rows: one array of n per given row. */
+    static float[][] distancesTo(CpuFeatures f, int[] rows, FeatureMatrix x) {
+        int d = f.d, m = rows.length, B = CpuFeatures.BLOCK;
+        float[] c = new float[m * d];
+        for (int t = 0; t < m; t++) {
+            for (int q = 0; q < d; q++) c[t * d + q] = x.data()[rows[t] * d + q] - f.shift[q];
+        }
+        float[][] out = new float[m][f.n];
+        f.perGroup(g -> {
+            int[] range = f.groupBlocks(g);
+            float[][] acc = new float[m][B];
+            for (int b = range[0]; b < range[1]; b++) {
+                f.distances(b, c, m, acc);
+                for (int t = 0; t < m; t++) System.arraycopy(acc[t], 0, out[t], b * B, f.rows(b));
+            }
+            return g;
+        });
+        return out;
     }
 
     /** The work of {@link #fit(FeatureMatrix)} on data already on the engine (checked, shifted). */
@@ -247,17 +549,23 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
     /** sklearn's _relocate_empty_clusters_dense: empty clusters take the points farthest from their centres. */
     private void relocateEmptyClusters(FeatureMatrix x, EngineFeatures f, double[] centers, NDArray[] labels,
                                        double[] sums, double[] counts, double[] updated) {
-        int n = f.n, d = f.d;
-        int[] lab = new int[n];
+        int[] lab = new int[f.n];
         for (int c = 0; c < f.chunks(); c++) {
             int[] l = labels[c].toType(DataType.INT32, false).toIntArray();
             System.arraycopy(l, 0, lab, f.start[c], l.length);
         }
+        relocateEmptyClusters(x, f.shift, k, centers, lab, sums, counts, updated);
+    }
+
+    /** As above with the labels in an array. */
+    static void relocateEmptyClusters(FeatureMatrix x, float[] shift, int k, double[] centers, int[] lab,
+                                      double[] sums, double[] counts, double[] updated) {
+        int n = x.n(), d = x.d();
         double[] far = new double[n];
         for (int i = 0; i < n; i++) {
             double s = 0;
             for (int q = 0; q < d; q++) {
-                double v = x.data()[i * d + q] - f.shift[q] - centers[lab[i] * d + q];
+                double v = x.data()[i * d + q] - shift[q] - centers[lab[i] * d + q];
                 s += v * v;
             }
             far[i] = s;
@@ -271,7 +579,7 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
             int i = order[next++];
             int donor = lab[i];
             for (int q = 0; q < d; q++) {
-                double v = x.data()[i * d + q] - f.shift[q];
+                double v = x.data()[i * d + q] - shift[q];
                 sums[donor * d + q] -= v;
                 sums[j * d + q] = v;
             }
@@ -286,6 +594,11 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
     private static boolean hasEmpty(double[] counts) {
         for (double c : counts) if (c == 0) return true;
         return false;
+    }
+
+    private static void setRow(float[] centers, int j, FeatureMatrix x, int row, float[] shift) {
+        int d = x.d();
+        for (int q = 0; q < d; q++) centers[j * d + q] = x.data()[row * d + q] - shift[q];
     }
 
     private static void setRow(double[] centers, int j, FeatureMatrix x, int row, float[] shift) {

@@ -22,8 +22,8 @@ public record KMeansModel(float[] centroids, int k, int d, double inertia, int[]
         for (int j = 0; j < k; j++) for (int q = 0; q < d; q++) shift[q] += centroids[j * d + q] / (double) k;
         for (int j = 0; j < k; j++) for (int q = 0; q < d; q++) centers[j * d + q] = centroids[j * d + q] - shift[q];
         if (x.n() == 0) return new int[0];
-        try (EngineFeatures f = new EngineFeatures(x, EngineFeatures.toFloat(shift), Math.max(d, k))) {
-            return KMeans.assign(f.withSqNorms(), centers, k).labels();
-        }
+        int[] labels = new int[x.n()];
+        KMeans.pass(new CpuFeatures(x, EngineFeatures.toFloat(shift)), centers, k, labels, null);
+        return labels;
     }
 }

@@ -38,7 +38,7 @@ public final class AnalysisBenchmark {
      * @param csvSeconds     seconds of writing the checkpoint's rows into copies of the experiment's tables
      */
     public record Result(String checkpoint, int sets, int cases, Map<String, Double> once, Map<String, Double> phases, Map<String, Long> calls,
-                         double[] analysis, double csvSeconds) {
+                         double[] analysis, double[] analysisCpu, double csvSeconds) {
         /** Seconds of the median repeat (the lower of the middle two for an even count). */
         public double medianAnalysis() {
             double[] s = analysis.clone();
@@ -52,6 +52,8 @@ public final class AnalysisBenchmark {
             sb.append(String.format(Locale.ROOT, "analysis benchmark: checkpoint %s, %d sets, %d cases, %d repeat(s); seconds per repeat:", checkpoint, sets, cases,
                     analysis.length));
             for (double a : analysis) sb.append(String.format(Locale.ROOT, " %.2f", a));
+            sb.append("; process CPU seconds per repeat:");
+            for (double a : analysisCpu) sb.append(String.format(Locale.ROOT, " %.2f", a));
             sb.append(String.format(Locale.ROOT, "%nonce per analyze run%n"));
             for (Map.Entry<String, Double> e : once.entrySet()) sb.append(String.format(Locale.ROOT, "  %-56s %8.3f s%n", e.getKey(), e.getValue()));
             sb.append(String.format(Locale.ROOT, "per checkpoint (the median repeat)                       seconds  share  calls%n"));
@@ -96,22 +98,25 @@ public final class AnalysisBenchmark {
         List<Map<String, Double>> runs = new ArrayList<>();
         Map<String, Long> calls = null;
         double[] analysis = new double[repeats];
+        double[] analysisCpu = new double[repeats];
         CheckpointScores scores = null;
         for (int r = 0; r < repeats; r++) {
             PhaseTimes phases = PhaseTimes.recording();
+            long c0 = processCpuNanos();
             t0 = System.nanoTime();
             scores = new CheckpointAnalysis(cfg, phases).analyse(ref, prep, train, setNames, sets, references);
             analysis[r] = (System.nanoTime() - t0) / 1e9;
+            analysisCpu[r] = (processCpuNanos() - c0) / 1e9;
             runs.add(phases.seconds());
             if (calls == null) calls = phases.calls();
-            progress.info(String.format(Locale.ROOT, "repeat %d: %.2f s", r + 1, analysis[r]));
+            progress.info(String.format(Locale.ROOT, "repeat %d: %.2f s, process CPU %.2f s", r + 1, analysis[r], analysisCpu[r]));
         }
         // the phases of the median repeat, so that they add up to its total
         int mid = 0;
         for (int r = 0; r < repeats; r++) if (analysis[r] == lowerMedian(analysis)) mid = r;
         Map<String, Double> medians = runs.get(mid);
         double csv = csvSeconds(exp, scores, cfg, AnalyzeService.hash(cfg, ref.ownSettings(exp)));
-        return new Result(ref.id().toString(), setNames.size(), cases, once, medians, calls, analysis, csv);
+        return new Result(ref.id().toString(), setNames.size(), cases, once, medians, calls, analysis, analysisCpu, csv);
     }
 
     /** Writes the scores into copies of the experiment's analysis tables (as analyze does after each checkpoint), timed. */
@@ -139,6 +144,12 @@ public final class AnalysisBenchmark {
         } catch (IOException ignored) {
             // a temporary folder left behind is harmless
         }
+    }
+
+    /** CPU time of this process, all threads (steadier than wall time on a shared machine; 0 where the JVM cannot tell). */
+    static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean o ? o.getProcessCpuTime() : 0;
     }
 
     static double lowerMedian(double[] v) {
