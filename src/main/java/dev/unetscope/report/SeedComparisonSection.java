@@ -84,10 +84,10 @@ final class SeedComparisonSection {
         }
         // the direction the registry expects against the sign the data show
         for (Map<String, String> s : seed) {
-            for (String col : List.of("r", "r_within")) {
+            for (String col : List.of("r", "r_within", "r_seed_protocol")) {
                 double r = d(s.get(col)), lo = d(s.get(col + "_lo")), hi = d(s.get(col + "_hi"));
                 int expected = (int) d(s.get("expected_sign"));
-                String where = col.equals("r") ? "over all pairs" : "within checkpoint";
+                String where = col.equals("r") ? "over all pairs" : col.equals("r_within") ? "within checkpoint" : "on the seed's own protocol";
                 if (Double.isNaN(r)) continue;
                 if (lo <= 0 && hi >= 0) {
                     out.add("The seed's " + s.get("score") + " " + where + ": r " + f(r) + ", interval [" + f(lo) + ", " + f(hi) + "] includes 0: no association shown.");

@@ -53,4 +53,22 @@ class SeedComparisonSectionTest {
         assertThat(SeedComparisonSection.ordinal(12)).isEqualTo("12th");
         assertThat(SeedComparisonSection.ordinal(22)).isEqualTo("22nd");
     }
+
+    @Test
+    void aSeedScoreOfTheWrongSignOnTheSeedsOwnProtocolIsSaidToPointTheWrongWay() throws Exception {
+        Experiment exp = SeedComparisonTest.write(tmp.resolve("w"));
+        new GeneralizationStudy(exp, 20, 0, 0.7, null).run();
+        Path res = exp.resultsDir();
+        CsvTable scores = CsvTable.read(res.resolve(ResultFiles.SCORE_COMPARISON_CSV));
+        int score = scores.column("score"), r = scores.column("r_seed_protocol"), lo = scores.column("r_seed_protocol_lo"), hi = scores.column("r_seed_protocol_hi");
+        for (List<String> row : scores.rows()) {
+            if (!row.get(score).equals("confidence")) continue;
+            row.set(r, "-0.61");
+            row.set(lo, "-0.83");
+            row.set(hi, "-0.37");
+        }
+        List<String> words = SeedComparisonSection.words(scores, CsvTable.read(res.resolve(ResultFiles.PREDICTOR_COMPARISON_CSV)),
+                CsvTable.read(res.resolve(ResultFiles.LAYER_SIGNAL_CSV)));
+        assertThat(words).contains("The seed's confidence points the wrong way on the seed's own protocol: r -0.610 [-0.830, -0.370], where a higher value should mean a higher IoU.");
+    }
 }
