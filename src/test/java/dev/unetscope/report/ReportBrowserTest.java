@@ -84,6 +84,24 @@ class ReportBrowserTest {
         assertThat(offered).containsExactlyElementsOf(layers);
         assertThat(dom).contains("id=\"strip-a\" alt=\"feature strip\" src=\"figures/strip_");
 
+        // the chooser in use: a copy of the page whose last script picks the other checkpoint, the last case and the first layer
+        // as a reader would (the select's value, then its change handler); the left strip and its enlarged layer must follow
+        CaseChoice.Case last = choice.cases().get(choice.cases().size() - 1);
+        String other = steps.stream().filter(st -> !st.equals(choice.run() + ":" + choice.step())).findFirst().orElseThrow();
+        String pick = "<script>document.getElementById('strip-choice').value='" + other + "';"
+                + "document.getElementById('strip-case-a').value='" + last.query() + "|" + last.id() + "';"
+                + "document.getElementById('strip-layer').value='1';"
+                + "document.getElementById('strip-layer').dispatchEvent(new Event('change'));</script></body>";
+        Path switched = ex.resolve("report/index-switched.html");
+        Files.writeString(switched, html.replace("</body>", pick));
+        String after = run(tmp, "--dump-dom", switched.toUri().toString());
+        Matcher f = Pattern.compile(Pattern.quote("\"" + other + "|" + last.query() + "|" + last.id() + "\":{\"f\":\"") + "([^\"]+)\"[^}]*\"x\":\\[(\\d+),(\\d+)")
+                .matcher(html);
+        assertThat(f.find()).isTrue();
+        assertThat(after).contains("id=\"strip-a\" alt=\"feature strip\" src=\"" + f.group(1) + "\"")
+                .contains("background-position: -" + (2 * Integer.parseInt(f.group(3))) + "px 0px")
+                .contains("data-js-errors=\"0\"");
+
         Path shot = tmp.resolve("shot.png");
         run(tmp, "--screenshot=" + shot, "--window-size=1400,1800", url);
         BufferedImage img = ImageIO.read(shot.toFile());
