@@ -73,17 +73,7 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
         // shifting by the column means turns a constant column into exact zeros, as on the engine
         CpuFeatures f = new CpuFeatures(x, EngineFeatures.toFloat(x.columnMeans()));
         double tolAbs = tol * x.meanColumnVariance();
-        Random seeds = new Random(seed);
-        Run best = null;
-        for (int r = 0; r < restarts; r++) {
-            Run run = lloyd(x, f, kMeansPlusPlus(x, f, new SplittableRandom(seeds.nextLong())), tolAbs);
-            if (best == null || run.inertia < best.inertia) best = run;
-        }
-        float[] centroids = new float[k * f.d];
-        for (int j = 0; j < k; j++) {
-            for (int c = 0; c < f.d; c++) centroids[j * f.d + c] = (float) (best.centers[j * f.d + c] + f.shift[c]);
-        }
-        return new KMeansModel(centroids, k, f.d, best.inertia, best.labels, best.iterations);
+        return best(f.d, f.shift, rng -> lloyd(x, f, kMeansPlusPlus(x, f, rng), tolAbs));
     }
 
     /** Lloyd's algorithm from the given centres (shifted coordinates) on the CPU, as {@link #lloyd(FeatureMatrix, EngineFeatures, double[], double)}. */
@@ -372,17 +362,25 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
     KMeansModel fit(FeatureMatrix x, EngineFeatures f) {
         f.withSqNorms();
         double tolAbs = tol * x.meanColumnVariance();
+        return best(f.d, f.shift, rng -> lloyd(x, f, kMeansPlusPlus(x, f, rng), tolAbs));
+    }
+
+    /**
+     * The restarts: each seeded from the next value of the one seeded stream, the lowest inertia kept
+     * (the first on a tie), its centres shifted back by {@code shift} into the input's coordinates.
+     */
+    private KMeansModel best(int d, float[] shift, java.util.function.Function<SplittableRandom, Run> restart) {
         Random seeds = new Random(seed);
         Run best = null;
         for (int r = 0; r < restarts; r++) {
-            Run run = lloyd(x, f, kMeansPlusPlus(x, f, new SplittableRandom(seeds.nextLong())), tolAbs);
+            Run run = restart.apply(new SplittableRandom(seeds.nextLong()));
             if (best == null || run.inertia < best.inertia) best = run;
         }
-        float[] centroids = new float[k * f.d];
+        float[] centroids = new float[k * d];
         for (int j = 0; j < k; j++) {
-            for (int c = 0; c < f.d; c++) centroids[j * f.d + c] = (float) (best.centers[j * f.d + c] + f.shift[c]);
+            for (int c = 0; c < d; c++) centroids[j * d + c] = (float) (best.centers[j * d + c] + shift[c]);
         }
-        return new KMeansModel(centroids, k, f.d, best.inertia, best.labels, best.iterations);
+        return new KMeansModel(centroids, k, d, best.inertia, best.labels, best.iterations);
     }
 
     private record Run(double[] centers, double inertia, int[] labels, int iterations) {}

@@ -38,20 +38,6 @@ public final class Mahalanobis {
 
     /** Distance of each row of {@code s}. */
     public double[] distances(LayerSample s) {
-        int n = s.n();
-        float[] x = s.data();
-        double[] out = new double[n];
-        double[] r = new double[d];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) r[j] = x[i * d + j] - mean[j];
-            double sum = 0;
-            for (int a = 0; a < d; a++) {
-                double z = 0;
-                for (int b = 0; b <= a; b++) z += lowerInverse.data[a * d + b] * r[b];
-                sum += z * z;
-            }
-            out[i] = Math.sqrt(sum);
-        }
-        return out;
+        return SampleMoments.whitenedNorms(s, mean, lowerInverse.data, d, 1); // lower triangular: the zeros above add nothing
     }
 }

@@ -71,20 +71,6 @@ public final class PcaMahalanobis {
     /** Distance per dimension of each row of {@code s}. */
     public double[] distances(LayerSample s) {
         if (s.channels() != d) throw new IllegalArgumentException("fitted on " + d + " channels, got " + s.channels());
-        int n = s.n();
-        float[] x = s.data();
-        double[] out = new double[n];
-        double[] r = new double[d];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < d; j++) r[j] = x[i * d + j] - mean[j];
-            double sum = 0;
-            for (int c = 0; c < q; c++) {
-                double z = 0;
-                for (int j = 0; j < d; j++) z += basis[c * d + j] * r[j];
-                sum += z * z;
-            }
-            out[i] = Math.sqrt(sum / q);
-        }
-        return out;
+        return SampleMoments.whitenedNorms(s, mean, basis, q, q);
     }
 }

@@ -34,4 +34,27 @@ public record SampleMoments(double[] mean, DMatrixRMaj covariance) {
         }
         return new SampleMoments(mean, cov);
     }
+
+    /**
+     * For each row x of {@code s}: sqrt(|W (x - mean)|^2 / divisor), W given row-major with {@code rows}
+     * rows of {@code mean.length} entries: the Mahalanobis distance when W whitens the Gaussian (the inverse
+     * Cholesky factor, or the principal axes scaled by 1 / sqrt(variance)).
+     */
+    static double[] whitenedNorms(LayerSample s, double[] mean, double[] w, int rows, double divisor) {
+        int d = mean.length, n = s.n();
+        float[] x = s.data();
+        double[] out = new double[n];
+        double[] r = new double[d];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < d; j++) r[j] = x[i * d + j] - mean[j];
+            double sum = 0;
+            for (int a = 0; a < rows; a++) {
+                double z = 0;
+                for (int j = 0; j < d; j++) z += w[a * d + j] * r[j];
+                sum += z * z;
+            }
+            out[i] = Math.sqrt(sum / divisor);
+        }
+        return out;
+    }
 }

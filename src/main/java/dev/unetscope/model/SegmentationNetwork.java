@@ -90,6 +90,17 @@ public interface SegmentationNetwork extends AutoCloseable {
         return null;
     }
 
+    /** The taps of these names, in the given order; an unknown name is refused in one line listing the valid ones. */
+    default Map<String, Tap> taps(java.util.Collection<String> names) {
+        Map<String, Tap> out = new java.util.LinkedHashMap<>();
+        for (String name : names) {
+            Tap t = tap(name);
+            if (t == null) throw new dev.unetscope.io.BadInputException("unknown tap '" + name + "'", "valid taps: " + String.join(", ", tapNames()));
+            out.put(name, t);
+        }
+        return out;
+    }
+
     /** Per-axis {@code {d, h, w}}: the network's input dims must be multiples (others are padded and cropped back). */
     int[] sizeDivisor();
 

@@ -150,9 +150,7 @@ public final class SlidingWindowNetwork implements SegmentationNetwork {
         Set<String> wanted = wantedTaps == null ? Set.of() : wantedTaps;
         List<Tap> tapList = new ArrayList<>();
         for (Tap t : taps()) if (wanted.contains(t.name())) tapList.add(t);
-        for (String t : wanted) {
-            if (tap(t) == null) throw new BadInputException("unknown tap '" + t + "'", "valid taps: " + String.join(", ", tapNames()));
-        }
+        taps(wanted); // refuses an unknown tap name
         int vox = pd * ph * pw, wvox = wd * wh * ww;
         float[] prob = new float[batch * vox];
         Map<String, float[]> tapOut = new LinkedHashMap<>();

@@ -157,9 +157,7 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
                     + " = " + expected + " voxels, got " + volumes.length);
         }
         Set<String> wanted = wantedTaps == null ? Set.of() : wantedTaps;
-        for (String t : wanted) {
-            if (tap(t) == null) throw new BadInputException("unknown tap '" + t + "'", "valid taps: " + String.join(", ", tapNames()));
-        }
+        taps(wanted); // refuses an unknown tap name
         int[] m = sidecar.sizeDivisor();
         int pd = roundUp(d, m[0]), ph = roundUp(h, m[1]), pw = roundUp(w, m[2]);
         float[] input = (pd == d && ph == h && pw == w) ? volumes : UNet.padReplicate(volumes, batch * cin, d, h, w, pd, ph, pw);
@@ -214,11 +212,7 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
      */
     @Override
     public Map<String, float[]> tapInputGradients(float[] volumes, int batch, int d, int h, int w, Map<String, float[]> cotangents) {
-        Map<String, Tap> shapes = new LinkedHashMap<>();
-        for (String tap : cotangents.keySet()) {
-            if (tap(tap) == null) throw new BadInputException("unknown tap '" + tap + "'", "valid taps: " + String.join(", ", tapNames()));
-            shapes.put(tap, tap(tap));
-        }
+        Map<String, Tap> shapes = taps(cotangents.keySet());
         try {
             return InputGradient.of(manager, volumes, batch, inChannels(), d, h, w, sidecar.sizeDivisor(), shapes, cotangents, (step, x) -> {
                 NDList out = ai.djl.pytorch.jni.IValueUtils.forward(block, new NDList(x), true);

@@ -218,11 +218,7 @@ public final class UNet implements SegmentationNetwork {
                     + " = " + expected + " voxels, got " + volumes.length);
         }
         Set<String> wanted = taps == null ? Set.of() : taps;
-        for (String t : wanted) {
-            if (block.tap(t) == null) {
-                throw new BadInputException("unknown tap '" + t + "'", "valid taps: " + String.join(", ", tapNames()));
-            }
-        }
+        taps(wanted); // refuses an unknown tap name
         int m = config.sizeMultiple();
         int pd = roundUp(d, m), ph = roundUp(h, m), pw = roundUp(w, m);
         float[] input = (pd == d && ph == h && pw == w) ? volumes
@@ -260,11 +256,7 @@ public final class UNet implements SegmentationNetwork {
      */
     @Override
     public Map<String, float[]> tapInputGradients(float[] volumes, int batch, int d, int h, int w, Map<String, float[]> cotangents) {
-        Map<String, Tap> shapes = new LinkedHashMap<>();
-        for (String tap : cotangents.keySet()) {
-            if (tap(tap) == null) throw new BadInputException("unknown tap '" + tap + "'", "valid taps: " + String.join(", ", tapNames()));
-            shapes.put(tap, tap(tap));
-        }
+        Map<String, Tap> shapes = taps(cotangents.keySet());
         int m = config.sizeMultiple();
         List<Parameter> frozen = new ArrayList<>();
         for (Pair<String, Parameter> p : block.getParameters()) {

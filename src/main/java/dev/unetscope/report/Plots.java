@@ -70,14 +70,8 @@ public final class Plots {
         style(c);
         int i = 0;
         for (Map.Entry<String, double[][]> e : series.entrySet()) {
-            double[] x = e.getValue()[0], y = e.getValue()[1];
             List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
-            for (int k = 0; k < x.length; k++) {
-                if (Double.isFinite(x[k]) && Double.isFinite(y[k])) {
-                    xs.add(x[k]);
-                    ys.add(y[k]);
-                }
-            }
+            finitePairs(e.getValue(), xs, ys);
             if (xs.isEmpty()) continue;
             XYSeries s = c.addSeries(e.getKey(), xs, ys);
             s.setLineColor(COLOURS[i % COLOURS.length]);
@@ -88,6 +82,16 @@ public final class Plots {
         }
         if (i == 0) c.addSeries("no data", new double[] {0}, new double[] {0});
         return c;
+    }
+
+    /** Appends the points of {@code xy} ({x[], y[]}) where both coordinates are finite (a line skips undefined values). */
+    private static void finitePairs(double[][] xy, List<Double> xs, List<Double> ys) {
+        for (int k = 0; k < xy[0].length; k++) {
+            if (Double.isFinite(xy[0][k]) && Double.isFinite(xy[1][k])) {
+                xs.add(xy[0][k]);
+                ys.add(xy[1][k]);
+            }
+        }
     }
 
     /** Adds the identity line y = x over [lo, hi]. */
@@ -183,13 +187,7 @@ public final class Plots {
             int added = 0;
             for (Map.Entry<String, double[][]> e : p.series().entrySet()) {
                 List<Double> xs = new ArrayList<>(), ys = new ArrayList<>();
-                double[] x = e.getValue()[0], y = e.getValue()[1];
-                for (int k = 0; k < x.length; k++) {
-                    if (Double.isFinite(x[k]) && Double.isFinite(y[k])) {
-                        xs.add(x[k]);
-                        ys.add(y[k]);
-                    }
-                }
+                finitePairs(e.getValue(), xs, ys);
                 if (xs.isEmpty()) continue;
                 XYSeries s = c.addSeries(e.getKey(), xs, ys);
                 Color col = colours.get(e.getKey());
