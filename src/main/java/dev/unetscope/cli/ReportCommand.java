@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 
 /** Writes the experiment's HTML report from whatever stages have run. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        description = "Write report/index.html with report/figures/*.png: overview, correlation table, plots, feature strips, per-case failure flags, links to every CSV.")
+        description = "Write report/index.html with report/figures/*.png: overview, correlation table, how the seed's scores compare, plots, feature strips, score and IoU against the training step, per-case failure flags, links to every CSV; and the interactive viewer report/viewer.html.")
 final class ReportCommand implements Callable<Integer> {
     @Option(names = "--experiment", required = true, paramLabel = "DIR", description = "The experiment folder.")
     Path experiment;
