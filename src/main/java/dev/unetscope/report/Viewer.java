@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.data.PreparedSet;
 import dev.unetscope.data.Preprocessing;
-import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.features.FeatureExtractor;
