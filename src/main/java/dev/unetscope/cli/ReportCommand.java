@@ -23,7 +23,7 @@ final class ReportCommand implements Callable<Integer> {
     int viewerCases;
 
     @Option(names = "--viewer-checkpoints", defaultValue = "trajectory", paramLabel = "SPEC",
-            description = "Checkpoints the viewer draws: trajectory (each run's final, then its first and middle while the viewer's volumes stay within 40 MB), "
+            description = "Checkpoints the viewer draws: trajectory (each run's final, then its middle and first while the viewer's volumes stay within 40 MB), "
                     + "final (each run's final), all, or RUN:STEP,... (e.g. dice:500,bce:1000; RUN alone: its final) (default ${DEFAULT-VALUE}).")
     String viewerCheckpoints;
 
