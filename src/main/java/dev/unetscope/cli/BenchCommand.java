@@ -21,7 +21,8 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Time training steps and inference of the UNet (median after warm-up); defaults are the plain-PyTorch reference config.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Metrics.class, BenchCommand.Analyze.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Infer.class, BenchCommand.Metrics.class, BenchCommand.Analyze.class,
+                BenchCommand.ReportTables.class})
 final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -124,6 +125,48 @@ final class BenchCommand implements Runnable {
             var console = new Console(false);
             System.out.print(dev.unetscope.pipeline.AnalysisBenchmark.run(exp, checkpoint, repeats, console).format());
             return 0;
+        }
+    }
+
+    @Command(name = "report", mixinStandardHelpOptions = true,
+            description = "Time the report on synthetic results tables at the seed's scale (default 120 checkpoints x 7000 case rows = 840,000 rows in "
+                    + "cases.csv and case_scores.csv) and print the heap it peaked at, the figures and the page's size; no checkpoints, so no strips or viewer.")
+    static final class ReportTables implements Callable<Integer> {
+        @Option(names = "--checkpoints", defaultValue = "120", description = "Checkpoints, spread over the runs (default ${DEFAULT-VALUE}).")
+        int checkpoints;
+
+        @Option(names = "--cases", defaultValue = "7000", description = "Case rows per checkpoint, spread over the query sets (default ${DEFAULT-VALUE}).")
+        int cases;
+
+        @Option(names = "--runs", defaultValue = "4", description = "Runs (objectives) (default ${DEFAULT-VALUE}).")
+        int runs;
+
+        @Option(names = "--sets", defaultValue = "7", description = "Query sets (default ${DEFAULT-VALUE}).")
+        int sets;
+
+        @Option(names = "--seed", defaultValue = "0", description = "Seed of the synthetic values (default ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "Write the synthetic experiment here and keep it (must not exist); default a temporary folder, removed after.")
+        Path out;
+
+        @Override
+        public Integer call() throws Exception {
+            if (checkpoints < 1 || cases < 1 || runs < 1 || sets < 1) throw new BadInputException("--checkpoints, --cases, --runs and --sets must be positive", null);
+            if (out != null && java.nio.file.Files.exists(out)) throw new BadInputException(out, "already exists", "give a new folder to --out");
+            Path dir = out != null ? out : java.nio.file.Files.createTempDirectory("unetscope-bench-report").resolve("e");
+            try {
+                System.out.print(dev.unetscope.pipeline.ReportBenchmark.run(dir, checkpoints, cases, runs, sets, seed, new Console(false)).format());
+            } finally {
+                if (out == null) deleteTree(dir.getParent());
+            }
+            return 0;
+        }
+
+        private static void deleteTree(Path p) throws java.io.IOException {
+            try (var s = java.nio.file.Files.walk(p)) {
+                for (Path q : s.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.delete(q);
+            }
         }
     }
 

@@ -22,12 +22,17 @@ final class ReportCommand implements Callable<Integer> {
             description = "Cases per query set shown in the feature strips and the interactive viewer (report/viewer.html): worst, median, best by IoU under the best run's final checkpoint; 0: no viewer (default ${DEFAULT-VALUE}).")
     int viewerCases;
 
+    @Option(names = "--viewer-checkpoints", defaultValue = "trajectory", paramLabel = "SPEC",
+            description = "Checkpoints the viewer draws: trajectory (each run's final, then its middle and first while the viewer's volumes stay within 40 MB), "
+                    + "final (each run's final), all, or RUN:STEP,... (e.g. dice:500,bce:1000; RUN alone: its final) (default ${DEFAULT-VALUE}).")
+    String viewerCheckpoints;
+
     @Override
     public Integer call() throws Exception {
         if (viewerCases < 0 || strips < 0) throw new dev.unetscope.io.BadInputException("--viewer-cases and --strips must be 0 or more", "give e.g. --viewer-cases 3 (0: no strips)");
         Experiment exp = Experiment.open(experiment);
         Console console = new Console(false).on(exp);
-        console.finished("report", new ReportService().run(exp, new ReportService.Settings(strips, viewerCases), console));
+        console.finished("report", new ReportService().run(exp, new ReportService.Settings(strips, viewerCases, viewerCheckpoints), console));
         return 0;
     }
 }

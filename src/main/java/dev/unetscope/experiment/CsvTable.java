@@ -122,6 +122,39 @@ public final class CsvTable {
         }
     }
 
+    /** The header of a table, reading only its first record. */
+    public static List<String> header(Path file) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+            return List.copyOf(p.getHeaderNames());
+        } catch (IOException | IllegalStateException | IllegalArgumentException e) {
+            throw new BadInputException(file, "is not a readable CSV table: " + e.getMessage(), "move it away and re-run the stage");
+        }
+    }
+
+    /**
+     * Reads a table keeping only the rows (cells in header order) {@code keep} accepts, one row at a time, so a large table
+     * (840,000 case rows at the seed's scale) costs the memory of the rows kept. A {@code keep} that returns false and
+     * remembers what it needs is a pass over the table that holds nothing.
+     */
+    public static CsvTable read(Path file, Predicate<List<String>> keep) {
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+             CSVParser p = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get().parse(r)) {
+            CsvTable t = new CsvTable(p.getHeaderNames());
+            for (CSVRecord rec : p) {
+                if (rec.size() != t.header.size()) {
+                    throw new BadInputException(file, "row " + rec.getRecordNumber() + " has " + rec.size() + " cells, the header " + t.header.size(),
+                            "the table is damaged; move it away and re-run the stage");
+                }
+                List<String> row = rec.toList();
+                if (keep.test(row)) t.rows.add(new ArrayList<>(row));
+            }
+            return t;
+        } catch (IOException | IllegalStateException | IllegalArgumentException e) {
+            throw new BadInputException(file, "is not a readable CSV table: " + e.getMessage(), "move it away and re-run the stage");
+        }
+    }
+
     /**
      * Reads a table whose header starts with {@code required} and adds any of {@code extra} it lacks
      * (blank cells); null when the file does not exist.

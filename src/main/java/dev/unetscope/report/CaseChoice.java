@@ -36,10 +36,47 @@ public record CaseChoice(String run, int step, List<Case> cases) {
         return new CaseChoice("", -1, List.of());
     }
 
-    /** The choice from the experiment's {@code results/cases.csv}; none when it is missing. */
+    /**
+     * The choice from the experiment's {@code results/cases.csv}; none when it is missing. Two passes that hold only what
+     * they need (a seed-scale table has 840,000 rows): the mean IoU per run and step, then the reference checkpoint's rows.
+     */
     public static CaseChoice choose(Experiment exp, int perSet) {
         Path f = exp.resultsDir().resolve(ResultFiles.CASES_CSV);
-        return Files.isRegularFile(f) ? choose(CsvTable.read(f).records(), perSet) : none();
+        if (perSet <= 0 || !Files.isRegularFile(f)) return none();
+        List<String> h = CsvTable.header(f);
+        int run = h.indexOf("run"), step = h.indexOf("step"), iou = h.indexOf("iou");
+        if (run < 0 || step < 0 || iou < 0 || h.indexOf("query") < 0 || h.indexOf("case") < 0) return none();
+        Map<String, TreeMap<Integer, double[]>> byRun = new TreeMap<>();
+        CsvTable.read(f, r -> {
+            double v = Report.d(r.get(iou));
+            if (Double.isFinite(v)) {
+                double[] s = byRun.computeIfAbsent(r.get(run), k -> new TreeMap<>()).computeIfAbsent(Integer.parseInt(r.get(step)), k -> new double[2]);
+                s[0] += v;
+                s[1]++;
+            }
+            return false;
+        });
+        Map.Entry<String, Integer> ref = reference(byRun);
+        if (ref == null) return none();
+        CsvTable rows = CsvTable.read(f, r -> r.get(run).equals(ref.getKey()) && Integer.parseInt(r.get(step)) == ref.getValue());
+        return choose(rows.records(), perSet);
+    }
+
+    /** The run whose final checkpoint (with finite IoUs) has the highest mean IoU, with that step; null when none has one. */
+    private static Map.Entry<String, Integer> reference(Map<String, TreeMap<Integer, double[]>> byRun) {
+        String best = null;
+        int bestStep = -1;
+        double bestMean = Double.NEGATIVE_INFINITY;
+        for (Map.Entry<String, TreeMap<Integer, double[]>> e : byRun.entrySet()) {
+            Map.Entry<Integer, double[]> last = e.getValue().lastEntry();
+            double mean = last.getValue()[0] / last.getValue()[1];
+            if (mean > bestMean) {
+                bestMean = mean;
+                best = e.getKey();
+                bestStep = last.getKey();
+            }
+        }
+        return best == null ? null : Map.entry(best, bestStep);
     }
 
     /** The choice from the rows of a cases table (columns run, step, query, case, iou). */
@@ -54,19 +91,10 @@ public record CaseChoice(String run, int step, List<Case> cases) {
             s[0] += iou;
             s[1]++;
         }
-        String best = null;
-        int bestStep = -1;
-        double bestMean = Double.NEGATIVE_INFINITY;
-        for (Map.Entry<String, TreeMap<Integer, double[]>> e : byRun.entrySet()) {
-            Map.Entry<Integer, double[]> last = e.getValue().lastEntry();
-            double mean = last.getValue()[0] / last.getValue()[1];
-            if (mean > bestMean) {
-                bestMean = mean;
-                best = e.getKey();
-                bestStep = last.getKey();
-            }
-        }
-        if (best == null) return none();
+        Map.Entry<String, Integer> ref = reference(byRun);
+        if (ref == null) return none();
+        String best = ref.getKey();
+        int bestStep = ref.getValue();
         Map<String, List<Case>> bySet = new LinkedHashMap<>();
         for (Map<String, String> r : rows) {
             if (!r.get("run").equals(best) || Integer.parseInt(r.get("step")) != bestStep) continue;

@@ -72,6 +72,14 @@ public final class Report {
         return this;
     }
 
+    private ViewerCheckpoints viewerCheckpoints;
+
+    /** The checkpoints the viewer draws (default: {@link ViewerCheckpoints#DEFAULT}). */
+    public Report viewerCheckpoints(ViewerCheckpoints which) {
+        this.viewerCheckpoints = which;
+        return this;
+    }
+
     /** What the viewer wrote (null before {@link #write}). */
     public Viewer.Written viewer() {
         return viewer;
@@ -88,6 +96,34 @@ public final class Report {
             return null;
         }
         return CsvTable.read(f);
+    }
+
+    /** Each run's last step in a results table (run and step columns), read in one pass that holds nothing else; empty when missing. */
+    private Map<String, Integer> finalSteps(String name) {
+        Path f = exp.resultsDir().resolve(name);
+        Map<String, Integer> last = new HashMap<>();
+        if (!Files.isRegularFile(f)) return last;
+        List<String> h = CsvTable.header(f);
+        int run = h.indexOf("run"), step = h.indexOf("step");
+        if (run < 0 || step < 0) return last;
+        CsvTable.read(f, r -> {
+            last.merge(r.get(run), Integer.parseInt(r.get(step)), Math::max);
+            return false;
+        });
+        return last;
+    }
+
+    /** The rows of a results table at each run's step in {@code steps} (as {@link #table} says when it is missing). */
+    private CsvTable finalRows(String name, String stage, Map<String, Integer> steps) {
+        Path f = exp.resultsDir().resolve(name);
+        if (!Files.isRegularFile(f)) return table(name, stage);
+        List<String> h = CsvTable.header(f);
+        int run = h.indexOf("run"), step = h.indexOf("step");
+        if (run < 0 || step < 0) return table(name, stage);
+        return CsvTable.read(f, r -> {
+            Integer s = steps.get(r.get(run));
+            return s != null && Integer.parseInt(r.get(step)) == s;
+        });
     }
 
     public Path write(int stripsPerRun) throws Exception {
@@ -108,8 +144,10 @@ public final class Report {
         CsvTable training = table(ResultFiles.TRAINING_CSV, "unetscope train");
         CsvTable prediction = table(ResultFiles.PREDICTION_CSV, "unetscope analyze");
         CsvTable summary = table(ResultFiles.PREDICTION_SUMMARY_CSV, "unetscope analyze");
-        CsvTable caseScores = table(ResultFiles.CASE_SCORES_CSV, "unetscope analyze");
-        CsvTable cases = table(ResultFiles.CASES_CSV, "unetscope evaluate");
+        // the per-case tables grow with checkpoints x cases (840,000 rows at the seed's scale): only each run's final rows are held
+        Map<String, Integer> finalSteps = finalSteps(ResultFiles.CASE_SCORES_CSV);
+        CsvTable caseScores = finalRows(ResultFiles.CASE_SCORES_CSV, "unetscope analyze", finalSteps);
+        CsvTable cases = finalRows(ResultFiles.CASES_CSV, "unetscope evaluate", finalSteps);
         CsvTable failure = table(ResultFiles.FAILURE_CSV, "unetscope analyze");
 
         section("Does each score predict test IoU?");
@@ -793,7 +831,8 @@ public final class Report {
 
     /** The interactive viewer (report/viewer.html, {@link Viewer}): a link, or one line saying why there is none. */
     private void viewerSection() throws Exception {
-        viewer = new Viewer(exp, dir, sampling).write(viewerCases);
+        viewer = new Viewer(exp, dir, sampling).write(viewerCases,
+                viewerCheckpoints != null ? viewerCheckpoints : ViewerCheckpoints.resolve(exp, ViewerCheckpoints.DEFAULT));
         missing.addAll(viewer.problems());
         body.append("<h3 id=\"viewer\">Interactive viewer</h3>\n");
         if (!viewer.ok()) {
@@ -803,7 +842,9 @@ public final class Report {
         }
         body.append("<p><a href=\"viewer.html\">Open the viewer</a>: each chosen case in three planes and 3D, in distribution beside the same patient ")
                 .append("under a shift, with the ground truth, the prediction and every layer's features (PCA as RGB, k-means clusters) as overlays. ")
-                .append(viewer.shown().size()).append(" cases (the per-case table links each); ").append(viewer.volumes()).append(" volumes, ")
+                .append(viewer.shown().size()).append(" cases (the per-case table links each) under ").append(viewer.checkpoints()).append(" checkpoints")
+                .append(viewer.leftOut() > 0 ? " (" + viewer.leftOut() + " more left out by the viewer's byte budget; --viewer-checkpoints chooses)" : "")
+                .append("; ").append(viewer.volumes()).append(" volumes, ")
                 .append(String.format("%.1f", viewer.bytes() / 1e6)).append(" MB in report/viewer/volumes/.</p>\n");
     }
 

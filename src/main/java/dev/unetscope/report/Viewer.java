@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.data.PreparedSet;
 import dev.unetscope.data.Preprocessing;
-import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.features.FeatureExtractor;
@@ -49,21 +48,28 @@ import java.util.zip.GZIPOutputStream;
  * strips' projection and clusters, {@link FeatureStrip#fit}), upsampled to the scan's grid by nearest
  * neighbour so the layer's resolution stays visible. The in-distribution case (test split) and the same
  * patient under the chosen shift stand side by side with linked cursors. Cases: {@link CaseChoice} (the same cases the strips show);
- * checkpoints: the final one of each run. Volumes are written beside the page as {@code .nii.gz}, and
- * each case's volumes once more as a script ({@code .js}, the same gzip bytes in base64), because
- * browsers refuse {@code fetch()} of {@code file://} URLs while they do run scripts from there.
+ * checkpoints: {@link ViewerCheckpoints}. What does not depend on the checkpoint (the scan, the ground truth) is written once per
+ * scan, per checkpoint only the prediction and the overlays. The page reads volumes from scripts ({@code .js}, gzipped NIfTI in
+ * base64), because browsers refuse {@code fetch()} of {@code file://} URLs while they do run scripts from there; only the scan, the
+ * ground truth and the prediction are also written as {@code .nii.gz} (label maps 0/1), for ITK-SNAP or 3D Slicer; the overlays
+ * (RGBA, the bulk) only as scripts.
  */
 public final class Viewer {
     public static final int DEFAULT_CASES = CaseChoice.DEFAULT_PER_SET;
     static final String REFERENCE = "test";
     static final int CLUSTERS = 6;
-    static final int TRUTH = 0x28DC50FF, PREDICTION = 0xFF3CDCFF, BOTH = 0xFFFFFFFF;
+    static final int TRUTH = 0x28DC50FF, PREDICTION = 0xFF3CDCFF;
 
     /**
      * What was written: the page (null with the one-line reason when it was not), the cases it shows
-     * ({@code query/case}), and the volumes' count and bytes (.nii.gz and .js together).
+     * ({@code query/case}), the volumes' count and bytes (.nii.gz and .js together), the checkpoints drawn and how many
+     * the default's byte budget left out.
      */
-    public record Written(Path page, String reason, Set<String> shown, int volumes, long bytes, List<String> problems) {
+    public record Written(Path page, String reason, Set<String> shown, int volumes, long bytes, List<String> problems, int checkpoints, int leftOut) {
+        Written(Path page, String reason, Set<String> shown, int volumes, long bytes, List<String> problems) {
+            this(page, reason, shown, volumes, bytes, List.copyOf(problems), 0, 0);
+        }
+
         public boolean ok() {
             return page != null;
         }
@@ -80,7 +86,7 @@ public final class Viewer {
     private final ObjectMapper json = new ObjectMapper();
     private final List<String> problems = new ArrayList<>();
     private int volumes;
-    private long bytes;
+    private long bytes, checkpointBytes;
 
     public Viewer(Experiment exp, Path reportDir, AnalysisConfig sampling) {
         this.exp = exp;
@@ -116,8 +122,13 @@ public final class Viewer {
         }
     }
 
-    /** Writes report/viewer.html and report/viewer/ (replacing what an earlier report wrote there), or says in one line why not. */
+    /** Writes report/viewer.html and report/viewer/ for the default checkpoints ({@link ViewerCheckpoints#DEFAULT}). */
     public Written write(int casesPerSet) throws IOException {
+        return write(casesPerSet, ViewerCheckpoints.resolve(exp, ViewerCheckpoints.DEFAULT));
+    }
+
+    /** Writes report/viewer.html and report/viewer/ (replacing what an earlier report wrote there), or says in one line why not. */
+    public Written write(int casesPerSet, ViewerCheckpoints which) throws IOException {
         Path folder = reportDir.resolve("viewer");
         Path page = reportDir.resolve("viewer.html");
         Path staging = reportDir.resolve(".viewer-new");
@@ -128,9 +139,9 @@ public final class Viewer {
         List<CheckpointStore.Manifest> runs = CheckpointStore.all(exp);
         if (casesPerSet <= 0) reason = "no viewer (--viewer-cases 0)";
         else if (lib == null) reason = libraryMissing();
-        else if (runs.isEmpty()) reason = "no viewer: no checkpoints (run 'unetscope train')";
+        else if (runs.isEmpty() || which.planned().isEmpty()) reason = "no viewer: no checkpoints (run 'unetscope train')";
         else if (!Files.isRegularFile(cases)) reason = "no viewer: no IoU per case to choose the cases by (run 'unetscope evaluate')";
-        CaseChoice chosen = reason == null ? CaseChoice.choose(CsvTable.read(cases).records(), casesPerSet) : null;
+        CaseChoice chosen = reason == null ? CaseChoice.choose(exp, casesPerSet) : null;
         if (reason == null && chosen.cases().isEmpty()) reason = "no viewer: results/cases.csv has no finite IoU to choose cases by";
         if (reason != null) {
             deleteTree(folder);
@@ -154,26 +165,36 @@ public final class Viewer {
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(sampling.sampleSeed(), sampling.samplesPerCase(), ReceptiveFieldSampler.Mode.UNIFORM);
         List<Preprocessing> preps = new ArrayList<>();
         Map<Preprocessing, Map<String, PreparedSet>> sets = new LinkedHashMap<>();
-        Set<String> imagesWritten = new HashSet<>();
+        Set<String> scansWritten = new HashSet<>();
         ObjectNode manifest = json.createObjectNode();
         manifest.put("reference", REFERENCE).put("library", version == null ? "NiiVue" : version.strip())
                 .put("chosenBy", "cases ranked by the IoU of " + chosen.run() + " step " + chosen.step()
                         + " (the final checkpoint of the run with the highest mean IoU over the labelled sets; the same cases the feature strips show); " + casesPerSet + " per query set at evenly spaced ranks: worst, median, best");
         manifest.put("defaultCheckpoint", safe(chosen.run() + "_" + chosen.step()));
-        ArrayNode cks = manifest.putArray("checkpoints");
-        ObjectNode files = manifest.putObject("files");
-        for (CheckpointStore.Manifest m : runs) {
-            CheckpointRef ref = CheckpointRef.last(exp, m);
+        List<CheckpointRef> drawn = new ArrayList<>();
+        Map<String, ObjectNode> drawnNodes = new LinkedHashMap<>();
+        ObjectNode files = json.createObjectNode();
+        List<CheckpointRef> plan = which.planned();
+        int skipped = 0;
+        long largest = 0; // the most bytes one checkpoint's own volumes took so far: the estimate for the next
+        for (int k = 0; k < plan.size(); k++) {
+            CheckpointRef ref = plan.get(k);
+            if (k >= which.always().size() && bytes + largest > ViewerCheckpoints.BUDGET_BYTES) {
+                skipped++;
+                continue;
+            }
+            CheckpointStore.Manifest m = ref.manifest();
             String ck = safe(m.run() + "_" + ref.entry().step());
+            long before = checkpointBytes;
             try (SegmentationNetwork net = ref.open()) {
                 Preprocessing p = ref.preprocessing(exp);
                 if (!preps.contains(p)) preps.add(p);
                 int pi = preps.indexOf(p);
-                Map<String, PreparedSet> mine = sets.computeIfAbsent(p, k -> new LinkedHashMap<>());
+                Map<String, PreparedSet> mine = sets.computeIfAbsent(p, x -> new LinkedHashMap<>());
                 FeatureSample tr = FeatureExtractor.extract(net, ExperimentData.streamSplit(exp, "train", p), sampler, net.tapNames());
                 Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, CLUSTERS, 1);
                 ObjectNode c = json.createObjectNode();
-                c.put("id", ck).put("label", m.run() + " step " + ref.entry().step());
+                c.put("id", ck).put("run", m.run()).put("step", ref.entry().step()).put("label", m.run() + " step " + ref.entry().step());
                 ArrayNode layers = c.putArray("layers");
                 for (SegmentationNetwork.Tap t : net.taps()) {
                     layers.addObject().put("name", t.name()).put("stride", t.sd() == t.sh() && t.sh() == t.sw() ? Integer.toString(t.sd()) : t.sd() + "x" + t.sh() + "x" + t.sw());
@@ -184,30 +205,46 @@ public final class Viewer {
                     int idx = set.ids().indexOf(pair.get(1));
                     if (idx < 0) continue;
                     String base = safe(pair.get(0)) + "_" + safe(pair.get(1));
-                    String image = "p" + pi + "_" + base + "_image";
+                    String scan = "p" + pi + "_" + base;
                     float[] img = set.images().get(idx);
                     int[] dims = set.dims(idx);
                     double[] spacing = p.targetSpacing() != null ? p.targetSpacing() : new double[] {1, 1, 1};
                     Volume grid = new Volume(dims[2], dims[1], dims[0], img, spacing, Volume.diagonalAffine(spacing));
-                    if (imagesWritten.add(image)) bundle(staging, image, Map.of(image, NiftiWriter.encode(grid.withData(window(img)), DataType.UINT8)));
                     float[] mask = set.labelled() ? set.masks().get(idx) : null; // a streamed set reads the case again on each get
-                    bundle(staging, ck + "_" + base, draw(net, styles, grid, img, mask, ck + "_" + base));
-                    (ckFiles.has(pair.get(0)) ? (ObjectNode) ckFiles.get(pair.get(0)) : ckFiles.putObject(pair.get(0))).putObject(pair.get(1)).put("image", image).put("volumes", ck + "_" + base)
-                            .set("focus", json.valueToTree(centre(mask, dims)));
+                    if (scansWritten.add(scan)) writeScan(staging, scan, grid, img, mask);
+                    drawCheckpoint(staging, ck + "_" + base, net, styles, grid, img);
+                    ObjectNode f = (ckFiles.has(pair.get(0)) ? (ObjectNode) ckFiles.get(pair.get(0)) : ckFiles.putObject(pair.get(0))).putObject(pair.get(1));
+                    f.put("scan", scan).put("truth", mask != null).put("volumes", ck + "_" + base).set("focus", json.valueToTree(centre(mask, dims)));
                 }
-                cks.add(c);
+                drawn.add(ref);
+                drawnNodes.put(ck, c);
                 files.set(ck, ckFiles);
             } catch (RuntimeException ex) {
                 // a checkpoint that cannot be drawn (NaN features, a file changed since import) loses its views, not the report
                 problems.add("viewer: " + m.run() + " step " + ref.entry().step() + ": " + ex.getMessage());
             }
+            largest = Math.max(largest, checkpointBytes - before);
         }
-        if (cks.isEmpty()) {
+        if (drawn.isEmpty()) {
             deleteTree(staging);
             deleteTree(folder);
             Files.deleteIfExists(page);
             return new Written(null, "no viewer: no checkpoint could be drawn (" + String.join("; ", problems) + ")", Set.of(), 0, 0, List.copyOf(problems));
         }
+        // the chooser lists runs in the experiment's order and each run's steps in order, whatever order they were drawn in
+        ArrayNode cks = manifest.putArray("checkpoints");
+        drawn.stream().sorted(Comparator.comparing((CheckpointRef r) -> runs.stream().map(CheckpointStore.Manifest::run).toList().indexOf(r.manifest().run()))
+                        .thenComparingInt(r -> r.entry().step()))
+                .forEach(r -> cks.add(drawnNodes.get(safe(r.manifest().run() + "_" + r.entry().step()))));
+        for (CheckpointRef r : drawn) {
+            List<CheckpointStore.Entry> all = r.manifest().checkpoints();
+            if (all.get(all.size() - 1).step() == r.entry().step()) drawnNodes.get(safe(r.manifest().run() + "_" + r.entry().step())).put("final", true);
+        }
+        manifest.set("files", files);
+        manifest.put("checkpointsBy", which.spec().equals(ViewerCheckpoints.DEFAULT)
+                ? "each run's final checkpoint, then points along each run (first, middle) while the volumes stay within "
+                        + ViewerCheckpoints.BUDGET_BYTES / 1_000_000 + " MB" + (skipped > 0 ? " (" + skipped + " left out by that budget)" : "")
+                : "--viewer-checkpoints " + which.spec());
         ArrayNode setList = manifest.putArray("sets");
         Map<String, ArrayNode> bySet = new LinkedHashMap<>();
         Set<String> shown = new LinkedHashSet<>();
@@ -226,21 +263,52 @@ public final class Viewer {
         deleteTree(folder);
         Files.move(staging, folder);
         AtomicFile.writeString(page, page(manifest));
-        return new Written(page, null, shown, volumes, bytes, List.copyOf(problems));
+        return new Written(page, null, shown, volumes, bytes, List.copyOf(problems), drawn.size(), skipped);
     }
 
-    /** The outline volume and, per layer, the PCA colours and the cluster map of one case under one checkpoint, each as RGBA NIfTI. */
-    private Map<String, byte[]> draw(SegmentationNetwork net, Map<String, FeatureStrip.LayerStyle> styles, Volume grid, float[] img, float[] mask, String base) {
-        int w = grid.nx(), h = grid.ny(), d = grid.nz();
-        SegmentationNetwork.Inference inf = net.infer(img, 1, d, h, w, Set.copyOf(net.tapNames()));
-        Map<String, byte[]> out = new LinkedHashMap<>();
-        int[] outline = new int[grid.size()];
-        float[] prob = inf.probabilities();
-        for (int i = 0; i < outline.length; i++) {
-            boolean t = mask != null && boundary(mask, i, w, h, d), pr = boundary(prob, i, w, h, d);
-            outline[i] = t && pr ? BOTH : t ? TRUTH : pr ? PREDICTION : 0;
+    /**
+     * What does not depend on the checkpoint, once per scan: the scan and the ground truth as label map (0/1), each as
+     * {@code .nii.gz} to open in ITK-SNAP or 3D Slicer, and for the page one script with the scan and the truth's outline.
+     */
+    private void writeScan(Path dir, String scan, Volume grid, float[] img, float[] mask) throws IOException {
+        byte[] image = NiftiWriter.encode(grid.withData(window(img)), DataType.UINT8);
+        Map<String, byte[]> forPage = new LinkedHashMap<>();
+        forPage.put(scan + "_image", image);
+        writeFile(dir, scan + "_image", image, false);
+        if (mask != null) {
+            writeFile(dir, scan + "_truth", NiftiWriter.encode(grid.withData(binary(mask)), DataType.UINT8), false);
+            forPage.put(scan + "_truth", NiftiWriter.encodeRgba(grid, outline(mask, grid, TRUTH)));
         }
-        out.put(base + "_outline", NiftiWriter.encodeRgba(grid, outline));
+        script(dir, scan, forPage, false);
+    }
+
+    /**
+     * What one checkpoint draws of one scan: the prediction as label map ({@code .nii.gz}, for ITK-SNAP) and, for the page
+     * only (one script), the prediction's outline and per layer the PCA colours and the cluster map as RGBA.
+     */
+    private void drawCheckpoint(Path dir, String name, SegmentationNetwork net, Map<String, FeatureStrip.LayerStyle> styles, Volume grid, float[] img) throws IOException {
+        SegmentationNetwork.Inference inf = net.infer(img, 1, grid.nz(), grid.ny(), grid.nx(), Set.copyOf(net.tapNames()));
+        writeFile(dir, name + "_prediction", NiftiWriter.encode(grid.withData(binary(inf.probabilities())), DataType.UINT8), true);
+        script(dir, name, draw(net, styles, grid, inf, name), true);
+    }
+
+    static float[] binary(float[] m) {
+        float[] out = new float[m.length];
+        for (int i = 0; i < m.length; i++) out[i] = m[i] >= 0.5f ? 1 : 0;
+        return out;
+    }
+
+    static int[] outline(float[] m, Volume grid, int colour) {
+        int[] out = new int[grid.size()];
+        for (int i = 0; i < out.length; i++) out[i] = boundary(m, i, grid.nx(), grid.ny(), grid.nz()) ? colour : 0;
+        return out;
+    }
+
+    /** The prediction's outline and, per layer, the PCA colours and the cluster map of one case under one checkpoint, each as RGBA NIfTI. */
+    private Map<String, byte[]> draw(SegmentationNetwork net, Map<String, FeatureStrip.LayerStyle> styles, Volume grid, SegmentationNetwork.Inference inf, String base) {
+        int w = grid.nx(), h = grid.ny(), d = grid.nz();
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        out.put(base + "_prediction", NiftiWriter.encodeRgba(grid, outline(inf.probabilities(), grid, PREDICTION)));
         for (SegmentationNetwork.Tap t : net.taps()) {
             SegmentationNetwork.TapFeatures f = inf.taps().get(t.name());
             FeatureStrip.LayerStyle st = styles.get(t.name());
@@ -259,7 +327,7 @@ public final class Viewer {
                         // nearest: every voxel takes the layer voxel that contains it, so a stride-8 layer shows as 8-voxel blocks
                         int cell = (Math.min(zz / t.sd(), f.d() - 1) * f.h() + Math.min(y / t.sh(), f.h() - 1)) * f.w() + Math.min(x / t.sw(), f.w() - 1);
                         int i = (zz * h + y) * w + x;
-                        pca[i] = (st.pca().rgb(z, cell * ch) << 8) | 0xFF;
+                        pca[i] = (fourBits(st.pca().rgb(z, cell * ch)) << 8) | 0xFF;
                         km[i] = (FeatureStrip.PALETTE[labels[cell] % FeatureStrip.PALETTE.length] << 8) | 0xFF;
                     }
                 }
@@ -268,6 +336,16 @@ public final class Viewer {
             out.put(base + "_" + safe(t.name()) + "_clusters", NiftiWriter.encodeRgba(grid, km));
         }
         return out;
+    }
+
+    /**
+     * An RGB colour at 4 bits per channel (each channel's high nibble repeated, so 0xF stays 0xFF), as the strips draw theirs:
+     * 16 levels per principal component are more than the eye tells apart in an overlay, and the gzipped volumes get about a
+     * third smaller (45 to 31 KB for the full demo's first encoder unit on one scan).
+     */
+    static int fourBits(int rgb) {
+        int high = rgb & 0xF0F0F0;
+        return high | (high >> 4);
     }
 
     /**
@@ -306,19 +384,31 @@ public final class Viewer {
                 || m[i - 1] < 0.5f || m[i + 1] < 0.5f || m[i - w] < 0.5f || m[i + w] < 0.5f || m[i - w * h] < 0.5f || m[i + w * h] < 0.5f;
     }
 
-    /** Writes each volume as NAME.nii.gz, and all of them as one script NAME_OF_BUNDLE.js that hands the same bytes to the page. */
-    private void bundle(Path dir, String name, Map<String, byte[]> vols) throws IOException {
-        StringBuilder js = new StringBuilder("// unetscope viewer volumes: each the bytes of the .nii.gz beside this file, in base64\n");
+    /** One volume as NAME.nii.gz (for a viewer outside the page). */
+    private void writeFile(Path dir, String name, byte[] nifti, boolean perCheckpoint) throws IOException {
+        byte[] gz = gzip(nifti);
+        Files.write(dir.resolve("volumes").resolve(name + ".nii.gz"), gz);
+        count(gz.length, perCheckpoint);
+    }
+
+    /**
+     * The page's copy: all {@code vols} in one script NAME.js that hands each volume's gzip bytes (base64) to the page, as
+     * browsers refuse {@code fetch()} of file:// URLs while they do run scripts from there.
+     */
+    private void script(Path dir, String name, Map<String, byte[]> vols, boolean perCheckpoint) throws IOException {
+        StringBuilder js = new StringBuilder("// unetscope viewer volumes: each a gzipped NIfTI-1 file, in base64\n");
         for (Map.Entry<String, byte[]> e : vols.entrySet()) {
-            byte[] gz = gzip(e.getValue());
-            Files.write(dir.resolve("volumes").resolve(e.getKey() + ".nii.gz"), gz);
-            js.append("unetscopeVolume(\"").append(e.getKey()).append("\",\"").append(Base64.getEncoder().encodeToString(gz)).append("\");\n");
+            js.append("unetscopeVolume(\"").append(e.getKey()).append("\",\"").append(Base64.getEncoder().encodeToString(gzip(e.getValue()))).append("\");\n");
             volumes++;
-            bytes += gz.length;
         }
         Path f = dir.resolve("volumes").resolve(name + ".js");
         Files.writeString(f, js);
-        bytes += Files.size(f);
+        count(Files.size(f), perCheckpoint);
+    }
+
+    private void count(long n, boolean perCheckpoint) {
+        bytes += n;
+        if (perCheckpoint) checkpointBytes += n;
     }
 
     private static byte[] gzip(byte[] raw) throws IOException {

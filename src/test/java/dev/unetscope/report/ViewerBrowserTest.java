@@ -2,7 +2,9 @@ package dev.unetscope.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.unetscope.cli.CliRun;
 import dev.unetscope.cli.Main;
+import dev.unetscope.experiment.Experiment;
 import dev.unetscope.train.TinyExperiment;
 import dev.unetscope.volume.NiftiReader;
 import dev.unetscope.volume.Volume;
@@ -17,7 +19,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -93,12 +97,37 @@ class ViewerBrowserTest {
             }
         }
         assertThat(shown).isEqualTo(4);
-        assertThat(manifest.path("checkpoints")).hasSize(2);
+        // the default (trajectory): each run's final and its first checkpoint (2 per run here), runs in order, steps in order
+        List<String> ids = new ArrayList<>();
+        for (JsonNode c : manifest.path("checkpoints")) ids.add(c.path("id").asText());
+        assertThat(ids).containsExactly("bce_1", "bce_4", "dice_1", "dice_4");
+        assertThat(manifest.path("checkpoints").get(1).path("final").asBoolean()).isTrue();
+        assertThat(manifest.path("checkpoints").get(0).path("final").asBoolean()).isFalse();
+        List<String> names;
         try (Stream<Path> s = Files.list(vols)) {
-            assertThat(s.filter(f -> f.toString().endsWith(".nii.gz")).count()).as("nii.gz volumes")
-                    // per checkpoint (2 runs' final) and case pair: outline + 2 per layer (3 taps of the 8-16-32 net... at least 3); plus images
-                    .isGreaterThan(2L * cases.size() * 4);
+            names = s.map(f -> f.getFileName().toString()).sorted().toList();
         }
+        // once per scan (whatever the checkpoint): the scan and the truth as .nii.gz, and one script for the page
+        long scans = names.stream().filter(n -> n.matches("p0_[a-z]+_phantom_\\d+\\.js")).count();
+        assertThat(scans).as("scan scripts").isBetween(2L, 4L);
+        assertThat(names.stream().filter(n -> n.matches("p0_.*_image\\.nii\\.gz"))).hasSize((int) scans);
+        assertThat(names.stream().filter(n -> n.matches("p0_.*_truth\\.nii\\.gz"))).hasSize((int) scans);
+        // per checkpoint and scan: one script (prediction outline and overlays) and the prediction as .nii.gz; no overlay as .nii.gz
+        for (String ck : ids) {
+            assertThat(names.stream().filter(n -> n.matches(ck + "_[a-z]+_phantom_\\d+\\.js"))).as(ck + " scripts").hasSize((int) scans);
+            assertThat(names.stream().filter(n -> n.matches(ck + "_[a-z]+_phantom_\\d+_prediction\\.nii\\.gz"))).hasSize((int) scans);
+        }
+        assertThat(names).hasSize((int) (3 * scans + 2 * ids.size() * scans));
+        assertThat(names).noneMatch(n -> n.endsWith("_pca.nii.gz") || n.endsWith("_clusters.nii.gz") || n.endsWith("_outline.nii.gz"));
+        String script = Files.readString(vols.resolve(names.stream().filter(n -> n.matches("dice_1_noisy_phantom_\\d+\\.js")).findFirst().orElseThrow()));
+        assertThat(script).contains("_enc1_pca\",").contains("_bottleneck_clusters\",").contains("_prediction\",").doesNotContain("_image\",");
+        // the truth and the prediction as label maps 0/1 on the scan's grid
+        Path truth = vols.resolve(names.stream().filter(n -> n.matches("p0_noisy_phantom_\\d+_truth\\.nii\\.gz")).findFirst().orElseThrow());
+        Volume t = NiftiReader.read(truth, 0).volume();
+        assertThat(t.dims()).containsExactly(32, 32, 8);
+        Set<Float> values = new TreeSet<>();
+        for (float x : t.data()) values.add(x);
+        assertThat(values).containsExactly(0f, 1f);
         // the scan as written is the prepared image on its grid (32 x 32 x 8 at 3 x 3 x 6 mm), windowed to 0..255
         Path image;
         try (Stream<Path> s = Files.list(vols)) {
@@ -140,6 +169,75 @@ class ViewerBrowserTest {
         assertThat(differ / (double) n).as("share of canvas pixels that change with the layer").isGreaterThan(0.2);
         onlyFileRequests("first");
         onlyFileRequests("switched");
+    }
+
+    @Test
+    void choosingANonFinalCheckpointChangesTheCanvas() throws Exception {
+        String def = manifest().path("defaultCheckpoint").asText();
+        String early = def.replaceAll("_\\d+$", "_1"); // the same run's first checkpoint
+        assertThat(early).isNotEqualTo(def);
+        String dom = chromium("ckdom", url("#layer=enc1&switchCheckpoint=" + early), "--dump-dom");
+        assertThat(attr(dom, "data-viewer-errors")).as("script errors").isEqualTo("0");
+        assertThat(attr(dom, "data-viewer-draws")).as("views drawn: the final checkpoint, then the chosen earlier one").isEqualTo("2");
+        assertThat(attr(dom, "data-viewer-shown")).startsWith(early + "|").endsWith("|enc1|pca");
+        assertThat(attr(dom, "data-viewer-remote")).as("resources not from the file system").isEqualTo("0");
+        assertThat(Files.readString(tmp.resolve("ckdom.err"))).doesNotContain("Uncaught");
+        onlyFileRequests("ckdom");
+
+        int[] r = Stream.of(attr(dom, "data-viewer-canvas").split(",")).mapToInt(Integer::parseInt).toArray();
+        chromium("ckfinal", url("#layer=enc1"), "--screenshot=" + tmp.resolve("ckfinal.png"));
+        chromium("ckearly", url("#layer=enc1&switchCheckpoint=" + early), "--screenshot=" + tmp.resolve("ckearly.png"));
+        BufferedImage a = ImageIO.read(tmp.resolve("ckfinal.png").toFile()), b = ImageIO.read(tmp.resolve("ckearly.png").toFile());
+        long differ = 0, n = 0;
+        for (int y = r[1]; y < Math.min(r[1] + r[3], a.getHeight()); y += 2) {
+            for (int x = r[0]; x < r[0] + r[2]; x += 2) {
+                if (a.getRGB(x, y) != b.getRGB(x, y)) differ++;
+                n++;
+            }
+        }
+        System.out.printf("canvas pixels changed by choosing %s instead of %s: %.3f%n", early, def, differ / (double) n);
+        assertThat(differ / (double) n).as("share of canvas pixels that change with the checkpoint").isGreaterThan(0.1);
+        onlyFileRequests("ckfinal");
+        onlyFileRequests("ckearly");
+        String keep = System.getProperty("unetscope.viewer.screenshots");
+        if (keep != null) {
+            Files.createDirectories(Path.of(keep));
+            Files.copy(tmp.resolve("ckearly.png"), Path.of(keep, "viewer-early-checkpoint.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(tmp.resolve("ckfinal.png"), Path.of(keep, "viewer-final-checkpoint.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    @Test
+    void aViewerSpecNamingAnUnknownRunOrStepIsRefusedInOneLineAndNothingIsWritten() throws Exception {
+        Map<String, String> before = listing(ex.resolve("report"));
+        for (String spec : List.of("dice:999", "nosuch:1", "dice:1,,bce:4", " ")) {
+            CliRun run = CliRun.of("report", "--experiment", ex.toString(), "--viewer-checkpoints", spec);
+            assertThat(run.code()).as(spec).isEqualTo(2);
+            assertThat(run.oneErrorLine()).as(run.err()).isTrue();
+            assertThat(listing(ex.resolve("report"))).as("the report folder after '" + spec + "'").isEqualTo(before);
+        }
+        assertThat(CliRun.of("report", "--experiment", ex.toString(), "--viewer-checkpoints", "dice:999").err()).contains("no checkpoint '999'").contains("its steps: 1, 4");
+        assertThat(CliRun.of("report", "--experiment", ex.toString(), "--viewer-checkpoints", "nosuch:1").err()).contains("no trained run 'nosuch'");
+    }
+
+    @Test
+    void theSpecsResolveToTheCheckpointsTheyName() {
+        Experiment e = Experiment.open(ex);
+        assertThat(ViewerCheckpoints.resolve(e, "final").planned().stream().map(c -> c.id().run() + c.id().step())).containsExactly("bce4", "dice4");
+        assertThat(ViewerCheckpoints.resolve(e, "all").planned()).hasSize(4);
+        assertThat(ViewerCheckpoints.resolve(e, "dice:1, bce, dice:1").planned().stream().map(c -> c.id().run() + c.id().step())).containsExactly("dice1", "bce4");
+        ViewerCheckpoints t = ViewerCheckpoints.resolve(e, "trajectory");
+        assertThat(t.always().stream().map(c -> c.id().run() + c.id().step())).containsExactly("bce4", "dice4");
+        assertThat(t.whileBudget().stream().map(c -> c.id().run() + c.id().step())).containsExactly("bce1", "dice1");
+    }
+
+    /** Every file under a folder with its size and modification time. */
+    static Map<String, String> listing(Path dir) throws Exception {
+        Map<String, String> m = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path f : s.toList()) m.put(dir.relativize(f).toString(), Files.isDirectory(f) ? "dir" : Files.size(f) + "@" + Files.getLastModifiedTime(f).toMillis());
+        }
+        return m;
     }
 
     static JsonNode manifest() throws Exception {

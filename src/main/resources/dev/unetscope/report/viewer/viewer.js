@@ -62,11 +62,15 @@
     if (ck().layers.some(function (l) { return l.name === keep; })) sel.value = keep;
   }
 
+  // the scan's script holds the scan and the ground truth's outline (once per scan), the checkpoint's the prediction's outline and the overlays
   function volumes(files) {
-    var layer = $('v-layer').value, kind = $('v-kind').value, list = [{ name: files.image, colormap: 'gray', opacity: 1 }];
+    var layer = $('v-layer').value, kind = $('v-kind').value, list = [{ name: files.scan + '_image', colormap: 'gray', opacity: 1 }];
     if (kind !== 'none') list.push({ name: files.volumes + '_' + layer.replace(/[^A-Za-z0-9._-]/g, '_') + '_' + kind, opacity: +$('v-opacity').value });
-    if ($('v-outline').checked) list.push({ name: files.volumes + '_outline', opacity: 1 });
-    return Promise.all([script(files.image), script(files.volumes)]).then(function () {
+    if ($('v-outline').checked) {
+      if (files.truth) list.push({ name: files.scan + '_truth', opacity: 1 });
+      list.push({ name: files.volumes + '_prediction', opacity: 1 });
+    }
+    return Promise.all([script(files.scan), script(files.volumes)]).then(function () {
       return list.map(function (x) { return { url: x.name + '.nii.gz', name: x.name + '.nii.gz', buffer: bytes(x.name), colormap: x.colormap || 'gray', opacity: x.opacity }; });
     });
   }
@@ -109,6 +113,8 @@
         mark('canvas', [Math.round(r.left + scrollX), Math.round(r.top + scrollY), Math.round(r.width), Math.round(r.height)].join(','));
         // '#...&switch=LAYER': once the first view is drawn, choose LAYER in the chooser as a reader would (a test checks the canvas changes)
         if (h['switch'] && draws === 1) { $('v-layer').value = h['switch']; $('v-layer').dispatchEvent(new Event('change')); }
+        // '#...&switchCheckpoint=ID': the same for the checkpoint chooser
+        if (h.switchCheckpoint && draws === 1) { $('v-checkpoint').value = h.switchCheckpoint; $('v-checkpoint').dispatchEvent(new Event('change')); }
       });
     }).catch(function (e) { fail(e && e.message ? e.message : String(e)); });
     return busy;
@@ -121,8 +127,13 @@
   }
   function choose(sel, value) { if (value !== undefined && Array.from(sel.options).some(function (o) { return o.value === value; })) sel.value = value; }
 
-  $('chosen-by').textContent = 'Cases: ' + M.chosenBy + '. ' + M.library + '.';
-  M.checkpoints.forEach(function (c) { option($('v-checkpoint'), c.id, c.label); });
+  $('chosen-by').textContent = 'Cases: ' + M.chosenBy + '. Checkpoints: ' + M.checkpointsBy + '. ' + M.library + '.';
+  // one chooser, the runs as groups and each run's steps in order, its final one marked
+  var groups = {};
+  M.checkpoints.forEach(function (c) {
+    if (!groups[c.run]) { groups[c.run] = document.createElement('optgroup'); groups[c.run].label = c.run; $('v-checkpoint').appendChild(groups[c.run]); }
+    option(groups[c.run], c.id, c.run + ' step ' + c.step + (c['final'] ? ' (final)' : ''));
+  });
   M.sets.forEach(function (s) { option($('v-set'), s.name, s.name + (s.name === M.reference ? ' (in distribution)' : '')); });
   var h = fromHash();
   choose($('v-checkpoint'), h.checkpoint !== undefined ? h.checkpoint : M.defaultCheckpoint);
