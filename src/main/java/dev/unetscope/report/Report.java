@@ -186,6 +186,7 @@ public final class Report {
         html.append(body).append("<script>").append(JS).append("</script>\n</body></html>\n");
         Path index = dir.resolve("index.html");
         AtomicFile.writeString(index, html.toString());
+        removeStaleFigures();
         return index;
     }
 
@@ -744,6 +745,7 @@ public final class Report {
                             + (Double.isFinite(c.iou()) ? String.format(java.util.Locale.ROOT, ", IoU %.3f at step %d", c.iou(), choice.step()) : "") + ")";
                     java.awt.image.BufferedImage img = FeatureStrip.render(net, set, i, -1, styles, title);
                     Plots.writeImage(img, figures.resolve(file));
+                    drawn.add(file);
                     stripBytes += Files.size(figures.resolve(file));
                     int w = set.dims(i)[2];
                     data.append(data.length() == 0 ? "" : ",").append("\"").append(jsEsc(run.run() + ":" + e.step())).append('|').append(jsEsc(c.query() + "|" + c.id())).append("\":{\"f\":\"figures/")
@@ -947,14 +949,32 @@ public final class Report {
 
     // ---- helpers ------------------------------------------------------------------------------
 
+    /** The figures this report drew (file names under figures/). */
+    private final java.util.Set<String> drawn = new java.util.HashSet<>();
+
+    /**
+     * Removes the PNGs an earlier report left in figures/ that this one did not draw (another checkpoint's strips, a
+     * score no longer analysed), after index.html is in place, so the folder holds exactly what the page shows.
+     */
+    private void removeStaleFigures() throws java.io.IOException {
+        try (var files = Files.list(figures)) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                if (n.endsWith(".png") && !drawn.contains(n)) Files.deleteIfExists(f);
+            }
+        }
+    }
+
     /** Writes a composed figure (small multiples, a scatter with its shared legend) and shows it. */
     private void image(java.awt.image.BufferedImage img, String file, String alt) {
         Plots.writeImage(img, figures.resolve(file));
+        drawn.add(file);
         body.append("<figure><img src=\"figures/").append(esc(file)).append("\" alt=\"").append(esc(alt)).append("\"></figure>\n");
     }
 
     private void figure(XYChart c, String file, String alt) {
         Plots.write(c, figures.resolve(file));
+        drawn.add(file);
         body.append("<figure><img src=\"figures/").append(esc(file)).append("\" alt=\"").append(esc(alt)).append("\"></figure>\n");
     }
 

@@ -46,9 +46,19 @@ class ReportBrowserTest {
         TinyExperiment.trainTiny(ex, "dice,bce", 4, 2);
         assertThat(Main.execute("evaluate", "--experiment", ex.toString())).isZero();
         assertThat(Main.execute("analyze", "--experiment", ex.toString(), "--samples-per-case", "400", "--mixture-k", "1,2", "--resamples", "200")).isZero();
+        Path stale = ex.resolve("report/figures/strip_dice_999_test.png"); // an earlier report's strip of a checkpoint not drawn now
+        Files.createDirectories(stale.getParent());
+        Files.write(stale, new byte[] {(byte) 0x89, 'P', 'N', 'G'});
         assertThat(Main.execute("report", "--experiment", ex.toString(), "--strips", "2")).isZero();
         Path index = ex.resolve("report/index.html");
         String url = index.toUri().toString();
+        assertThat(stale).as("a figure this report did not draw is removed").doesNotExist();
+        String page = Files.readString(index);
+        try (var figs = Files.list(ex.resolve("report/figures"))) {
+            List<String> names = figs.map(f -> f.getFileName().toString()).toList();
+            assertThat(names).isNotEmpty();
+            for (String n : names) assertThat(page).as("figures/" + n + " is used by the page").contains("figures/" + n);
+        }
 
         String dom = run(tmp, "--dump-dom", url);
         Matcher images = Pattern.compile("data-images=\"(\\d+)\"").matcher(dom);
