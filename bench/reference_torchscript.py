@@ -65,7 +65,9 @@ def main():
         st = [int(s) for s in a.strides.split(",")] if a.strides else [2] * (len(ch) - 1)
         net = UNet(1, 1, ch, st, num_res_units=a.res_units, norm=a.norm, act=a.act)
         eager = Tapped(net, tap_modules(len(ch)).values()).eval()
-        eager.load_state_dict(traced.state_dict())
+        # the exporter's wrapper holds the network as `model`, Tapped as `net`
+        sd = {"net." + k.split(".", 1)[1]: v for k, v in traced.state_dict().items()}
+        eager.load_state_dict(sd)
         med, lo, hi = timed(eager, x, a.warmup, a.steps)
         print(f"eager median {med / a.batch:.4f} s/volume ({med:.4f} s/call; min {lo:.4f} max {hi:.4f} s/call)")
 

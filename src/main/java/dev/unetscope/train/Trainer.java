@@ -18,6 +18,7 @@ import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.Provenance;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.OneDnnSwitch;
 import dev.unetscope.model.UNet;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -199,6 +200,15 @@ public final class Trainer {
         return step(net, adam, objective, x, y, shape, runSeed, step, null);
     }
 
+    /**
+     * Whether the backward pass may use oneDNN ({@code -Dunetscope.onednnBackward=on}). By default a
+     * step's backward runs with oneDNN off ({@link OneDnnSwitch}), so libtorch computes the gradients
+     * of the convolutions on its own path (im2col and its BLAS): under the AVX2 cap oneDNN takes most
+     * 3x3x3 weight gradients to a generic GEMM fallback that was about 1.6x slower here (see
+     * docs/ARCHITECTURE.md, The engine). The forward keeps oneDNN.
+     */
+    static final boolean ONEDNN_BACKWARD = "on".equals(System.getProperty("unetscope.onednnBackward"));
+
     /** Receives the end of each phase of a {@link #step}, as {@link System#nanoTime()}. */
     interface PhaseClock {
         /** Called after forward + loss and after backward (loss read back); the update runs to the return. */
@@ -225,8 +235,13 @@ public final class Trainer {
                 NDArray logits = net.block().forward(new ParameterStore(sm, false), new NDList(xa), true).singletonOrThrow();
                 NDArray l = objective.loss(logits, ya);
                 if (clock != null) clock.mark(PhaseClock.FORWARD, System.nanoTime());
-                gc.backward(l);
-                loss = l.getFloat();
+                boolean restore = ONEDNN_BACKWARD || OneDnnSwitch.set(false);
+                try {
+                    gc.backward(l);
+                    loss = l.getFloat();
+                } finally {
+                    if (!ONEDNN_BACKWARD) OneDnnSwitch.set(restore);
+                }
                 if (clock != null) clock.mark(PhaseClock.BACKWARD, System.nanoTime());
             }
             adam.beginStep();

@@ -2,6 +2,7 @@ package dev.unetscope.train;
 
 import ai.djl.ndarray.types.Shape;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.OneDnnSwitch;
 import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.model.SlidingWindowNetwork;
 import dev.unetscope.model.TorchScriptNetwork;
@@ -54,6 +55,7 @@ public final class TrainingBenchmark {
 
     /** Times {@code warmup + steps} training steps and prints one line per step, then the medians. */
     public static Result train(Setup s, PrintStream out) {
+        oneDnnSetting(out);
         Objective objective = Objectives.byName(s.objective());
         float[][] xy = phantomBatch(s.n(), s.d(), s.h(), s.w(), 1);
         Shape shape = new Shape(s.n(), s.net().inChannels(), s.d(), s.h(), s.w());
@@ -106,6 +108,7 @@ public final class TrainingBenchmark {
 
     /** As above; with {@code patch} (D, H, W) the network runs by sliding window ({@link SlidingWindowNetwork}). */
     public static Result infer(Setup s, Path model, int[] patch, PrintStream out) {
+        oneDnnSetting(out);
         float[] x = phantomBatch(s.n(), s.d(), s.h(), s.w(), 2)[0];
         double[] tot = new double[s.steps()], cpu = new double[s.steps()];
         SegmentationNetwork inner = model == null ? UNet.create(s.net(), 1) : TorchScriptNetwork.load(model, null);
@@ -149,6 +152,16 @@ public final class TrainingBenchmark {
         out.printf(Locale.ROOT, "median %.3f s/volume over %d calls of %d volumes (%.3f s/call; min %.3f max %.3f s/call; process cpu %.3f s/volume)%n",
                 r.medianPerVolume(), s.steps(), s.n(), r.median(), min(tot), max(tot), median(cpu) / s.n());
         return r;
+    }
+
+    /**
+     * Prints where oneDNN computes; {@code -Dunetscope.onednn=off} turns it off for the whole run
+     * (libtorch's own convolutions forward too), to compare against.
+     */
+    private static void oneDnnSetting(PrintStream out) {
+        if ("off".equals(System.getProperty("unetscope.onednn"))) OneDnnSwitch.set(false);
+        out.printf(Locale.ROOT, "oneDNN: forward %s, training backward %s%n", OneDnnSwitch.enabled() ? "on" : "off (-Dunetscope.onednn=off)",
+                Trainer.ONEDNN_BACKWARD && OneDnnSwitch.enabled() ? "on (-Dunetscope.onednnBackward=on)" : "off (libtorch's own convolution path)");
     }
 
     /** The engine's operator profiler over the timed steps (slows them; for finding where time goes). */
