@@ -107,7 +107,13 @@ public final class ExperimentData {
      */
     public static Dataset queryDataset(Experiment e, Query q) {
         if (q.split() != null) return dataset(e);
-        return Dataset.openQuery(q.path(), e.section("data").path("channel").asInt(0), LabelMerge.parse(e.section("data").path("labels").asText("all")));
+        return Dataset.openQuery(q.path(), e.section("data").path("channel").asInt(0), LabelMerge.parse(e.section("data").path("labels").asText("all")),
+                inputChannels(e));
+    }
+
+    /** Input channels of the experiment's cases (1 unless its dataset holds channel files). */
+    public static int inputChannels(Experiment e) {
+        return dataset(e).inputChannels();
     }
 
     /** What the report and evaluate say about a query set: its case count and whether it has masks. */

@@ -185,11 +185,12 @@ public final class Viewer {
                     if (idx < 0) continue;
                     String base = safe(pair.get(0)) + "_" + safe(pair.get(1));
                     String image = "p" + pi + "_" + base + "_image";
-                    float[] img = set.images().get(idx);
+                    float[] img = set.images().get(idx); // every input channel, for the network
+                    float[] shown = set.channel(idx, 0); // the viewer shows input channel 0
                     int[] dims = set.dims(idx);
                     double[] spacing = p.targetSpacing() != null ? p.targetSpacing() : new double[] {1, 1, 1};
-                    Volume grid = new Volume(dims[2], dims[1], dims[0], img, spacing, Volume.diagonalAffine(spacing));
-                    if (imagesWritten.add(image)) bundle(staging, image, Map.of(image, NiftiWriter.encode(grid.withData(window(img)), DataType.UINT8)));
+                    Volume grid = new Volume(dims[2], dims[1], dims[0], shown, spacing, Volume.diagonalAffine(spacing));
+                    if (imagesWritten.add(image)) bundle(staging, image, Map.of(image, NiftiWriter.encode(grid.withData(window(shown)), DataType.UINT8)));
                     float[] mask = set.labelled() ? set.masks().get(idx) : null; // a streamed set reads the case again on each get
                     bundle(staging, ck + "_" + base, draw(net, styles, grid, img, mask, ck + "_" + base));
                     (ckFiles.has(pair.get(0)) ? (ObjectNode) ckFiles.get(pair.get(0)) : ckFiles.putObject(pair.get(0))).putObject(pair.get(1)).put("image", image).put("volumes", ck + "_" + base)
