@@ -103,7 +103,7 @@ public final class Dataset {
     }
 
     /** @param channels input channels expected of an unlabelled folder (more than one: channel files grouped by case) */
-    static Dataset open(Path root, int channel, LabelMerge labels, boolean includeTest, int channels) {
+    public static Dataset open(Path root, int channel, LabelMerge labels, boolean includeTest, int channels) {
         if (Files.isRegularFile(root)) {
             throw new BadInputException(root, "is a file, not a dataset folder", "give the folder that holds dataset.json, or images/ and labels/");
         }

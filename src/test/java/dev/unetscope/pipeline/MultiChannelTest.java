@@ -128,6 +128,10 @@ class MultiChannelTest {
         CliRun rep = CliRun.of("report", "--experiment", ex.toString());
         assertThat(rep.code()).as(rep.err()).isZero();
 
+        // new unlabelled 2-channel scans: predict reads them as channel files too
+        CliRun pr = CliRun.of("predict", "--experiment", ex.toString(), "--checkpoint", "mc:4", "--query", blind.toString());
+        assertThat(pr.code()).as(pr.err()).isZero();
+
         CsvTable cks = CsvTable.read(ex.resolve("results/checkpoints.csv"));
         assertThat(cks.records().stream().filter(r -> r.get("run").equals("mc")).map(r -> r.get("step")).distinct()).containsExactly("2", "4");
         assertThat(cks.records().stream().filter(r -> r.get("run").equals("mc")).mapToDouble(r -> Double.parseDouble(r.get("val_iou"))))
@@ -138,7 +142,7 @@ class MultiChannelTest {
         assertThat(mine.stream().filter(r -> r.get("query").equals("noisy@5")).map(r -> r.get("layer"))).containsExactly("enc1", "enc2", "bottleneck", "dec2");
         assertThat(mine).anyMatch(r -> Double.isFinite(Double.parseDouble(r.get("confidence"))));
         assertThat(mine.stream().filter(r -> r.get("layer").equals("enc1")).map(r -> r.get("input_layer"))).allMatch(l -> l.equals("image"));
-        assertThat(Files.readString(ex.resolve("report/index.html"))).contains("mc");
+        assertThat(Files.readString(ex.resolve("report/index.html"))).contains("mc").contains("The image shown is input channel 0 of the 2 each case has");
     }
 
     private static boolean isEmpty(Path dir) throws Exception {
@@ -203,5 +207,70 @@ class MultiChannelTest {
         assertThat(CliRun.of("demo", "--data", raw.toString(), "--data-only", "--out", two.toString(), "--shape", "32,32,8", "--spacing", "3,3,6").code()).isZero();
         refused(CliRun.of("import", "--experiment", two.toString(), "--run", "m1", "--model", TorchScriptFixtures.shared().resolve("monai-1.pt").toString()),
                 two.resolve("checkpoints/m1"), "monai-1.json", "the model takes 1 input channel(s)", "has 2 per case");
+    }
+
+    @Test
+    void slidingWindowAndInputGradientsTakeEveryChannel() throws Exception {
+        float[] x = TorchScriptFixtures.readNpy(fx.resolve("input.npy")).values();
+        int vox = 8 * 40 * 48;
+        float[] x2 = x.clone();
+        for (int i = vox; i < 2 * vox; i++) x2[i] += 3f; // channel 1 only
+        try (TorchScriptNetwork net = TorchScriptNetwork.load(fx.resolve("step-000004.pt"), null)) {
+            SegmentationNetwork sw = new dev.unetscope.model.SlidingWindowNetwork(net, new int[] {8, 16, 16});
+            float[] a = sw.infer(x, 1, 8, 40, 48, Set.of("enc1")).probabilities(), b = sw.infer(x2, 1, 8, 40, 48, Set.of()).probabilities();
+            assertThat(a).hasSize(vox);
+            for (float p : a) assertThat(p).isBetween(0f, 1f);
+            double moved = 0;
+            for (int i = 0; i < vox; i++) moved = Math.max(moved, Math.abs(a[i] - b[i]));
+            assertThat(moved).as("channel 1 reaches every window").isGreaterThan(1e-3);
+            float[] cot = new float[8 * 4 * 20 * 24];
+            java.util.Arrays.fill(cot, 1f);
+            float[] g = net.tapInputGradient(x, 1, 8, 40, 48, "enc1", cot);
+            assertThat(g).hasSize(2 * vox);
+            double g0 = 0, g1 = 0;
+            for (int i = 0; i < vox; i++) {
+                g0 += g[i] * g[i];
+                g1 += g[vox + i] * g[vox + i];
+            }
+            assertThat(g0).isGreaterThan(0);
+            assertThat(g1).as("the input gradient covers channel 1").isGreaterThan(0);
+        }
+    }
+
+    @Test
+    void aSidecarsNormalisationPerChannelIsHonouredAndOneOfAnotherLengthRefused() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var sc = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(fx.resolve("step-000004.json").toFile());
+        var list = sc.putArray("normalization");
+        list.addObject().put("name", "zscore-nonzero");
+        list.addObject().put("name", "window").put("low", 0.0).put("high", 3000.0);
+        Path dir = Files.createDirectories(tmp.resolve("per-channel"));
+        Files.copy(fx.resolve("step-000004.pt"), dir.resolve("m.pt"));
+        json.writeValue(dir.resolve("m.json").toFile(), sc);
+        var read = dev.unetscope.model.TorchScriptSidecar.read(dir.resolve("m.json"));
+        var prep = read.preprocessing(dev.unetscope.data.Preprocessing.of(new double[] {3, 3, 6}, new int[] {32, 32, 8}));
+        assertThat(prep.normalizationOf(0).name()).isEqualTo("zscore-nonzero");
+        assertThat(prep.normalizationOf(1)).isEqualTo(new dev.unetscope.data.Normalization("window", 0.0, 3000.0, null, null));
+        list.addObject().put("name", "zscore");
+        json.writeValue(dir.resolve("m.json").toFile(), sc);
+        Path ex = tmp.resolve("per-channel-ex");
+        refused(CliRun.of("import", "--experiment", ex.toString(), "--run", "pc", "--model", dir.resolve("m.pt").toString()), ex.resolve("checkpoints/pc"),
+                "m.json", "normalization lists 3 schemes for 2 input channel(s)");
+    }
+
+    @Test
+    void theExporterRefusesANormalisationListOfAnotherLengthAndWritesNothing() throws Exception {
+        Path out = tmp.resolve("refused-export.pt");
+        String script = "import sys; sys.path.insert(0, 'python')\n"
+                + "import torch\nfrom unetscope_export import export, ExportError, UNet\n"
+                + "net = UNet(2, 1, channels=(8, 16, 32), strides=(2, 2), num_res_units=1)\n"
+                + "try:\n    export(net, torch.zeros(1, 2, 8, 32, 32), 'auto', sys.argv[1], normalization=['zscore', 'zscore', 'zscore'])\n"
+                + "except ExportError as e:\n    print('refused:', e)\n";
+        Process p = new ProcessBuilder("/usr/bin/python3", "-c", script, out.toString()).redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes()).strip();
+        assertThat(p.waitFor()).as(said).isZero();
+        assertThat(said).isEqualTo("refused: normalization lists 3 schemes for 2 input channels (give one per channel, or one for all)");
+        assertThat(out).doesNotExist();
+        assertThat(tmp.resolve("refused-export.json")).doesNotExist();
     }
 }
