@@ -68,8 +68,9 @@ public final class ExperimentData {
         Splits s = Splits.read(e);
         List<String> ids = s.get(split);
         int[] shape = prep.targetShape();
-        long bytes = shape == null ? 0 : (long) ids.size() * shape[0] * shape[1] * shape[2] * 8L;
-        return bytes <= budgetBytes ? PreparedSet.load(split, dataset(e), ids, prep) : PreparedSet.stream(split, dataset(e), ids, prep);
+        Dataset ds = dataset(e);
+        long bytes = shape == null ? 0 : (long) ids.size() * shape[0] * shape[1] * shape[2] * (4L * ds.inputChannels() + 4L); // every channel and the mask
+        return bytes <= budgetBytes ? PreparedSet.load(split, ds, ids, prep) : PreparedSet.stream(split, ds, ids, prep);
     }
 
     public static Map<String, Query> queries(Experiment e) {
