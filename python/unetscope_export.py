@@ -39,7 +39,8 @@ was a bare name)::
      "spacing": [x, y, z] | null,
      "normalization": {"name": "zscore" | "zscore-nonzero" | "zscore-otsu" | "none"} |
                       {"name": "ct", "low": p0.5, "high": p99.5, "mean": m, "std": s} |
-                      {"name": "window", "low": lo, "high": hi} | null,
+                      {"name": "window", "low": lo, "high": hi} | null
+                      | [one of those per input channel],
      "patch_size": [d, h, w] | null,
      "torch": "1.13.1", "sha256": "<hex of NAME.pt>", "example_input": [1, C, D, H, W], "meta": {...}}
 
@@ -416,14 +417,16 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     of a size the model accepts. taps: "auto", or a list of module names (as in model.named_modules();
     the taps are then named tap1, tap2, ...), or a dict {tap name: module name}. spacing: (x, y, z) mm
     the model was trained at; normalization: a name (zscore, zscore-nonzero, zscore-otsu, none) or a dict
-    {"name": "ct", "low", "high", "mean", "std"} / {"name": "window", "low", "high"};
+    {"name": "ct", "low", "high", "mean", "std"} / {"name": "window", "low", "high"}, applied to each input
+    channel separately, or a list of them, one per input channel (e.g. MR and CT channels);
     patch_size: (D, H, W) of the training patches; activation: sigmoid or softmax; foreground: output
     channel indices that are foreground. Further keyword arguments land in the sidecar's "meta".
     Raises ExportError (nothing written) when the export is refused.
     """
     if not str(out).endswith(".pt"):
         raise ExportError(f"output {out} must end with .pt (the sidecar is written beside it as .json)")
-    normalization = _normalization(normalization)
+    per_channel = isinstance(normalization, (list, tuple))
+    normalization = [_normalization(n) for n in normalization] if per_channel else _normalization(normalization)
     if activation is not None and activation not in ACTIVATIONS:
         raise ExportError(f"activation {activation!r} is not sigmoid or softmax")
     if spacing is not None:
@@ -438,6 +441,8 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     if not torch.is_tensor(x) or x.dim() != 5 or x.shape[0] != 1:
         raise ExportError("example_input must be a tensor of shape 1 x C x D x H x W")
     x = x.detach().float().cpu()
+    if per_channel and len(normalization) != x.shape[1]:
+        raise ExportError(f"normalization lists {len(normalization)} schemes for {x.shape[1]} input channels (give one per channel, or one for all)")
     if any(t.device.type != "cpu" for t in list(model.parameters()) + list(model.buffers())):
         raise ExportError("the network is not on the CPU: export model.cpu() (unetscope loads the file on any device)")
     json_path = str(out)[:-3] + ".json"

@@ -64,7 +64,8 @@ final class ShiftCommand implements Callable<Integer> {
             for (int i = 0; i < cases.size(); i++) {
                 LabelledVolume c = ds.read(cases.get(i));
                 var image = replaceNonFinite ? DatasetCheck.replaceNonFinite(c.image()) : c.image();
-                w.add(new LabelledVolume(c.id(), ShiftTransforms.apply(image, shift, seed * 1_000_003L + i), c.mask()));
+                var more = replaceNonFinite ? c.more().stream().map(DatasetCheck::replaceNonFinite).toList() : c.more();
+                w.add(ShiftTransforms.applyToEveryChannel(new LabelledVolume(c.id(), image, c.mask(), more), shift, seed * 1_000_003L + i));
             }
             Map<String, Object> prov = new LinkedHashMap<>();
             prov.put("source", data.toAbsolutePath().toString());

@@ -101,6 +101,15 @@ public final class DatasetCheck {
             Volume img = image.volume();
             grid(c.image(), image, "image");
             long nonFinite = voxels(c.image(), img, s);
+            for (int k = 1; k < c.channels().size(); k++) {
+                LoadedVolume more = VolumeIO.load(c.channels().get(k), 0);
+                if (more.channels() > 1) {
+                    throw new BadInputException(c.channels().get(k), "channel file has " + more.channels() + " channels", "save each input channel as its own 3D file");
+                }
+                grid(c.channels().get(k), more, "image");
+                Dataset.channel(c, k, img);
+                nonFinite += voxels(c.channels().get(k), more.volume(), s);
+            }
             long foreground = 0;
             if (c.labelled() && s.readLabels()) {
                 anyLabel = true;

@@ -30,6 +30,7 @@ public final class DecathlonWriter implements AutoCloseable {
     private final List<Map<String, String>> training = new ArrayList<>();
     private final List<String> test = new ArrayList<>();
     private boolean finished;
+    private int channels;
 
     /** @param overwrite replace an existing dataset at {@code target}; without it an existing one is an error */
     public DecathlonWriter(Path target, String name, boolean overwrite) {
@@ -51,17 +52,29 @@ public final class DecathlonWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Writes one case. A case of several input channels is written as nnU-Net names them,
+     * {@code ID_0000.nii.gz}, {@code ID_0001.nii.gz}, ..., its entry naming {@code ./imagesTr/ID.nii.gz}
+     * (nnU-Net v1's convention) and {@code modality} listing the channels.
+     */
     public void add(LabelledVolume c) {
         String file = c.id() + ".nii.gz";
+        if (channels == 0) channels = c.channels();
+        else if (channels != c.channels()) throw new IllegalArgumentException("case " + c.id() + " has " + c.channels() + " channels, others " + channels);
+        if (c.channels() > 1) {
+            Path dir = staging.resolve(c.labelled() ? "imagesTr" : "imagesTs");
+            java.util.List<dev.unetscope.volume.Volume> all = c.allChannels();
+            for (int k = 0; k < all.size(); k++) VolumeIO.write(all.get(k), dir.resolve(c.id() + String.format(java.util.Locale.ROOT, "_%04d", k) + ".nii.gz"));
+        }
         if (c.labelled()) {
-            VolumeIO.write(c.image(), staging.resolve("imagesTr").resolve(file));
+            if (c.channels() == 1) VolumeIO.write(c.image(), staging.resolve("imagesTr").resolve(file));
             NiftiWriter.write(c.mask(), staging.resolve("labelsTr").resolve(file), DataType.UINT8);
             Map<String, String> e = new LinkedHashMap<>();
             e.put("image", "./imagesTr/" + file);
             e.put("label", "./labelsTr/" + file);
             training.add(e);
         } else {
-            VolumeIO.write(c.image(), staging.resolve("imagesTs").resolve(file));
+            if (c.channels() == 1) VolumeIO.write(c.image(), staging.resolve("imagesTs").resolve(file));
             test.add("./imagesTs/" + file);
         }
     }
@@ -72,7 +85,9 @@ public final class DecathlonWriter implements AutoCloseable {
         json.put("name", name);
         json.put("description", description);
         json.put("tensorImageSize", "3D");
-        json.put("modality", Map.of("0", "T2"));
+        Map<String, String> modality = new java.util.TreeMap<>(Map.of("0", "T2"));
+        for (int k = 1; k < channels; k++) modality.put(Integer.toString(k), "channel " + k);
+        json.put("modality", modality);
         // a sorted map: Map.of iterates in an order that changes from one JVM to the next, and the file must not
         json.put("labels", new java.util.TreeMap<>(Map.of("0", "background", "1", "gland")));
         json.put("numTraining", training.size());

@@ -68,8 +68,9 @@ public final class ExperimentData {
         Splits s = Splits.read(e);
         List<String> ids = s.get(split);
         int[] shape = prep.targetShape();
-        long bytes = shape == null ? 0 : (long) ids.size() * shape[0] * shape[1] * shape[2] * 8L;
-        return bytes <= budgetBytes ? PreparedSet.load(split, dataset(e), ids, prep) : PreparedSet.stream(split, dataset(e), ids, prep);
+        Dataset ds = dataset(e);
+        long bytes = shape == null ? 0 : (long) ids.size() * shape[0] * shape[1] * shape[2] * (4L * ds.inputChannels() + 4L); // every channel and the mask
+        return bytes <= budgetBytes ? PreparedSet.load(split, ds, ids, prep) : PreparedSet.stream(split, ds, ids, prep);
     }
 
     public static Map<String, Query> queries(Experiment e) {
@@ -107,7 +108,13 @@ public final class ExperimentData {
      */
     public static Dataset queryDataset(Experiment e, Query q) {
         if (q.split() != null) return dataset(e);
-        return Dataset.openQuery(q.path(), e.section("data").path("channel").asInt(0), LabelMerge.parse(e.section("data").path("labels").asText("all")));
+        return Dataset.openQuery(q.path(), e.section("data").path("channel").asInt(0), LabelMerge.parse(e.section("data").path("labels").asText("all")),
+                inputChannels(e));
+    }
+
+    /** Input channels of the experiment's cases (1 unless its dataset holds channel files). */
+    public static int inputChannels(Experiment e) {
+        return dataset(e).inputChannels();
     }
 
     /** What the report and evaluate say about a query set: its case count and whether it has masks. */

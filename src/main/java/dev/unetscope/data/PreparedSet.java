@@ -2,6 +2,7 @@ package dev.unetscope.data;
 
 import dev.unetscope.io.BadInputException;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +14,31 @@ import java.util.Map;
  * whole) each case keeps its own, {@code shapes.get(i)} = {d, h, w}, and {@code d, h, w} are the first case's.
  * Stages read a case's dims with {@link #dims(int)}.
  */
-public record PreparedSet(String name, List<String> ids, List<float[]> images, List<float[]> masks, int d, int h, int w, List<int[]> shapes) {
+public record PreparedSet(String name, List<String> ids, List<float[]> images, List<float[]> masks, int d, int h, int w, List<int[]> shapes, int channels) {
 
-    /** Every case at one shape. */
+    public PreparedSet {
+        if (channels < 1) throw new IllegalArgumentException("channels " + channels);
+    }
+
+    /** Every case at one shape, one input channel. */
     public PreparedSet(String name, List<String> ids, List<float[]> images, List<float[]> masks, int d, int h, int w) {
-        this(name, ids, images, masks, d, h, w, null);
+        this(name, ids, images, masks, d, h, w, null, 1);
+    }
+
+    /** One input channel. */
+    public PreparedSet(String name, List<String> ids, List<float[]> images, List<float[]> masks, int d, int h, int w, List<int[]> shapes) {
+        this(name, ids, images, masks, d, h, w, shapes, 1);
+    }
+
+    /**
+     * Channel {@code k} of case {@code i}'s image (d x h x w): a case's image holds its {@link #channels}
+     * input channels one after the other (C x d x h x w, channel 0 first), as the network takes them.
+     */
+    public float[] channel(int i, int k) {
+        float[] img = images.get(i);
+        if (channels == 1) return img;
+        int vox = voxels(i);
+        return java.util.Arrays.copyOfRange(img, k * vox, (k + 1) * vox);
     }
 
     /** {d, h, w} of case {@code i}. */
@@ -38,12 +59,12 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
 
     /** The same cases with the images replaced (same shapes, same masks). */
     public PreparedSet withImages(List<float[]> newImages) {
-        return new PreparedSet(name, ids, newImages, masks, d, h, w, shapes);
+        return new PreparedSet(name, ids, newImages, masks, d, h, w, shapes, channels);
     }
 
     /** The same cases without their masks. */
     public PreparedSet unlabelled() {
-        return new PreparedSet(name, ids, images, null, d, h, w, shapes);
+        return new PreparedSet(name, ids, images, null, d, h, w, shapes, channels);
     }
 
     public int size() {
@@ -80,16 +101,21 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
             if (c == null) {
                 throw new BadInputException(ds.root(), "has no case '" + id + "' named by the experiment's split", "use the dataset the experiment was made with");
             }
-            LabelledVolume v = prep.apply(ds.read(c), c.image().toString());
+            LabelledVolume v = prep.apply(ds.read(c), sources(c));
             int[] vd = v.image().dims();
             if (dims == null) dims = vd;
             else if (dims[0] != vd[0] || dims[1] != vd[1] || dims[2] != vd[2]) same = false;
             shapes.add(new int[] {vd[2], vd[1], vd[0]});
             kept.add(id);
-            images.add(v.image().data());
+            images.add(v.stacked());
             masks.add(v.labelled() ? v.mask().data() : null);
         }
-        return new PreparedSet(name, List.copyOf(kept), images, masks, dims[2], dims[1], dims[0], same ? null : List.copyOf(shapes));
+        return new PreparedSet(name, List.copyOf(kept), images, masks, dims[2], dims[1], dims[0], same ? null : List.copyOf(shapes), ds.inputChannels());
+    }
+
+    /** The case's channel files, named in errors. */
+    private static List<String> sources(Case c) {
+        return c.channels().stream().map(Path::toString).toList();
     }
 
     /**
@@ -114,7 +140,7 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
         // without a target shape each case has its own, known once it is read (the reader keeps the last case)
         int[] fixed = prep.targetShape() == null ? null : dims;
         List<float[]> images = new java.util.AbstractList<>() {
-            public float[] get(int i) { return reader.checked(i, fixed).image().data(); }
+            public float[] get(int i) { return reader.checked(i, fixed).stacked(); }
             public int size() { return ids.size(); }
         };
         List<float[]> masks = !first.labelled() ? null : new java.util.AbstractList<>() {
@@ -128,7 +154,7 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
             }
             public int size() { return ids.size(); }
         };
-        return new PreparedSet(name, ids, images, masks, dims[2], dims[1], dims[0], shapes);
+        return new PreparedSet(name, ids, images, masks, dims[2], dims[1], dims[0], shapes, ds.inputChannels());
     }
 
     /** Reads one case at a time and keeps only the last one. */
@@ -150,7 +176,7 @@ public record PreparedSet(String name, List<String> ids, List<float[]> images, L
         synchronized LabelledVolume get(int i) {
             if (i != index) {
                 Case c = byId.get(ids.get(i));
-                last = prep.apply(ds.read(c), c.image().toString());
+                last = prep.apply(ds.read(c), sources(c));
                 index = i;
             }
             return last;

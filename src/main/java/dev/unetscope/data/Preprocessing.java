@@ -22,7 +22,9 @@ import java.util.Arrays;
  * A null {@code targetSpacing} or {@code targetShape} skips that step. Spacing and shape are (x, y, z).
  */
 public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite nonFinite, double clip,
-                            @JsonInclude(JsonInclude.Include.NON_NULL) Normalization normalization) implements java.io.Serializable {
+                            @JsonInclude(JsonInclude.Include.NON_NULL) Normalization normalization,
+                            @JsonInclude(JsonInclude.Include.NON_NULL) @com.fasterxml.jackson.annotation.JsonProperty("channel_normalizations")
+                            java.util.List<Normalization> channelNormalizations) implements java.io.Serializable {
 
     public enum NonFinite { REFUSE, REPLACE_WITH_MIN }
 
@@ -35,6 +37,12 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
         }
         if (!(clip > 0)) throw new BadInputException("clip " + clip + " must be positive", "the default is 5");
         if (nonFinite == null) nonFinite = NonFinite.REFUSE;
+        if (channelNormalizations != null) channelNormalizations = java.util.List.copyOf(channelNormalizations);
+    }
+
+    /** One normalisation for every channel. */
+    public Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite nonFinite, double clip, Normalization normalization) {
+        this(targetSpacing, targetShape, nonFinite, clip, normalization, null);
     }
 
     /** Without a normalisation: the experiment's own, z-score inside the Otsu body. */
@@ -58,7 +66,21 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
 
     /** The same preparation, NaN/Inf voxels replaced by the image's smallest finite value instead of refused. */
     public Preprocessing replacingNonFinite() {
-        return new Preprocessing(targetSpacing, targetShape, NonFinite.REPLACE_WITH_MIN, clip, normalization);
+        return new Preprocessing(targetSpacing, targetShape, NonFinite.REPLACE_WITH_MIN, clip, normalization, channelNormalizations);
+    }
+
+    /**
+     * The normalisation of input channel {@code k}: its own where the model records one per channel
+     * ({@code channelNormalizations}), else the one for every channel.
+     */
+    public Normalization normalizationOf(int k) {
+        if (channelNormalizations != null && k < channelNormalizations.size() && channelNormalizations.get(k) != null) return channelNormalizations.get(k);
+        return normalizationOrDefault();
+    }
+
+    /** The same preparation with a normalisation per input channel (a model's sidecar that records one each). */
+    public Preprocessing withChannelNormalizations(java.util.List<Normalization> perChannel) {
+        return new Preprocessing(targetSpacing, targetShape, nonFinite, clip, normalization, perChannel);
     }
 
     /** The same preparation with another spacing, shape and normalisation (a run's own, from its sidecar). */
@@ -68,19 +90,30 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
 
     /** @param source named in errors (the image file) */
     public LabelledVolume apply(LabelledVolume c, String source) {
-        Volume image = handleNonFinite(c.image(), source);
+        return apply(c, java.util.Collections.nCopies(c.channels(), source));
+    }
+
+    /**
+     * Every input channel gets the same steps (resampled alike, cropped or padded alike), each
+     * normalised on its own ({@link #normalizationOf}), as nnU-Net normalises each channel separately.
+     *
+     * @param sources named in errors, one per channel (the channel files)
+     */
+    public LabelledVolume apply(LabelledVolume c, java.util.List<String> sources) {
         Volume mask = c.mask();
-        if (targetSpacing != null) {
-            image = Resample.linear(image, targetSpacing);
-            if (mask != null) mask = Resample.nearest(mask, targetSpacing);
+        if (targetSpacing != null && mask != null) mask = Resample.nearest(mask, targetSpacing);
+        if (targetShape != null && mask != null) mask = CropPad.toShape(mask, targetShape, 0f);
+        java.util.List<Volume> in = c.allChannels(), out = new java.util.ArrayList<>(in.size());
+        for (int k = 0; k < in.size(); k++) {
+            String source = sources.get(k);
+            Volume image = handleNonFinite(in.get(k), source);
+            if (targetSpacing != null) image = Resample.linear(image, targetSpacing);
+            Normalization n = normalizationOf(k);
+            image = image.withData(n.apply(image.data(), clip, source));
+            if (targetShape != null) image = CropPad.toShape(image, targetShape, n.padValue(image.data(), clip));
+            out.add(image);
         }
-        Normalization n = normalizationOrDefault();
-        image = image.withData(n.apply(image.data(), clip, source));
-        if (targetShape != null) {
-            image = CropPad.toShape(image, targetShape, n.padValue(image.data(), clip));
-            if (mask != null) mask = CropPad.toShape(mask, targetShape, 0f);
-        }
-        return new LabelledVolume(c.id(), image, mask);
+        return new LabelledVolume(c.id(), out.get(0), mask, out.subList(1, out.size()));
     }
 
     private Volume handleNonFinite(Volume v, String source) {
@@ -153,17 +186,19 @@ public record Preprocessing(double[] targetSpacing, int[] targetShape, NonFinite
     @Override
     public boolean equals(Object o) {
         return o instanceof Preprocessing p && Arrays.equals(targetSpacing, p.targetSpacing) && Arrays.equals(targetShape, p.targetShape)
-                && nonFinite == p.nonFinite && clip == p.clip && java.util.Objects.equals(normalization, p.normalization);
+                && nonFinite == p.nonFinite && clip == p.clip && java.util.Objects.equals(normalization, p.normalization)
+                && java.util.Objects.equals(channelNormalizations, p.channelNormalizations);
     }
 
     @Override
     public int hashCode() {
-        return Arrays.hashCode(targetSpacing) * 31 + Arrays.hashCode(targetShape) * 7 + nonFinite.hashCode() + Double.hashCode(clip) + java.util.Objects.hashCode(normalization);
+        return Arrays.hashCode(targetSpacing) * 31 + Arrays.hashCode(targetShape) * 7 + nonFinite.hashCode() + Double.hashCode(clip) + java.util.Objects.hashCode(normalization)
+                + java.util.Objects.hashCode(channelNormalizations);
     }
 
     @Override
     public String toString() {
         return "Preprocessing[spacing=" + Arrays.toString(targetSpacing) + ", shape=" + Arrays.toString(targetShape) + ", nonFinite=" + nonFinite + ", clip=" + clip
-                + ", normalization=" + normalizationOrDefault() + "]";
+                + ", normalization=" + normalizationOrDefault() + (channelNormalizations == null ? "" : ", per channel=" + channelNormalizations) + "]";
     }
 }

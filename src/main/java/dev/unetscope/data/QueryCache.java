@@ -44,6 +44,6 @@ public final class QueryCache {
         for (ExperimentData.Query q : queries.values()) {
             cases += ExperimentData.info(exp, q).cases();
         }
-        return cases * voxels * 8L;
+        return cases * voxels * (4L * ExperimentData.inputChannels(exp) + 4L); // every channel and the mask
     }
 }

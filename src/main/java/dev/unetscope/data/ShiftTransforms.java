@@ -21,6 +21,22 @@ public final class ShiftTransforms {
      * image knobs are all neutral returns {@code image} itself.
      */
     public static Volume apply(Volume image, Shift shift, long seed) {
+        return apply(image, shift, seed, seed);
+    }
+
+    /**
+     * A case of several input channels under {@code shift}: every channel gets the same knobs, the same
+     * blur and the same bias field (one scanner, one coil); the noise of channel 0 is drawn as
+     * {@link #apply(Volume, Shift, long)} draws it, that of channel k from its own stream (each
+     * acquisition has its own noise). The mask is kept.
+     */
+    public static LabelledVolume applyToEveryChannel(LabelledVolume c, Shift shift, long seed) {
+        java.util.List<Volume> more = new java.util.ArrayList<>();
+        for (int k = 0; k < c.more().size(); k++) more.add(apply(c.more().get(k), shift, seed, AppearanceOps.mix(seed, 100 + k + 1)));
+        return new LabelledVolume(c.id(), apply(c.image(), shift, seed), c.mask(), more);
+    }
+
+    private static Volume apply(Volume image, Shift shift, long seed, long noiseSeed) {
         Shift s = shift.imageKnobsOnly();
         if (s.isNeutral()) return image;
         Volume v = image;
@@ -31,7 +47,7 @@ public final class ShiftTransforms {
         }
         if (s.noise() > 1) {
             double ref = AppearanceOps.NOISE_REF * AppearanceOps.robustScale(v.data());
-            v = AppearanceOps.addRician(v, ref * Math.sqrt(s.noise() * s.noise() - 1), AppearanceOps.mix(seed, 2));
+            v = AppearanceOps.addRician(v, ref * Math.sqrt(s.noise() * s.noise() - 1), AppearanceOps.mix(noiseSeed, 2));
         }
         if (s.gamma() != 1) v = AppearanceOps.gamma(v, s.gamma());
         if (s.scale() != 1 || s.offset() != 0) v = AppearanceOps.scaleOffset(v, s.scale(), s.offset());

@@ -62,8 +62,9 @@ public final class FeatureExtractor {
             total[0] += pos.length;
             float[] img = set.images().get(ci);
             float[] mask = labelled ? set.masks().get(ci) : null;
-            float[] iv = new float[pos.length];
-            for (int i = 0; i < pos.length; i++) iv[i] = img[pos[i]];
+            int cin = set.channels(), vox = d * h * w;
+            float[] iv = new float[pos.length * cin]; // the image layer: every input channel at each position
+            for (int i = 0; i < pos.length; i++) for (int k = 0; k < cin; k++) iv[i * cin + k] = img[k * vox + pos[i]];
             image.add(iv);
             byte[] il = null;
             if (mask != null) {
@@ -107,7 +108,7 @@ public final class FeatureExtractor {
             }
         }
         Map<String, LayerSample> layers = new LinkedHashMap<>();
-        layers.put(IMAGE, new LayerSample(IMAGE, 1, 1, concat(image, n), labelled ? concatBytes(labels.get(IMAGE), n) : null));
+        layers.put(IMAGE, new LayerSample(IMAGE, set.channels(), 1, concat(image, n * set.channels()), labelled ? concatBytes(labels.get(IMAGE), n) : null));
         for (Tap t : wanted) {
             layers.put(t.name(), new LayerSample(t.name(), t.channels(), t.stride(), concat(data.get(t.name()), n * t.channels()),
                     labelled ? concatBytes(labels.get(t.name()), n) : null));

@@ -109,9 +109,10 @@ public final class JacobianNorm {
                     cotangents.put(e.getKey(), probeField(net.tap(e.getKey()), e.getValue(), sample, start, count[ci], d, h, w, probes,
                             seed, set.ids().get(ci)));
                 }
-                float[] img = set.images().get(ci);
-                float[] batch = new float[probes * vox];
-                for (int k = 0; k < probes; k++) System.arraycopy(img, 0, batch, k * vox, vox);
+                float[] img = set.images().get(ci); // every input channel: the gradient is over all of them
+                int in = set.channels() * vox;
+                float[] batch = new float[probes * in];
+                for (int k = 0; k < probes; k++) System.arraycopy(img, 0, batch, k * in, in);
                 Map<String, float[]> grads = net.tapInputGradients(batch, probes, d, h, w, cotangents);
                 for (String l : scales.keySet()) {
                     float[] g = grads.get(l);

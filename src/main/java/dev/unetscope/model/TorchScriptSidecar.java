@@ -149,7 +149,42 @@ public record TorchScriptSidecar(
     }
 
     private Normalization intensityNormalization(Path file) {
+        List<Normalization> each = channelNormalizations(file);
+        return each == null ? null : each.get(0);
+    }
+
+    /**
+     * The normalisation of each input channel, as the model was trained (every channel normalised on
+     * its own): the one scheme repeated when the sidecar records one, each channel's when it records a
+     * list (one per input channel); null when it records none.
+     */
+    public List<Normalization> channelNormalizations() {
+        return channelNormalizations(null);
+    }
+
+    /** Whether the sidecar records a different normalisation for some input channel. */
+    public boolean perChannelNormalization() {
+        List<Normalization> each = channelNormalizations();
+        return each != null && each.stream().distinct().count() > 1;
+    }
+
+    private List<Normalization> channelNormalizations(Path file) {
         if (normalization == null || normalization.isNull() || normalization.isMissingNode()) return null;
+        if (!normalization.isArray()) return java.util.Collections.nCopies(Math.max(1, inputChannels), one(normalization, file));
+        Path f = file == null ? Path.of("sidecar") : file;
+        if (normalization.size() != inputChannels) {
+            throw new BadInputException(f, "normalization lists " + normalization.size() + " schemes for " + inputChannels + " input channel(s)",
+                    "export again with one normalisation per input channel, or one for all");
+        }
+        List<Normalization> out = new java.util.ArrayList<>();
+        for (JsonNode n : normalization) {
+            if (n == null || n.isNull()) throw new BadInputException(f, "normalization lists null for an input channel", "export again");
+            out.add(one(n, file));
+        }
+        return List.copyOf(out);
+    }
+
+    private Normalization one(JsonNode normalization, Path file) {
         try {
             if (normalization.isTextual()) {
                 String name = normalization.asText();
@@ -161,7 +196,7 @@ public record TorchScriptSidecar(
             if (!normalization.isObject() || !normalization.path("name").isTextual()) {
                 throw new BadInputException("normalization is neither a name nor an object with a name", "export again");
             }
-            return new Normalization(normalization.path("name").asText(), number("low"), number("high"), number("mean"), number("std"));
+            return new Normalization(normalization.path("name").asText(), number(normalization, "low"), number(normalization, "high"), number(normalization, "mean"), number(normalization, "std"));
         } catch (BadInputException e) {
             Path f = file == null ? Path.of("sidecar") : file;
             throw new BadInputException(f, e.getMessage(), null, e);
@@ -170,7 +205,7 @@ public record TorchScriptSidecar(
 
     private static final List<String> V1_NAMES = List.of("zscore-otsu", "zscore-nonzero", "zscore", "none");
 
-    private Double number(String field) {
+    private static Double number(JsonNode normalization, String field) {
         JsonNode n = normalization.path(field);
         return n.isNumber() ? n.asDouble() : null;
     }
@@ -184,8 +219,9 @@ public record TorchScriptSidecar(
     public dev.unetscope.data.Preprocessing preprocessing(dev.unetscope.data.Preprocessing experiment) {
         Normalization n = intensityNormalization();
         if (n == null || n.equals(experiment.normalizationOrDefault())) n = experiment.normalization();
-        if (spacing == null) return experiment.with(experiment.targetSpacing(), experiment.targetShape(), n);
-        return experiment.with(spacing.clone(), null, n);
+        dev.unetscope.data.Preprocessing p = spacing == null ? experiment.with(experiment.targetSpacing(), experiment.targetShape(), n)
+                : experiment.with(spacing.clone(), null, n);
+        return perChannelNormalization() ? p.withChannelNormalizations(channelNormalizations()) : p;
     }
 
     private static void checkAxes(Path file, String what, int[] v) {

@@ -133,7 +133,8 @@ public final class DemoService {
             Path dir = e.getValue().toAbsolutePath();
             if (!Files.isDirectory(dir)) throw new BadInputException(dir, "query dataset folder does not exist", "give a dataset folder (images/ with or without labels/, or a Decathlon folder)");
             // an empty or malformed folder, or any case that would fail later, is refused here
-            DatasetCheck.run(Dataset.openQuery(dir, s.channel(), LabelMerge.parse(s.labels())), DatasetCheck.Settings.query(s.replaceNonFinite(), DatasetCheck.Settings.REMEDY));
+            int channels = s.data() == null ? 1 : Dataset.open(s.data(), s.channel(), LabelMerge.parse(s.labels()), false).inputChannels();
+            DatasetCheck.run(Dataset.openQuery(dir, s.channel(), LabelMerge.parse(s.labels()), channels), DatasetCheck.Settings.query(s.replaceNonFinite(), DatasetCheck.Settings.REMEDY));
             out.put(name, Map.of("path", dir.toString()));
         }
         return out;
@@ -277,7 +278,7 @@ public final class DemoService {
                     for (var c : ds.cases()) {
                         if (!splits.test().contains(c.id())) continue;
                         LabelledVolume v = ds.read(c);
-                        w.add(new LabelledVolume(c.id(), ShiftTransforms.apply(v.image(), sh, s.seed() * 1_000_003L + i++), v.mask()));
+                        w.add(ShiftTransforms.applyToEveryChannel(v, sh, s.seed() * 1_000_003L + i++));
                     }
                     w.finish("test split of " + s.data() + " shifted with " + preset,
                             Map.of("source", s.data().toAbsolutePath().toString(), "shift", sh.asMap()));

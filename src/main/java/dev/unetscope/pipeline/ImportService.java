@@ -84,6 +84,22 @@ public final class ImportService {
     public record TorchScriptResult(String run, Path manifest, List<String> taps, List<ImportedCheckpoint> checkpoints, List<String> notes) {}
 
     /** What the run's scans get that the experiment's own runs do not (empty when the same). */
+    /**
+     * An experiment that already names its data: the model's input channels (its sidecar's
+     * {@code input_channels}) must be the dataset's, refused in one line naming the sidecar otherwise.
+     */
+    static void checkInputChannels(Path experiment, TorchScriptSidecar sc, Path sidecarFile) {
+        if (!java.nio.file.Files.isRegularFile(experiment.resolve(Experiment.CONFIG))) return;
+        Experiment exp = Experiment.open(experiment);
+        if (exp.section("data").isMissingNode()) return;
+        int have = ExperimentData.dataset(exp).inputChannels();
+        if (have != sc.inputChannels()) {
+            throw new BadInputException(sidecarFile, "the model takes " + sc.inputChannels() + " input channel(s) but the experiment's dataset "
+                    + ExperimentData.dataset(exp).root() + " has " + have + " per case",
+                    "import it into an experiment whose cases have " + sc.inputChannels() + " channel(s) (CASE_0000, CASE_0001, ... files)");
+        }
+    }
+
     static List<String> preprocessingNotes(Experiment exp, TorchScriptSidecar sc) {
         List<String> notes = new java.util.ArrayList<>();
         if (exp.section("preprocessing").isMissingNode()) return notes;
@@ -149,7 +165,7 @@ public final class ImportService {
                     throw new BadInputException(TorchScriptSidecar.beside(pt), "taps " + net.taps() + " differ from those of "
                             + models.get(0).getFileName() + " " + taps, "import checkpoints of one network as one run; others as another --run");
                 }
-                if (!java.util.Objects.equals(first.intensityNormalization(), net.sidecar().intensityNormalization())
+                if (!java.util.Objects.equals(first.channelNormalizations(), net.sidecar().channelNormalizations())
                         || !java.util.Arrays.equals(first.spacing(), net.sidecar().spacing())) {
                     throw new BadInputException(TorchScriptSidecar.beside(pt), "records another spacing or normalisation than "
                             + TorchScriptSidecar.beside(models.get(0)).getFileName() + "'s", "import checkpoints prepared the same way as one run; others as another --run");
@@ -158,6 +174,7 @@ public final class ImportService {
                 shas.add(net.sha256());
             }
         }
+        checkInputChannels(s.experiment(), first, TorchScriptSidecar.beside(models.get(0)));
         Experiment exp = Experiment.openOrCreate(s.experiment());
         CheckpointStore store = new CheckpointStore(exp, s.run());
         List<ImportedCheckpoint> out = new java.util.ArrayList<>();

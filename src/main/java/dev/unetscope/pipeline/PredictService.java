@@ -129,7 +129,8 @@ public final class PredictService {
     }
 
     public Result run(Experiment exp, Settings s, Progress progress) {
-        Dataset ds = Dataset.open(s.query(), s.channel(), LabelMerge.ALL_POSITIVE, true);
+        int channels = ExperimentData.inputChannels(exp);
+        Dataset ds = Dataset.open(s.query(), s.channel(), LabelMerge.ALL_POSITIVE, true, channels).expectChannels(channels);
         // every image read and checked before anything else (labels, if any, are never read)
         DatasetCheck.Fingerprint seen = DatasetCheck.run(ds, new DatasetCheck.Settings(false, false, s.replaceNonFinite(), DatasetCheck.Settings.REMEDY));
         Path file = exp.resultsDir().resolve(ResultFiles.PREDICTOR_JSON);

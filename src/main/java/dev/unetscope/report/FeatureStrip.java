@@ -84,6 +84,7 @@ public final class FeatureStrip {
         float[] mask = set.labelled() ? set.masks().get(caseIndex) : null;
         List<String> taps = net.tapNames();
         SegmentationNetwork.Inference inf = net.infer(img, 1, d, h, w, Set.copyOf(taps));
+        img = set.channel(caseIndex, 0); // the strip shows input channel 0 (and says so when there are several)
         float[] prob = inf.probabilities();
         int z = slice < 0 ? bestSlice(mask, d, h, w) : slice;
         int pw = w * SCALE, ph = h * SCALE, label = 16, top = 38, gap = GAP;
@@ -109,7 +110,7 @@ public final class FeatureStrip {
                 BufferedImage panel = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
                 String name;
                 if (c == 0) {
-                    name = row == 0 ? "image" : "prediction p(gland)";
+                    name = row == 0 ? (set.channels() > 1 ? "image (channel 0 of " + set.channels() + ")" : "image") : "prediction p(gland)";
                     for (int y = 0; y < h; y++) {
                         for (int x = 0; x < w; x++) {
                             int i = (z * h + y) * w + x;

@@ -770,7 +770,7 @@ public final class Report {
                 .append("the first encoder unit to the last decoder unit, its stride in voxels beside its name. Top row: the feature map's first three principal ")
                 .append("components (fitted on the training features of that layer and checkpoint) as RGB, so the same colour means the same thing in every ")
                 .append("strip of a checkpoint. Bottom row: k-means clusters of the features (k = 6). Where a shifted scan's features stop looking like the ")
-                .append("in-distribution ones is what the label-free scores measure.</p>\n<p>The cases: on each query set, the ")
+                .append("in-distribution ones is what the label-free scores measure.").append(esc(channelNote())).append("</p>\n<p>The cases: on each query set, the ")
                 .append(perSet == 1 ? "median case" : perSet == 2 ? "worst and best cases" : "worst, median and best cases")
                 .append(" by IoU under the final evaluated checkpoint of run <b>").append(esc(m.run())).append("</b>")
                 .append(choice.run().isEmpty() ? "" : " (step " + choice.step() + ", the run with the best mean IoU there)").append("; strips at ")
@@ -847,7 +847,18 @@ public final class Report {
                 .append(viewer.shown().size()).append(" cases (the per-case table links each) under ").append(viewer.checkpoints()).append(" checkpoints")
                 .append(viewer.leftOut() > 0 ? " (" + viewer.leftOut() + " more left out by the viewer's byte budget; --viewer-checkpoints chooses)" : "")
                 .append("; ").append(viewer.volumes()).append(" volumes, ")
-                .append(String.format("%.1f", viewer.bytes() / 1e6)).append(" MB in report/viewer/volumes/.</p>\n");
+                .append(String.format("%.1f", viewer.bytes() / 1e6)).append(" MB in report/viewer/volumes/.").append(esc(channelNote())).append("</p>\n");
+    }
+
+    /** Where the cases have several input channels: which one the strips and the viewer show; empty otherwise. */
+    private String channelNote() {
+        int c;
+        try {
+            c = dev.unetscope.data.ExperimentData.inputChannels(exp);
+        } catch (BadInputException e) {
+            return "";
+        }
+        return c > 1 ? " The image shown is input channel 0 of the " + c + " each case has (the network sees all " + c + ")." : "";
     }
 
     /** A string safe inside a double-quoted JavaScript literal in a script element. */

@@ -206,12 +206,13 @@ public final class Viewer {
                     if (idx < 0) continue;
                     String base = safe(pair.get(0)) + "_" + safe(pair.get(1));
                     String scan = "p" + pi + "_" + base;
-                    float[] img = set.images().get(idx);
+                    float[] img = set.images().get(idx); // every input channel, for the network
+                    float[] shown = set.channel(idx, 0); // the viewer shows input channel 0
                     int[] dims = set.dims(idx);
                     double[] spacing = p.targetSpacing() != null ? p.targetSpacing() : new double[] {1, 1, 1};
-                    Volume grid = new Volume(dims[2], dims[1], dims[0], img, spacing, Volume.diagonalAffine(spacing));
+                    Volume grid = new Volume(dims[2], dims[1], dims[0], shown, spacing, Volume.diagonalAffine(spacing));
                     float[] mask = set.labelled() ? set.masks().get(idx) : null; // a streamed set reads the case again on each get
-                    if (scansWritten.add(scan)) writeScan(staging, scan, grid, img, mask);
+                    if (scansWritten.add(scan)) writeScan(staging, scan, grid, shown, mask);
                     drawCheckpoint(staging, ck + "_" + base, net, styles, grid, img);
                     ObjectNode f = (ckFiles.has(pair.get(0)) ? (ObjectNode) ckFiles.get(pair.get(0)) : ckFiles.putObject(pair.get(0))).putObject(pair.get(1));
                     f.put("scan", scan).put("truth", mask != null).put("volumes", ck + "_" + base).set("focus", json.valueToTree(centre(mask, dims)));

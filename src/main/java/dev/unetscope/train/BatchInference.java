@@ -24,18 +24,19 @@ public final class BatchInference {
     }
 
     public static void run(SegmentationNetwork net, PreparedSet set, int batch, Set<String> taps, CaseResult out) {
-        if (net.inChannels() != 1) {
-            throw new dev.unetscope.io.BadInputException("the network takes " + net.inChannels() + " input channels; multi-channel input is not supported yet"
-                    + " (set " + set.name() + " holds one image per case)", "analyse a network trained on one input channel");
+        if (net.inChannels() != set.channels()) {
+            throw new dev.unetscope.io.BadInputException("the network takes " + net.inChannels() + " input channel(s) but set " + set.name() + "'s cases have "
+                    + set.channels(), "give scans with as many channels as the model was trained on (CASE_0000, CASE_0001, ... files)");
         }
+        int cin = set.channels();
         for (int start = 0; start < set.size(); ) {
             // consecutive cases of the same shape go together (a set prepared without a target shape has several)
             int[] dims = set.dims(start);
             int n = 1;
             while (n < batch && start + n < set.size() && java.util.Arrays.equals(set.dims(start + n), dims)) n++;
             int vox = dims[0] * dims[1] * dims[2];
-            float[] x = new float[n * vox];
-            for (int b = 0; b < n; b++) System.arraycopy(set.images().get(start + b), 0, x, b * vox, vox);
+            float[] x = new float[n * cin * vox];
+            for (int b = 0; b < n; b++) System.arraycopy(set.images().get(start + b), 0, x, b * cin * vox, cin * vox);
             SegmentationNetwork.Inference inf = net.infer(x, n, dims[0], dims[1], dims[2], taps);
             for (int b = 0; b < n; b++) {
                 float[] p = new float[vox];

@@ -54,6 +54,10 @@ public final class Trainer {
         this.cfg = cfg;
         this.train = train;
         this.val = val;
+        if (train.channels() != 1) {
+            throw new dev.unetscope.io.BadInputException("the experiment's cases have " + train.channels() + " input channels; the built-in UNet trains on one",
+                    "analyse a model trained elsewhere on these channels: export it and 'unetscope import --model' it");
+        }
         if (!train.labelled() || train.size() == 0) {
             throw new BadInputException(exp.root(), "the training split has no labelled cases", "check the dataset and the split");
         }

@@ -131,4 +131,30 @@ class PreprocessingTest {
         assertThat(out.image().affine()[7]).isEqualTo(-1.0);
         assertThat(out.mask().affine()).containsExactly(out.image().affine());
     }
+
+    @Test
+    void everyChannelIsCroppedAlikeAndNormalisedOnItsOwn() {
+        double[] one = {1, 1, 1};
+        Volume t2 = new Volume(4, 1, 1, new float[] {1, 2, 3, 6}, one, Volume.diagonalAffine(one));
+        Volume adc = new Volume(4, 1, 1, new float[] {100, 300, 500, 700}, one, Volume.diagonalAffine(one));
+        Volume mask = new Volume(4, 1, 1, new float[] {0, 1, 1, 0}, one, Volume.diagonalAffine(one));
+        LabelledVolume c = new LabelledVolume("c", t2, mask, java.util.List.of(adc));
+        // crop x 4 -> 2 keeps x = 1..2 in every channel and the mask
+        Preprocessing shared = new Preprocessing(null, new int[] {2, 1, 1}, null, 5, Normalization.named("zscore"));
+        LabelledVolume out = shared.apply(c, java.util.List.of("t2.nii", "adc.nii"));
+        assertThat(out.channels()).isEqualTo(2);
+        // channel 0: mean 3, population sd sqrt((4 + 1 + 0 + 9) / 4) = sqrt(3.5); channel 1: mean 400, sd sqrt(50000)
+        assertThat((double) out.image().data()[0]).isCloseTo((2 - 3) / Math.sqrt(3.5), within(1e-6));
+        assertThat((double) out.image().data()[1]).isCloseTo((3 - 3) / Math.sqrt(3.5), within(1e-6));
+        assertThat((double) out.more().get(0).data()[0]).isCloseTo((300 - 400) / Math.sqrt(50000), within(1e-6));
+        assertThat((double) out.more().get(0).data()[1]).isCloseTo((500 - 400) / Math.sqrt(50000), within(1e-6));
+        assertThat(out.mask().data()).containsExactly(1f, 1f);
+        assertThat(out.stacked()).hasSize(4);
+        // a scheme per channel, as a sidecar may record: channel 1 windowed to [100, 700] instead
+        LabelledVolume each = shared.withChannelNormalizations(java.util.List.of(Normalization.named("zscore"), new Normalization("window", 100.0, 700.0, null, null)))
+                .apply(c, java.util.List.of("t2.nii", "adc.nii"));
+        assertThat(each.image().data()).containsExactly(out.image().data());
+        assertThat((double) each.more().get(0).data()[0]).isCloseTo(200.0 / 600, within(1e-6));
+        assertThat((double) each.more().get(0).data()[1]).isCloseTo(400.0 / 600, within(1e-6));
+    }
 }
