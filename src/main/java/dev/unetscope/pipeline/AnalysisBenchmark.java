@@ -135,6 +135,7 @@ public final class AnalysisBenchmark {
             for (CheckpointRef r : CheckpointRef.all(exp)) {
                 store.putAnalysis(new CheckpointScores(r.id(), r.manifest().objective(), r.manifest().replicate(), scores.sets()), cfg, settings);
             }
+            store.mergeAnalysis(cfg);
             store.refreshCombined(cfg);
             return (System.nanoTime() - t0) / 1e9;
         } catch (IOException e) {
