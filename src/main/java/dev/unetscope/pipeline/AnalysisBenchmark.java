@@ -35,10 +35,10 @@ public final class AnalysisBenchmark {
      * @param once           seconds of the work done once per analyze run
      * @param phases         seconds of each phase of one checkpoint's analysis in the median repeat
      * @param analysis       seconds of each repeat's whole analysis call
-     * @param csvSeconds     seconds of writing the checkpoint's rows into copies of the experiment's tables
+     * @param csvSeconds     seconds of the results tables' work of a whole run of {@code checkpoints} ({@link #csvSeconds})
      */
     public record Result(String checkpoint, int sets, int cases, Map<String, Double> once, Map<String, Double> phases, Map<String, Long> calls,
-                         double[] analysis, double[] analysisCpu, double csvSeconds) {
+                         double[] analysis, double[] analysisCpu, int checkpoints, double csvSeconds) {
         /** Seconds of the median repeat (the lower of the middle two for an even count). */
         public double medianAnalysis() {
             double[] s = analysis.clone();
@@ -64,7 +64,7 @@ public final class AnalysisBenchmark {
             }
             sb.append(String.format(Locale.ROOT, "  %-56s %8.3f %5.1f%%%n", "other (untimed)", total - sum, 100 * (total - sum) / total));
             sb.append(String.format(Locale.ROOT, "  %-56s %8.3f%n", "analysis of the checkpoint", total));
-            sb.append(String.format(Locale.ROOT, "  %-56s %8.3f%n", "CSV tables (this checkpoint's rows into copies)", csvSeconds));
+            sb.append(String.format(Locale.ROOT, "  %-56s %8.3f%n", "CSV tables of a whole run (" + checkpoints + " checkpoints)", csvSeconds));
             return sb.toString();
         }
     }
@@ -116,20 +116,27 @@ public final class AnalysisBenchmark {
         for (int r = 0; r < repeats; r++) if (analysis[r] == lowerMedian(analysis)) mid = r;
         Map<String, Double> medians = runs.get(mid);
         double csv = csvSeconds(exp, scores, cfg, AnalyzeService.hash(cfg, ref.ownSettings(exp)));
-        return new Result(ref.id().toString(), setNames.size(), cases, once, medians, calls, analysis, analysisCpu, csv);
+        return new Result(ref.id().toString(), setNames.size(), cases, once, medians, calls, analysis, analysisCpu, CheckpointRef.all(exp).size(), csv);
     }
 
-    /** Writes the scores into copies of the experiment's analysis tables (as analyze does after each checkpoint), timed. */
+    /**
+     * The results tables' work of a whole analyze run, timed: the checkpoint's rows stored as each of
+     * the experiment's checkpoints in turn (as analyze stores each one's), into a temporary folder
+     * holding a copy of checkpoints.csv, then the end of the run (the combined columns).
+     */
     private static double csvSeconds(Experiment exp, CheckpointScores scores, AnalysisConfig cfg, String settings) {
         Path tmp = null;
         try {
             tmp = Files.createTempDirectory("unetscope-bench-analyze");
-            for (String f : List.of(ResultFiles.LAYERS_CSV, ResultFiles.CASE_SCORES_CSV, ResultFiles.CHECKPOINTS_CSV)) {
-                Path src = exp.resultsDir().resolve(f);
-                if (Files.isRegularFile(src)) Files.copy(src, tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
-            }
+            Path src = exp.resultsDir().resolve(ResultFiles.CHECKPOINTS_CSV);
+            if (Files.isRegularFile(src)) Files.copy(src, tmp.resolve(ResultFiles.CHECKPOINTS_CSV), StandardCopyOption.REPLACE_EXISTING);
+            ResultsStore store = new ResultsStore(tmp);
             long t0 = System.nanoTime();
-            new ResultsStore(tmp).putAnalysis(scores, cfg, settings);
+            for (CheckpointRef r : CheckpointRef.all(exp)) {
+                store.putAnalysis(new CheckpointScores(r.id(), r.manifest().objective(), r.manifest().replicate(), scores.sets()), cfg, settings);
+            }
+            store.mergeAnalysis(cfg);
+            store.refreshCombined(cfg);
             return (System.nanoTime() - t0) / 1e9;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

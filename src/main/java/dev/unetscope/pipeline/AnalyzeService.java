@@ -26,8 +26,9 @@ import java.util.function.Function;
  * The analysis stage: the seed's interior-feature metrics and the baselines of every checkpoint on
  * every query set and on the validation split ({@link #VALIDATION}: the seed's X_val, inputs only for
  * the label-free scores), into results/layers.csv and results/case_scores.csv, with their combination
- * in results/checkpoints.csv. Resumes: a checkpoint whose sets are all in layers.csv with the same
- * settings hash is skipped. Rows made with other settings are refused in one line naming the setting,
+ * in results/checkpoints.csv. Each checkpoint's rows are stored as its own part as it finishes and the
+ * tables written once at the end ({@link ResultsStore#mergeAnalysis}). Resumes: a checkpoint whose
+ * sets are all in layers.csv (or its part) with the same settings hash is skipped. Rows made with other settings are refused in one line naming the setting,
  * or redone with {@code recompute}.
  */
 public final class AnalyzeService {
@@ -104,6 +105,7 @@ public final class AnalyzeService {
         // a run with its own preprocessing or patch hashes them with the analysis settings, so a change is noticed
         Map<String, String> hashOf = new LinkedHashMap<>();
         for (CheckpointRef ref : all) hashOf.computeIfAbsent(ref.manifest().run(), r -> hash(cfg, ref.ownSettings(exp)));
+        store.mergeAnalysis(cfg); // parts a killed run left
         Map<SetKey, String> done = checkSettings(exp, store, cfg, hashOf, hash, s.recompute());
         exp.putSection("analysis", cfg);
         if (shard != null) ShardManifest.remove(shard.dir(exp, STAGE)); // unfinished until its new manifest is written
@@ -136,6 +138,7 @@ public final class AnalyzeService {
                 progress.info("analysed " + scores.checkpoint().run() + " step " + scores.checkpoint().step() + " on " + setNames.size() + " sets");
             });
         }
+        store.mergeAnalysis(cfg); // the tables written once for the run's checkpoints
         if (shard == null) {
             store.refreshCombined(cfg);
         } else {

@@ -25,6 +25,9 @@ import java.util.Map;
  * of checkpoints.csv). Every write is whole (temporary file, then rename), and the table that says a
  * checkpoint is done (layers.csv for the analysis, checkpoints.csv for the evaluation) is written
  * after the others, so a process killed between two writes leaves the checkpoint to be redone whole.
+ * The analysis writes each checkpoint's rows as its own part ({@link #PARTS}/RUN/step-NNNNNN/, the
+ * two tables' columns), folded into the tables once per run ({@link #mergeAnalysis}), so a run's
+ * table work grows with its checkpoints, not with their square; readers see the parts as rows.
  * A shard's store keeps the same tables in its own folder ({@code shards/STAGE/I-of-N/}), holding only
  * its checkpoints' rows.
  */
@@ -86,30 +89,93 @@ public final class ResultsStore {
         return c;
     }
 
-    /** Settings hash of every (checkpoint, set) already in layers.csv. */
+    /** Settings hash of every (checkpoint, set) already in layers.csv or in a checkpoint's part. */
     public synchronized Map<SetKey, String> analysed(AnalysisConfig cfg) {
         Map<SetKey, String> done = new LinkedHashMap<>();
         for (Map<String, String> r : layers(cfg).records()) done.put(SetKey.of(r), r.get("settings"));
         return done;
     }
 
+    /** layers.csv with the checkpoints' parts in place of their rows. */
     private CsvTable layers(AnalysisConfig cfg) {
-        return CsvTable.readOrEmpty(file(ResultFiles.LAYERS_CSV), layerColumns(cfg));
+        return withParts(CsvTable.readOrEmpty(file(ResultFiles.LAYERS_CSV), layerColumns(cfg)), ResultFiles.LAYERS_CSV);
     }
 
+    /** case_scores.csv with the checkpoints' parts in place of their rows. */
     private CsvTable caseScores() {
-        return withReason(ResultFiles.CASE_SCORES_CSV, caseScoreColumns());
+        return withParts(withReason(ResultFiles.CASE_SCORES_CSV, caseScoreColumns()), ResultFiles.CASE_SCORES_CSV);
+    }
+
+    /** The folder of the analysis's per-checkpoint parts, under the store's folder. */
+    public static final String PARTS = "analysis-parts";
+
+    private Path partDir(CheckpointId id) {
+        return dir.resolve(PARTS).resolve(id.run()).resolve(String.format(java.util.Locale.ROOT, "step-%06d", id.step()));
     }
 
     /**
-     * Replaces every row of this checkpoint in layers.csv and case_scores.csv by its new scores, then
-     * fills its combined columns in checkpoints.csv (when evaluated).
+     * The committed parts (those with layers.csv, written last) by checkpoint, in run then step order;
+     * a part whose columns are not {@code header}'s (left by other settings) is left out.
+     */
+    private Map<CheckpointId, Path> parts() {
+        Map<CheckpointId, Path> out = new java.util.TreeMap<>(Comparator.comparing(CheckpointId::run).thenComparingInt(CheckpointId::step));
+        Path root = dir.resolve(PARTS);
+        if (!Files.isDirectory(root)) return out;
+        try (var runs = Files.list(root)) {
+            for (Path run : runs.filter(Files::isDirectory).toList()) {
+                try (var steps = Files.list(run)) {
+                    for (Path step : steps.filter(Files::isDirectory).toList()) {
+                        String n = step.getFileName().toString();
+                        if (!n.matches("step-\\d+") || !Files.isRegularFile(step.resolve(ResultFiles.LAYERS_CSV))) continue;
+                        out.put(new CheckpointId(run.getFileName().toString(), Integer.parseInt(n.substring(5))), step);
+                    }
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** {@code table} (the rows of the file {@code name}) with every committed part's rows in place of its checkpoint's, sorted by checkpoint. */
+    private CsvTable withParts(CsvTable table, String name) {
+        fold(table, name);
+        return table;
+    }
+
+    /** Puts the committed parts' rows of file {@code name} in place of their checkpoints' rows of {@code table}; the parts folded. */
+    private int fold(CsvTable table, String name) {
+        Map<CheckpointId, Path> parts = parts();
+        if (parts.isEmpty()) return 0;
+        List<List<String>> added = new ArrayList<>();
+        java.util.Set<CheckpointId> replaced = new java.util.HashSet<>();
+        for (Map.Entry<CheckpointId, Path> e : parts.entrySet()) {
+            Path f = e.getValue().resolve(name);
+            if (!Files.isRegularFile(f)) continue;
+            CsvTable part = CsvTable.read(f);
+            if (!part.header().equals(table.header())) continue; // made with other settings: redone
+            replaced.add(e.getKey());
+            added.addAll(part.rows());
+        }
+        if (replaced.isEmpty()) return 0;
+        table.removeIf(r -> replaced.contains(CheckpointId.of(r)));
+        table.rows().addAll(added);
+        sortByCheckpoint(table);
+        return replaced.size();
+    }
+
+    /**
+     * Stores one checkpoint's rows as its part: case_scores.csv, then layers.csv, which commits it
+     * (a kill before leaves it to be redone). The tables themselves are written by
+     * {@link #mergeAnalysis} and the combined columns of checkpoints.csv by {@link #refreshCombined},
+     * once per run.
      */
     public synchronized void putAnalysis(CheckpointScores s, AnalysisConfig cfg, String settings) {
-        CsvTable layers = layers(cfg), cases = caseScores();
+        CsvTable layers = new CsvTable(layerColumns(cfg));
+        List<String> caseHeader = new ArrayList<>(caseScoreColumns());
+        caseHeader.add(REASON);
+        CsvTable cases = new CsvTable(caseHeader);
         CheckpointId id = s.checkpoint();
-        layers.removeIf(r -> CheckpointId.of(r).equals(id));
-        cases.removeIf(r -> CheckpointId.of(r).equals(id));
         List<String> models = modelColumns(cfg);
         for (SetScores set : s.sets()) {
             List<Object> key = List.of(id.run(), s.objective(), s.replicate(), id.step(), set.set());
@@ -120,15 +186,44 @@ public final class ResultsStore {
                 cases.add(row);
             }
         }
-        sortByCheckpoint(layers);
-        sortByCheckpoint(cases);
-        // layers.csv is the commit point (analysed() reads it), so it is written last: a kill before it
-        // leaves the checkpoint not done, and the re-run replaces its rows in the other two tables
-        cases.write(file(ResultFiles.CASE_SCORES_CSV));
-        Map<SetKey, Map<String, Double>> combined = new LinkedHashMap<>();
-        for (SetScores set : s.sets()) combined.put(new SetKey(id, set.set()), set.combined(cfg.layerWeights()));
-        writeCombined(combined, settings);
-        layers.write(file(ResultFiles.LAYERS_CSV));
+        Path part = partDir(id);
+        try {
+            Files.deleteIfExists(part.resolve(ResultFiles.LAYERS_CSV)); // a part of an earlier analysis is uncommitted first
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        cases.write(part.resolve(ResultFiles.CASE_SCORES_CSV));
+        layers.write(part.resolve(ResultFiles.LAYERS_CSV));
+    }
+
+    /**
+     * Folds the committed parts into case_scores.csv and then layers.csv (each written whole, sorted
+     * by run and step) and removes the parts, each part's layers.csv first: a kill at any moment
+     * leaves tables and parts that fold into the same tables again. A part left by other settings
+     * (other columns) or never committed is removed.
+     */
+    public synchronized void mergeAnalysis(AnalysisConfig cfg) {
+        Path root = dir.resolve(PARTS);
+        if (!Files.isDirectory(root)) return;
+        if (!parts().isEmpty()) {
+            // the tables as they are, whatever their columns (analyze checks those after this)
+            CsvTable layers = readOr(ResultFiles.LAYERS_CSV, layerColumns(cfg));
+            List<String> caseHeader = new ArrayList<>(caseScoreColumns());
+            caseHeader.add(REASON);
+            CsvTable cases = readOr(ResultFiles.CASE_SCORES_CSV, caseHeader);
+            int folded = fold(cases, ResultFiles.CASE_SCORES_CSV) + fold(layers, ResultFiles.LAYERS_CSV);
+            if (folded > 0) {
+                cases.write(file(ResultFiles.CASE_SCORES_CSV));
+                layers.write(file(ResultFiles.LAYERS_CSV));
+            }
+        }
+        try (var walk = Files.walk(root)) {
+            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList(); // files before their folders
+            for (Path p : all) if (p.getFileName().toString().equals(ResultFiles.LAYERS_CSV)) Files.deleteIfExists(p);
+            for (Path p : all) Files.deleteIfExists(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static List<Object> concat(List<Object> key, List<Object> cells, String settings) {
@@ -158,11 +253,21 @@ public final class ResultsStore {
         return header.size() >= want.size() && header.subList(0, want.size()).equals(want);
     }
 
-    /** Removes layers.csv and case_scores.csv (for {@code --recompute} with settings that change their columns). */
+    private CsvTable readOr(String name, List<String> header) {
+        return Files.isRegularFile(file(name)) ? CsvTable.read(file(name)) : new CsvTable(header);
+    }
+
+    /** Removes layers.csv, case_scores.csv and the parts (for {@code --recompute} with settings that change their columns). */
     public synchronized void clearAnalysis() {
         try {
             Files.deleteIfExists(file(ResultFiles.LAYERS_CSV));
             Files.deleteIfExists(file(ResultFiles.CASE_SCORES_CSV));
+            Path root = dir.resolve(PARTS);
+            if (Files.isDirectory(root)) {
+                try (var walk = Files.walk(root)) {
+                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+                }
+            }
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -224,16 +329,6 @@ public final class ResultsStore {
         }
         sortByCheckpoint(t);
         t.write(file(ResultFiles.VALIDATION_SCORES_CSV));
-    }
-
-    private void writeCombined(Map<SetKey, Map<String, Double>> combined, String settings) {
-        CsvTable t = CsvTable.readWithColumns(file(ResultFiles.CHECKPOINTS_CSV), ResultFiles.CHECKPOINT_COLUMNS, combinedColumns());
-        if (t == null) return; // not evaluated yet: the layer table holds everything; evaluation adds the rows later
-        for (List<String> row : t.rows()) {
-            Map<String, Double> c = combined.get(SetKey.of(t.asMap(row)));
-            if (c != null) fill(t, row, c, settings);
-        }
-        t.write(file(ResultFiles.CHECKPOINTS_CSV));
     }
 
     private static boolean fill(CsvTable t, List<String> row, Map<String, Double> combined, String settings) {

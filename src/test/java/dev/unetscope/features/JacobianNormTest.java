@@ -159,4 +159,46 @@ class JacobianNormTest {
         assertThatThrownBy(() -> JacobianNorm.estimate(none, oneCase(), sample(grid(1, 3)), "conv", null, 2, 1))
                 .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("gives no input gradients");
     }
+
+    @Test
+    void casesSharingAPassGiveTheSameValuesAsOneCaseAPass() {
+        // the built-in network: each copy's gradient depends on its own image and field only, bit for bit
+        int[][] dims = {{8, 16, 16}, {8, 16, 16}, {8, 16, 16}, {8, 16, 16}, {16, 16, 8}};
+        Random r = new Random(5);
+        List<String> ids = new ArrayList<>();
+        List<float[]> images = new ArrayList<>();
+        List<int[]> positions = new ArrayList<>();
+        List<Integer> caseOf = new ArrayList<>();
+        for (int c = 0; c < dims.length; c++) {
+            ids.add("case-" + c);
+            float[] img = new float[dims[c][0] * dims[c][1] * dims[c][2]];
+            for (int v = 0; v < img.length; v++) img[v] = (float) r.nextGaussian();
+            images.add(img);
+            if (c == 1) continue; // a case without positions between two with
+            for (int i = 0; i < 20; i++) {
+                positions.add(new int[] {r.nextInt(dims[c][0]), r.nextInt(dims[c][1]), r.nextInt(dims[c][2])});
+                caseOf.add(c);
+            }
+        }
+        List<int[]> dimList = new ArrayList<>();
+        for (int[] d : dims) dimList.add(d);
+        PreparedSet set = new PreparedSet("s", ids, images, List.of(), 8, 16, 16, dimList);
+        int[] flat = new int[3 * positions.size()];
+        for (int i = 0; i < positions.size(); i++) System.arraycopy(positions.get(i), 0, flat, 3 * i, 3);
+        FeatureSample sample = new FeatureSample("s", ids, caseOf.stream().mapToInt(Integer::intValue).toArray(), flat, Map.of());
+        try (var net = dev.unetscope.model.UNet.create(dev.unetscope.model.UNetConfig.defaults().withChannels(8, 16, 32).withResUnits(1), 3)) {
+            Map<String, double[]> scales = new java.util.LinkedHashMap<>();
+            for (String l : net.tapNames()) scales.put(l, null);
+            Map<String, JacobianNorm.Probes> one = JacobianNorm.estimate(net, set, sample, scales, 2, 7, 1);
+            for (int perPass : new int[] {2, 3}) {
+                Map<String, JacobianNorm.Probes> shared = JacobianNorm.estimate(net, set, sample, scales, 2, 7, perPass);
+                for (String l : net.tapNames()) {
+                    assertThat(shared.get(l).values()).as(l + ", " + perPass + " cases a pass").isDeepEqualTo(one.get(l).values());
+                    assertThat(one.get(l).values()[0][0]).as(l + ": a real value").isPositive();
+                    assertThat(one.get(l).caseValue(1)).as("no positions").isNaN();
+                }
+            }
+            assertThat(JacobianNorm.estimate(net, set, sample, scales, 2, 7).get("enc1").values()).isDeepEqualTo(one.get("enc1").values());
+        }
+    }
 }

@@ -107,7 +107,7 @@ class SparkRunnerTest {
             ProcessHandle killed = null;
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (killed == null && !job.isDone() && System.nanoTime() < end) {
-                if (Files.exists(again.resolve("results/layers.csv"))) {
+                if (committedPart(again.resolve("results"))) {
                     List<ProcessHandle> executors = new ArrayList<>(cluster.executors(0));
                     executors.addAll(cluster.executors(1));
                     if (!executors.isEmpty()) {
@@ -185,5 +185,16 @@ class SparkRunnerTest {
     /** Runs the CLI in this JVM and captures what it printed (the core's test helper). */
     static CliRun cli(String... args) {
         return CliRun.of(args);
+    }
+
+    /** Whether a checkpoint's rows are in: a part of the analysis committed (its layers.csv, ResultsStore.PARTS). */
+    private static boolean committedPart(Path results) {
+        Path parts = results.resolve(dev.unetscope.pipeline.ResultsStore.PARTS);
+        if (!Files.isDirectory(parts)) return false;
+        try (var walk = Files.walk(parts)) {
+            return walk.anyMatch(p -> p.getFileName().toString().equals("layers.csv"));
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            return false; // the folder changed while it was listed: look again
+        }
     }
 }
