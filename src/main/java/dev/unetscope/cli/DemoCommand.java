@@ -60,14 +60,14 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--shape", split = ",", paramLabel = "X,Y,Z",
             description = "With --data: target shape (default: planned, the largest case's extent at the target spacing rounded up to the network's size multiple); "
-                    + "a crop that loses more than 1% of a case's label voxels is refused (see --allow-crop-loss).")
+                    + "a crop that loses more than 1%% of a case's label voxels is refused (see --allow-crop-loss).")
     int[] shape;
 
     @Option(names = "--max-voxels", defaultValue = "" + dev.unetscope.data.PreprocessingPlan.DEFAULT_MAX_VOXELS,
             description = "With --data: the plan's budget in voxels per volume; a planned shape above it coarsens the planned spacing until it fits (default ${DEFAULT-VALUE}, 128^3).")
     long maxVoxels;
 
-    @Option(names = "--allow-crop-loss", description = "With --data: accept a --shape whose crop cuts away more than 1% of some case's label voxels (the loss is still reported).")
+    @Option(names = "--allow-crop-loss", description = "With --data: accept a --shape whose crop cuts away more than 1%% of some case's label voxels (the loss is still reported).")
     boolean allowCropLoss;
 
     @Option(names = "--replace-non-finite", description = "Replace NaN/Inf image voxels with the image's smallest finite value (default: such a case is refused).")
