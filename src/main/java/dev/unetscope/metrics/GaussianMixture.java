@@ -59,7 +59,7 @@ public record GaussianMixture(int k, CovarianceType covarianceType, double regCo
         x.requireFinite(null);
         KMeans.requireDistinctRows(x, k);
         CpuFeatures f = new CpuFeatures(x, EngineFeatures.toFloat(x.columnMeans()));
-        KMeansModel init = new KMeans(k, 1, KMeans.DEFAULT_MAX_ITER, KMeans.DEFAULT_TOL, seed).fitChecked(x);
+        KMeansModel init = new KMeans(k, 1, KMeans.DEFAULT_MAX_ITER, KMeans.DEFAULT_TOL, seed).fitChecked(x, f);
         int d = x.d();
         // the k-means centroids are the label means: the reference point of the first second moments
         double[] ref = new double[k * d];
