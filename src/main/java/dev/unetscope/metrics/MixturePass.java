@@ -6,9 +6,9 @@ import java.util.List;
  * One pass of a Gaussian mixture's EM over {@link CpuFeatures} blocks, in plain Java on the CPU:
  * the E step's log-densities and responsibilities and the M step's weighted moments, or the
  * log-likelihood of every row alone. The E step runs on the column-major blocks (each loop a SIMD
- * sweep over a block's 256 rows); the M step's sums run over a row-major copy of the block (each
- * loop a SIMD sweep over the d coordinates, four rows per sweep), since a sum over rows would be a
- * serial float reduction. Per-block sums are float32, added into double per block.
+ * sweep over a block's 256 rows); the M step's sums run over the block's rows with a non-zero
+ * responsibility, copied row-major from the input (each loop a SIMD sweep over the d coordinates,
+ * four rows per sweep), since a sum over rows would be a serial float reduction. Per-block sums are float32, added into double per block.
  *
  * <p>Blocks are split into fixed groups (at most 16 blocks each, at least 16 groups where there are
  * 16 blocks) run in parallel and reduced in group order: the numbers do not depend on the thread count.
@@ -188,13 +188,13 @@ final class MixturePass {
         boolean full = type == CovarianceType.FULL;
         Kernel kn = p == null ? null : Kernel.of(p);
         float[] refF = full ? EngineFeatures.toFloat(ref) : null;
+        float[] src = f.source.data(), shift = f.shift;
         int secondLen = full ? k * d * d : k * d;
         List<GaussianMixture.Statistics> parts = perGroup(f, (b0, b1) -> {
             double[] nk = new double[k], sumX = new double[k * d], second = new double[secondLen];
             double ll = 0;
             Scratch s = kn == null ? null : new Scratch(k, d, full);
             float[][] resp = new float[k][B];
-            float[] rowMajor = new float[B * d];
             float[] packed = new float[B * d]; // the rows with a non-zero responsibility (full: minus ref_j)
             int[] kept = new int[B];
             float[] w = new float[B];
@@ -207,11 +207,6 @@ final class MixturePass {
                     for (int i = 0; i < rows; i++) resp[labels[r0 + i]][i] = 1f;
                 } else {
                     ll += eStep(f, b, kn, s, resp);
-                }
-                float[][] blk = f.blocks[b];
-                for (int q = 0; q < d; q++) {
-                    float[] col = blk[q];
-                    for (int i = 0; i < rows; i++) rowMajor[i * d + q] = col[i];
                 }
                 for (int j = 0; j < k; j++) {
                     float[] r = resp[j];
@@ -227,12 +222,13 @@ final class MixturePass {
                     }
                     nk[j] += sr;
                     if (m == 0) continue;
+                    // the kept rows, row-major, from the input (x - shift: the same floats as the blocks hold)
                     for (int t = 0; t < m; t++) {
-                        int o = kept[t] * d, to = t * d;
+                        int o = (r0 + kept[t]) * d, to = t * d;
                         if (full) {
-                            for (int q = 0; q < d; q++) packed[to + q] = rowMajor[o + q] - refF[j * d + q];
+                            for (int q = 0; q < d; q++) packed[to + q] = (src[o + q] - shift[q]) - refF[j * d + q];
                         } else {
-                            System.arraycopy(rowMajor, o, packed, to, d);
+                            for (int q = 0; q < d; q++) packed[to + q] = src[o + q] - shift[q];
                         }
                     }
                     java.util.Arrays.fill(s1, 0f);
