@@ -2,9 +2,6 @@ package dev.unetscope.metrics;
 
 import dev.unetscope.io.BadInputException;
 import java.util.Arrays;
-import java.util.List;
-import java.util.function.IntFunction;
-import java.util.stream.IntStream;
 
 /**
  * The Davies-Bouldin index, exactly as scikit-learn 1.2's {@code davies_bouldin_score}: s_i is the
@@ -16,21 +13,11 @@ import java.util.stream.IntStream;
  * adds 0). Fewer than 2 labels, or as many labels as points, is an error as in sklearn: here a
  * {@link BadInputException}, which callers record as NaN with its message as the reason.
  *
- * <p>Two passes over the rows in double on the CPU (the centroids, then the distances to them),
- * each split into fixed groups of {@value #GROUP_ROWS} rows run in parallel and added in group
- * order, so the index does not depend on the number of threads.
+ * <p>A single pass over the rows in double on the CPU: it is memory-bound, so shipping the rows to
+ * the tensor engine would cost as much as computing it.
  */
 public final class DaviesBouldin {
-    /** Rows per parallel task. */
-    private static final int GROUP_ROWS = 8192;
-
     private DaviesBouldin() {}
-
-    private static List<double[]> perGroup(int groups, IntFunction<double[]> task) {
-        IntStream s = IntStream.range(0, groups);
-        if (groups > 1) s = s.parallel();
-        return s.mapToObj(task).toList();
-    }
 
     /** Davies-Bouldin index of the rows of x grouped by labels (any int values). */
     public static double score(FeatureMatrix x, int[] labels) {
@@ -46,39 +33,23 @@ public final class DaviesBouldin {
         int[] code = new int[n];
         for (int i = 0; i < n; i++) code[i] = Arrays.binarySearch(classes, labels[i]);
         float[] data = x.data();
-        int groups = (n + GROUP_ROWS - 1) / GROUP_ROWS;
-        // per-group partial sums, added in group order: the same result on any number of threads
-        List<double[]> sums = perGroup(groups, g -> {
-            double[] part = new double[k * d + k];
-            for (int i = g * GROUP_ROWS, end = Math.min(n, i + GROUP_ROWS); i < end; i++) {
-                int o = code[i] * d, r = i * d;
-                part[k * d + code[i]]++;
-                for (int q = 0; q < d; q++) part[o + q] += data[r + q];
-            }
-            return part;
-        });
         double[] centroids = new double[k * d];
         long[] counts = new long[k];
-        for (double[] part : sums) {
-            for (int t = 0; t < k * d; t++) centroids[t] += part[t];
-            for (int j = 0; j < k; j++) counts[j] += (long) part[k * d + j];
+        for (int i = 0; i < n; i++) {
+            int o = code[i] * d, r = i * d;
+            counts[code[i]]++;
+            for (int q = 0; q < d; q++) centroids[o + q] += data[r + q];
         }
         for (int j = 0; j < k; j++) for (int q = 0; q < d; q++) centroids[j * d + q] /= counts[j];
         double[] intra = new double[k];
-        for (double[] part : perGroup(groups, g -> {
-            double[] part = new double[k];
-            for (int i = g * GROUP_ROWS, end = Math.min(n, i + GROUP_ROWS); i < end; i++) {
-                int o = code[i] * d, r = i * d;
-                double s = 0;
-                for (int q = 0; q < d; q++) {
-                    double v = data[r + q] - centroids[o + q];
-                    s += v * v;
-                }
-                part[code[i]] += Math.sqrt(s);
+        for (int i = 0; i < n; i++) {
+            int o = code[i] * d, r = i * d;
+            double s = 0;
+            for (int q = 0; q < d; q++) {
+                double v = data[r + q] - centroids[o + q];
+                s += v * v;
             }
-            return part;
-        })) {
-            for (int j = 0; j < k; j++) intra[j] += part[j];
+            intra[code[i]] += Math.sqrt(s);
         }
         for (int j = 0; j < k; j++) intra[j] /= counts[j];
         double[] dist = new double[k * k];
