@@ -84,7 +84,7 @@ final class BenchCommand implements Runnable {
         @Option(names = "--dims", defaultValue = "32", description = "Dimensions (default ${DEFAULT-VALUE}).")
         int dims;
 
-        @Option(names = "--threads", defaultValue = "2", description = "Engine threads (default ${DEFAULT-VALUE}).")
+        @Option(names = "--threads", defaultValue = "2", description = "Threads of the engine and of the CPU metrics (default ${DEFAULT-VALUE}).")
         int threads;
 
         @Option(names = "--repeats", defaultValue = "3", description = "Runs of each line; the median is printed (default ${DEFAULT-VALUE}).")
@@ -101,6 +101,8 @@ final class BenchCommand implements Runnable {
             // read once, when the engine starts
             System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            // the CPU metrics run on the common pool plus the calling thread: threads in all
+            System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", Integer.toString(threads - 1));
             System.out.print(dev.unetscope.metrics.ClusterBenchmark.run(points, dims, repeats, seed).format());
             return 0;
         }

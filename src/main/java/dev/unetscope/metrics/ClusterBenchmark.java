@@ -1,6 +1,5 @@
 package dev.unetscope.metrics;
 
-import ai.djl.engine.Engine;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,7 +10,8 @@ import java.util.Random;
  * Times the cluster mathematics on seeded Gaussian blobs: k-means (k 8, 3 restarts), a diagonal and
  * a full Gaussian mixture (k 4, fit then score) and Davies-Bouldin on the blobs' labels, each
  * repeated and reported as the median; the same work as {@code bench/reference_sklearn.py} does with
- * scikit-learn. The engine's thread count is fixed when it starts: {@link #main} sets it.
+ * scikit-learn. All four run on the CPU in plain Java, on the common fork-join pool plus the calling
+ * thread; that pool's size (and the engine's thread count) is fixed when first used: {@link #main} sets it.
  *
  * <p>On a machine shared with other work, set {@code OMP_WAIT_POLICY=PASSIVE} in the environment
  * (for this and for the sklearn script): libtorch's OpenMP threads otherwise spin at every op's
@@ -27,7 +27,7 @@ public final class ClusterBenchmark {
         public String format() {
             StringBuilder sb = new StringBuilder();
             sb.append(String.format(Locale.ROOT, "cluster benchmark: %d points x %d dims, median of %d, %s, %s threads, OMP_WAIT_POLICY=%s%n",
-                    points, dims, repeats, device, System.getProperty("ai.djl.pytorch.num_threads", "default"),
+                    points, dims, repeats, device, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1,
                     System.getenv().getOrDefault("OMP_WAIT_POLICY", "(unset)")));
             double cpu = 0;
             for (Line l : lines) {
@@ -58,7 +58,7 @@ public final class ClusterBenchmark {
 
     public static Result run(int points, int dims, int repeats, long seed) {
         Blobs b = blobs(points, dims, 8, seed);
-        // start the engine and warm its kernels on a small problem, outside the timings
+        // compile the kernels on a small problem, outside the timings
         Blobs warm = blobs(2000, dims, 8, seed + 1);
         new KMeans(8, seed).fit(warm.x());
         new GaussianMixture(4, CovarianceType.FULL, seed).fit(warm.x()).meanLogLikelihood(warm.x());
@@ -88,7 +88,7 @@ public final class ClusterBenchmark {
             lines.add(new Line(names[i], m, t[i], median(cpu[i]), cpu[i]));
             total += m;
         }
-        return new Result(points, dims, repeats, Engine.getInstance().defaultDevice().toString(), lines, total);
+        return new Result(points, dims, repeats, "plain Java on the CPU", lines, total);
     }
 
     /** CPU time of this process, all threads (0 where the JVM cannot tell). */
@@ -120,6 +120,7 @@ public final class ClusterBenchmark {
         // read once when the engine starts
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        System.setProperty("java.util.concurrent.ForkJoinPool.common.parallelism", Integer.toString(threads - 1));
         System.out.print(run(points, dims, repeats, seed).format());
     }
 }

@@ -1,8 +1,5 @@
 package dev.unetscope.metrics;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.decomposition.TriangularSolver_DDRM;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
@@ -15,7 +12,6 @@ import org.ejml.interfaces.decomposition.CholeskyDecomposition_F64;
  */
 record Components(CovarianceType type, int k, int d, double[] weights, double[] means, double[] covariances,
                   double[] precisionsCholesky, double[] logDet) {
-    private static final double LOG_2PI = Math.log(2 * Math.PI);
     private static final double EPS10 = 10 * Math.ulp(1.0); // sklearn's 10 * finfo(float64).eps
 
     /** The M step: parameters from the statistics of one pass, second moments taken about ref. */
@@ -119,50 +115,5 @@ record Components(CovarianceType type, int k, int d, double[] weights, double[] 
             }
         }
         return new Components(g.covarianceType(), k, d, g.weights(), m, g.covariances(), pc, logDet);
-    }
-
-    /** The parameters as float32 arrays on the engine, shaped for one matmul per chunk. */
-    OnEngine upload(NDManager m) {
-        float[] cst = new float[k];
-        if (type == CovarianceType.DIAGONAL) {
-            float[] w = new float[2 * d * k]; // (2d x k): log N = [x, x^2] . w + cst
-            for (int j = 0; j < k; j++) {
-                double c = 0;
-                for (int q = 0; q < d; q++) {
-                    double prec = precisionsCholesky[j * d + q] * precisionsCholesky[j * d + q];
-                    double mu = means[j * d + q];
-                    w[q * k + j] = (float) (mu * prec);
-                    w[(d + q) * k + j] = (float) (-0.5 * prec);
-                    c += mu * mu * prec;
-                }
-                cst[j] = (float) (-0.5 * (d * LOG_2PI + c) + logDet[j] + Math.log(weights[j]));
-            }
-            return new OnEngine(this, m.create(w, new Shape(2L * d, k)), null, m.create(cst, new Shape(1, k)));
-        }
-        float[] p = new float[d * k * d]; // (d x kd): [P_1 ... P_k]
-        float[] b = new float[k * d]; // (1 x kd): [mu_1 P_1 ... mu_k P_k]
-        for (int j = 0; j < k; j++) {
-            int o = j * d * d;
-            for (int a = 0; a < d; a++) {
-                for (int c = 0; c < d; c++) p[a * k * d + j * d + c] = (float) precisionsCholesky[o + a * d + c];
-            }
-            for (int c = 0; c < d; c++) {
-                double s = 0;
-                for (int a = 0; a <= c; a++) s += means[j * d + a] * precisionsCholesky[o + a * d + c];
-                b[j * d + c] = (float) s;
-            }
-            cst[j] = (float) (-0.5 * d * LOG_2PI + logDet[j] + Math.log(weights[j]));
-        }
-        return new OnEngine(this, m.create(p, new Shape(d, (long) k * d)), m.create(b, new Shape(1, (long) k * d)),
-                m.create(cst, new Shape(1, k)));
-    }
-
-    record OnEngine(Components p, NDArray w, NDArray b, NDArray cst) {
-        /** log(weight_j) + log N(x | component j), chunk rows x k; call inside f.scope(c). */
-        NDArray logJoint(EngineFeatures f, int c) {
-            if (p.type == CovarianceType.DIAGONAL) return f.withSquares(c).matMul(w).add(cst);
-            NDArray y = f.x[c].matMul(w).sub(b);
-            return y.square().reshape(f.rows(c), p.k, p.d).sum(new int[] {2}).mul(-0.5f).add(cst);
-        }
     }
 }

@@ -22,6 +22,8 @@ final class CpuFeatures {
     final int n;
     final int d;
     final float[] shift;
+    /** The rows as given (row-major, unshifted). */
+    final FeatureMatrix source;
     /** blocks[b][q]: column q of rows b*BLOCK.. (the last block zero-padded); each its own array, so loops over it start at 0 and vectorise. */
     final float[][][] blocks;
 
@@ -29,6 +31,7 @@ final class CpuFeatures {
         this.n = m.n();
         this.d = m.d();
         this.shift = shift.clone();
+        this.source = m;
         int nb = (n + BLOCK - 1) / BLOCK;
         this.blocks = new float[nb][d][BLOCK];
         float[] src = m.data();

@@ -1,8 +1,5 @@
 package dev.unetscope.metrics;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import dev.unetscope.io.BadInputException;
 
 /**
@@ -10,8 +7,9 @@ import dev.unetscope.io.BadInputException;
  * (init_params="kmeans", n_init=1): responsibilities start as the one-hot labels of a single
  * k-means run, then E and M steps alternate until the mean log-likelihood (the lower bound)
  * changes by less than {@code tol}. The per-point work (log-densities, responsibilities, weighted
- * sums) is float32 matmuls on the tensor engine; the d x d algebra (Cholesky, inverse) is EJML in
- * double.
+ * sums) is float32 on the CPU ({@link MixturePass}: SIMD loops over blocks of rows, parallel over
+ * fixed groups of blocks, reduced in a fixed order); the d x d algebra (Cholesky, inverse) is EJML
+ * in double.
  *
  * @param k              number of components
  * @param covarianceType {@link CovarianceType#DIAGONAL} or {@link CovarianceType#FULL}
@@ -60,89 +58,35 @@ public record GaussianMixture(int k, CovarianceType covarianceType, double regCo
     public GaussianMixtureModel fit(FeatureMatrix x) {
         x.requireFinite(null);
         KMeans.requireDistinctRows(x, k);
+        CpuFeatures f = new CpuFeatures(x, EngineFeatures.toFloat(x.columnMeans()));
+        KMeansModel init = new KMeans(k, 1, KMeans.DEFAULT_MAX_ITER, KMeans.DEFAULT_TOL, seed).fitChecked(x, f);
         int d = x.d();
-        try (EngineFeatures f = new EngineFeatures(x, EngineFeatures.toFloat(x.columnMeans()), widestRow(d))) {
-            KMeansModel init = new KMeans(k, 1, KMeans.DEFAULT_MAX_ITER, KMeans.DEFAULT_TOL, seed).fitChecked(x);
-            if (covarianceType == CovarianceType.DIAGONAL) f.withSquares();
-            // the k-means centroids are the label means: the reference point of the first second moments
-            double[] ref = new double[k * d];
-            for (int j = 0; j < k; j++) for (int q = 0; q < d; q++) ref[j * d + q] = init.centroids()[j * d + q] - f.shift[q];
-            Statistics s = pass(f, null, init.labels(), ref);
-            Components p = Components.estimate(covarianceType, s, ref, regCovar, x.n());
-            double lowerBound = Double.NEGATIVE_INFINITY;
-            boolean converged = false;
-            int iterations = 0;
-            for (int it = 1; it <= maxIter; it++) {
-                iterations = it;
-                double previous = lowerBound;
-                s = pass(f, p, null, p.means());
-                lowerBound = s.logLikelihoodSum / x.n();
-                p = Components.estimate(covarianceType, s, p.means(), regCovar, x.n());
-                if (Math.abs(lowerBound - previous) < tol) {
-                    converged = true;
-                    break;
-                }
+        // the k-means centroids are the label means: the reference point of the first second moments
+        double[] ref = new double[k * d];
+        for (int j = 0; j < k; j++) for (int q = 0; q < d; q++) ref[j * d + q] = (float) (init.centroids()[j * d + q] - f.shift[q]);
+        Statistics s = MixturePass.pass(f, covarianceType, k, null, init.labels(), ref);
+        Components p = Components.estimate(covarianceType, s, ref, regCovar, x.n());
+        double lowerBound = Double.NEGATIVE_INFINITY;
+        boolean converged = false;
+        int iterations = 0;
+        for (int it = 1; it <= maxIter; it++) {
+            iterations = it;
+            double previous = lowerBound;
+            // second moments about the current means as float32 values: the kernel subtracts exactly these
+            double[] about = KMeans.toDouble(EngineFeatures.toFloat(p.means()));
+            s = MixturePass.pass(f, covarianceType, k, p, null, about);
+            lowerBound = s.logLikelihoodSum() / x.n();
+            p = Components.estimate(covarianceType, s, about, regCovar, x.n());
+            if (Math.abs(lowerBound - previous) < tol) {
+                converged = true;
+                break;
             }
-            return p.toModel(f.shift, converged, iterations, lowerBound);
         }
+        return p.toModel(f.shift, converged, iterations, lowerBound);
     }
 
     /** Weighted sums over all rows for one M step, plus the E step's total log-likelihood. */
     record Statistics(int k, int d, double[] nk, double[] sumX, double[] second, double logLikelihoodSum) {}
-
-    /**
-     * One pass over the data: responsibilities from the components p (E step), or one-hot from
-     * labels when p is null; accumulates their sums, the weighted sums of x and the weighted second
-     * moments (diagonal: of x itself; full: of x minus the reference means ref, for accuracy).
-     */
-    private Statistics pass(EngineFeatures f, Components p, int[] labels, double[] ref) {
-        int d = f.d;
-        boolean full = covarianceType == CovarianceType.FULL;
-        double[] nk = new double[k];
-        double[] sumX = new double[k * d];
-        double[] second = new double[full ? k * d * d : k * d];
-        double ll = 0;
-        try (NDManager gen = f.manager.newSubManager()) {
-            Components.OnEngine e = p == null ? null : p.upload(gen);
-            NDArray refs = full ? gen.create(EngineFeatures.toFloat(ref)).reshape(k, 1, d) : null;
-            for (int c = 0; c < f.chunks(); c++) {
-                try (NDManager sub = f.scope(c)) {
-                    NDArray resp;
-                    if (e == null) {
-                        int[] l = new int[f.rows(c)];
-                        System.arraycopy(labels, f.start[c], l, 0, l.length);
-                        resp = sub.create(l).oneHot(k, DataType.FLOAT32);
-                    } else {
-                        NDArray joint = e.logJoint(f, c);
-                        NDArray logResp = joint.logSoftmax(1);
-                        ll += joint.get(":, 0").sub(logResp.get(":, 0")).sum().getFloat();
-                        resp = logResp.exp();
-                    }
-                    NDArray respT = resp.transpose();
-                    KMeans.add(nk, resp.sum(new int[] {0}).toFloatArray());
-                    if (full) {
-                        KMeans.add(sumX, respT.matMul(f.x[c]).toFloatArray());
-                        NDArray diff = f.x[c].expandDims(0).sub(refs); // k x rows x d
-                        NDArray weighted = diff.mul(respT.expandDims(2));
-                        KMeans.add(second, weighted.transpose(0, 2, 1).batchMatMul(diff).toFloatArray());
-                    } else {
-                        float[] both = respT.matMul(f.withSquares(c)).toFloatArray(); // k x 2d: [sum r x, sum r x^2]
-                        for (int j = 0; j < k; j++) {
-                            for (int q = 0; q < d; q++) {
-                                sumX[j * d + q] += both[j * 2 * d + q];
-                                second[j * d + q] += both[j * 2 * d + d + q];
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        return new Statistics(k, d, nk, sumX, second, ll);
-    }
-
-    private int widestRow(int d) {
-        return Math.max(k * d, 2 * d);
-    }
 
     static BadInputException illDefined(int component) {
         return new BadInputException("fitting the Gaussian mixture failed: component " + component

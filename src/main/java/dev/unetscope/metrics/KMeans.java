@@ -71,7 +71,11 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
     /** {@link #fit(FeatureMatrix)} on rows already checked (finite, at least k distinct). */
     KMeansModel fitChecked(FeatureMatrix x) {
         // shifting by the column means turns a constant column into exact zeros, as on the engine
-        CpuFeatures f = new CpuFeatures(x, EngineFeatures.toFloat(x.columnMeans()));
+        return fitChecked(x, new CpuFeatures(x, EngineFeatures.toFloat(x.columnMeans())));
+    }
+
+    /** As {@link #fitChecked(FeatureMatrix)} on x already in blocks shifted by its column means (f). */
+    KMeansModel fitChecked(FeatureMatrix x, CpuFeatures f) {
         double tolAbs = tol * x.meanColumnVariance();
         return best(f.d, f.shift, rng -> lloyd(x, f, kMeansPlusPlus(x, f, rng), tolAbs));
     }
