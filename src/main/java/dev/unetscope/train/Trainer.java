@@ -205,13 +205,14 @@ public final class Trainer {
     }
 
     /**
-     * Whether the backward pass may use oneDNN ({@code -Dunetscope.onednnBackward=on}). By default a
-     * step's backward runs with oneDNN off ({@link OneDnnSwitch}), so libtorch computes the gradients
-     * of the convolutions on its own path (im2col and its BLAS): under the AVX2 cap oneDNN takes most
-     * 3x3x3 weight gradients to a generic GEMM fallback that was about 1.6x slower here (see
-     * docs/ARCHITECTURE.md, The engine). The forward keeps oneDNN.
+     * Whether the backward pass uses oneDNN: yes by default; {@code -Dunetscope.onednnBackward=off} runs each
+     * step's backward with oneDNN off ({@link OneDnnSwitch}), so libtorch computes the convolutions'
+     * gradients on its own path (im2col and its BLAS). Measured on 2 quiet cores (docs/ARCHITECTURE.md,
+     * Speed) oneDNN's backward is the faster one (0.113 against 0.141 s/step on the reference config,
+     * 0.117 against 0.141 on the demo's), although under a heavy load the order reversed; the switch
+     * stays for machines where it wins.
      */
-    static final boolean ONEDNN_BACKWARD = "on".equals(System.getProperty("unetscope.onednnBackward"));
+    static final boolean ONEDNN_BACKWARD = !"off".equals(System.getProperty("unetscope.onednnBackward"));
 
     /** Receives the end of each phase of a {@link #step}, as {@link System#nanoTime()}. */
     interface PhaseClock {

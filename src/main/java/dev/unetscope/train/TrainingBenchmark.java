@@ -161,7 +161,7 @@ public final class TrainingBenchmark {
     private static void oneDnnSetting(PrintStream out) {
         if ("off".equals(System.getProperty("unetscope.onednn"))) OneDnnSwitch.set(false);
         out.printf(Locale.ROOT, "oneDNN: forward %s, training backward %s%n", OneDnnSwitch.enabled() ? "on" : "off (-Dunetscope.onednn=off)",
-                Trainer.ONEDNN_BACKWARD && OneDnnSwitch.enabled() ? "on (-Dunetscope.onednnBackward=on)" : "off (libtorch's own convolution path)");
+                Trainer.ONEDNN_BACKWARD && OneDnnSwitch.enabled() ? "on" : "off (libtorch's own convolution path, -Dunetscope.onednnBackward=off)");
     }
 
     /** The engine's operator profiler over the timed steps (slows them; for finding where time goes). */
