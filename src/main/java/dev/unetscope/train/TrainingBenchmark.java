@@ -122,16 +122,15 @@ public final class TrainingBenchmark {
             out.printf(Locale.ROOT, "bench infer: sliding window, patch %d x %d x %d, overlap 0.5, Gaussian weights%n", patch[0], patch[1], patch[2]);
         }
         try (SegmentationNetwork net = inner) {
-            if (net.inChannels() != 1) {
-                throw new BadInputException(model, "has " + net.inChannels() + " input channels; bench infer feeds 1", "time a 1-channel network");
-            }
+            int channels = net.inChannels();
+            if (channels > 1) x = channels(x, s.n(), channels);
             if (model == null && patch == null && net instanceof UNet u) {
                 out.printf(Locale.ROOT, "bench infer: %s, %d parameters, batch norm and dropout in inference mode%n", s.describe(), u.parameterCount());
             } else if (model == null) {
                 out.printf(Locale.ROOT, "bench infer: %s, input %d x 1 x %d x %d x %d%n", s.describe(), s.n(), s.d(), s.h(), s.w());
             } else {
-                out.printf(Locale.ROOT, "bench infer: TorchScript %s (taps %s, computed but not copied), input %d x 1 x %d x %d x %d%n",
-                        model, String.join(",", net.tapNames()), s.n(), s.d(), s.h(), s.w());
+                out.printf(Locale.ROOT, "bench infer: TorchScript %s (taps %s, computed but not copied), input %d x %d x %d x %d x %d%n",
+                        model, String.join(",", net.tapNames()), s.n(), channels, s.d(), s.h(), s.w());
             }
             for (int i = 0; i < s.warmup() + s.steps(); i++) {
                 if (i == s.warmup()) startProfile(s);
@@ -179,6 +178,23 @@ public final class TrainingBenchmark {
      * A synthetic batch: an ellipsoid mask per volume (shifted per volume) and the image = mask +
      * Gaussian noise (sd 0.5), seeded. Returns {image, mask}, each n x d x h x w.
      */
+    /**
+     * A batch of {@code n} one-channel volumes as {@code n} cases of {@code c} channels, each case's channels one
+     * after another (as {@code PreparedSet} holds them): channel 0 the volume, every further channel its negative
+     * (a second contrast in which the gland is dark, as ADC is against T2).
+     */
+    static float[] channels(float[] x, int n, int c) {
+        int vox = x.length / n;
+        float[] out = new float[x.length * c];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < c; k++) {
+                int to = (i * c + k) * vox;
+                for (int j = 0; j < vox; j++) out[to + j] = k == 0 ? x[i * vox + j] : -x[i * vox + j];
+            }
+        }
+        return out;
+    }
+
     static float[][] phantomBatch(int n, int d, int h, int w, long seed) {
         float[] x = new float[n * d * h * w], y = new float[x.length];
         Random r = new Random(seed);

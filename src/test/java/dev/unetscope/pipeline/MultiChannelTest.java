@@ -78,6 +78,13 @@ class MultiChannelTest {
     }
 
     @Test
+    void benchInferTimesATwoChannelModelOnTwoChannelInput() throws Exception {
+        CliRun r = CliRun.of("bench", "infer", "--model", fx.resolve("step-000004.pt").toString(), "--shape", "8,40,48", "--warmup", "0", "--steps", "2");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("input 2 x 2 x 8 x 40 x 48").containsPattern("median [0-9.]+ s/volume over 2 calls of 2 volumes");
+    }
+
+    @Test
     void importedTwoChannelModelEqualsEagerPyTorch() throws Exception {
         TorchScriptFixtures.Array x = TorchScriptFixtures.readNpy(fx.resolve("input.npy"));
         assertThat(x.shape()).containsExactly(1, 2, 8, 40, 48);
