@@ -1,5 +1,7 @@
 package dev.unetscope.metrics;
 
+import dev.unetscope.io.ProcessCpu;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -75,10 +77,10 @@ public final class ClusterBenchmark {
             work[1] = () -> new GaussianMixture(4, CovarianceType.DIAGONAL, s).fit(b.x()).meanLogLikelihood(b.x());
             work[2] = () -> new GaussianMixture(4, CovarianceType.FULL, s).fit(b.x()).meanLogLikelihood(b.x());
             for (int i = 0; i < names.length; i++) {
-                long c0 = processCpuNanos(), t0 = System.nanoTime();
+                long c0 = ProcessCpu.nanos(), t0 = System.nanoTime();
                 work[i].run();
                 t[i][r] = (System.nanoTime() - t0) * 1e-9;
-                cpu[i][r] = (processCpuNanos() - c0) * 1e-9;
+                cpu[i][r] = (ProcessCpu.nanos() - c0) * 1e-9;
             }
         }
         List<Line> lines = new ArrayList<>();
@@ -91,11 +93,6 @@ public final class ClusterBenchmark {
         return new Result(points, dims, repeats, "plain Java on the CPU", lines, total);
     }
 
-    /** CPU time of this process, all threads (0 where the JVM cannot tell). */
-    static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean o ? o.getProcessCpuTime() : 0;
-    }
 
     static double median(double[] v) {
         double[] s = v.clone();

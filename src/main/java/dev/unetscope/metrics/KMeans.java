@@ -249,6 +249,23 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
     }
 
     /** Greedy k-means++ on the CPU, as {@link #kMeansPlusPlus(FeatureMatrix, EngineFeatures, SplittableRandom)}. */
+    /**
+     * k-means++'s candidate rows: {@code trials} draws proportional to each row's squared distance to its closest
+     * chosen centre, given their running sum {@code cum} (total {@code pot}), as numpy's searchsorted (side 'left').
+     */
+    private static int[] candidates(double[] cum, double pot, int trials, SplittableRandom rnd) {
+        int n = cum.length;
+        int[] out = new int[trials];
+        for (int t = 0; t < trials; t++) {
+            double u = rnd.nextDouble() * pot;
+            int idx = Arrays.binarySearch(cum, u);
+            if (idx < 0) idx = -idx - 1;
+            else while (idx > 0 && cum[idx - 1] == u) idx--;
+            out[t] = Math.min(idx, n - 1);
+        }
+        return out;
+    }
+
     private double[] kMeansPlusPlus(FeatureMatrix x, CpuFeatures f, SplittableRandom rnd) {
         int n = f.n, d = f.d;
         int trials = 2 + (int) Math.log(k);
@@ -268,14 +285,7 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
                 s += closest[i];
                 cum[i] = s;
             }
-            int[] candidates = new int[trials];
-            for (int t = 0; t < trials; t++) {
-                double u = rnd.nextDouble() * pot;
-                int idx = Arrays.binarySearch(cum, u);
-                if (idx < 0) idx = -idx - 1;
-                else while (idx > 0 && cum[idx - 1] == u) idx--; // numpy searchsorted side='left'
-                candidates[t] = Math.min(idx, n - 1);
-            }
+            int[] candidates = candidates(cum, pot, trials, rnd);
             float[][] dc = closerOf(f, candidates, x, closest, nearest, chosen, j);
             double[] candPot = new double[trials];
             for (int t = 0; t < trials; t++) {
@@ -488,14 +498,7 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
                         cum[f.start[c] + i] = s;
                     }
                 }
-                int[] candidates = new int[trials];
-                for (int t = 0; t < trials; t++) {
-                    double u = rnd.nextDouble() * pot;
-                    int idx = Arrays.binarySearch(cum, u);
-                    if (idx < 0) idx = -idx - 1;
-                    else while (idx > 0 && cum[idx - 1] == u) idx--; // numpy searchsorted side='left'
-                    candidates[t] = Math.min(idx, n - 1);
-                }
+                int[] candidates = candidates(cum, pot, trials, rnd);
                 NDManager next = f.manager.newSubManager();
                 NDArray[] dc = distancesTo(f, next, candidates, x);
                 double[] candPot = new double[trials];

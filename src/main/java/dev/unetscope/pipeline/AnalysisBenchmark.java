@@ -5,6 +5,7 @@ import dev.unetscope.data.PreparedSet;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.ResultFiles;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.io.ProcessCpu;
 import dev.unetscope.metrics.AnalysisConfig;
 import dev.unetscope.train.CheckpointRef;
 import dev.unetscope.train.CheckpointStore;
@@ -102,11 +103,11 @@ public final class AnalysisBenchmark {
         CheckpointScores scores = null;
         for (int r = 0; r < repeats; r++) {
             PhaseTimes phases = PhaseTimes.recording();
-            long c0 = processCpuNanos();
+            long c0 = ProcessCpu.nanos();
             t0 = System.nanoTime();
             scores = new CheckpointAnalysis(cfg, phases).analyse(ref, prep, train, setNames, sets, references);
             analysis[r] = (System.nanoTime() - t0) / 1e9;
-            analysisCpu[r] = (processCpuNanos() - c0) / 1e9;
+            analysisCpu[r] = (ProcessCpu.nanos() - c0) / 1e9;
             runs.add(phases.seconds());
             if (calls == null) calls = phases.calls();
             progress.info(String.format(Locale.ROOT, "repeat %d: %.2f s, process CPU %.2f s", r + 1, analysis[r], analysisCpu[r]));
@@ -153,11 +154,6 @@ public final class AnalysisBenchmark {
         }
     }
 
-    /** CPU time of this process, all threads (steadier than wall time on a shared machine; 0 where the JVM cannot tell). */
-    static long processCpuNanos() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean o ? o.getProcessCpuTime() : 0;
-    }
 
     static double lowerMedian(double[] v) {
         double[] s = v.clone();

@@ -2,6 +2,7 @@ package dev.unetscope.train;
 
 import ai.djl.ndarray.types.Shape;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.io.ProcessCpu;
 import dev.unetscope.model.OneDnnSwitch;
 import dev.unetscope.model.SegmentationNetwork;
 import dev.unetscope.model.SlidingWindowNetwork;
@@ -68,10 +69,10 @@ public final class TrainingBenchmark {
             Trainer.PhaseClock clock = (phase, nanos) -> marks[phase] = nanos;
             for (int i = 0; i < s.warmup() + s.steps(); i++) {
                 if (i == s.warmup()) startProfile(s);
-                long c0 = processCpuNanos(), t0 = System.nanoTime();
+                long c0 = ProcessCpu.nanos(), t0 = System.nanoTime();
                 float loss = Trainer.step(net, adam, objective, xy[0], xy[1], shape, seed, i + 1, clock);
                 long t3 = System.nanoTime();
-                double c = (processCpuNanos() - c0) / 1e9;
+                double c = (ProcessCpu.nanos() - c0) / 1e9;
                 double f = (marks[0] - t0) / 1e9, b = (marks[1] - marks[0]) / 1e9, u = (t3 - marks[1]) / 1e9, t = (t3 - t0) / 1e9;
                 boolean timed = i >= s.warmup();
                 out.printf(Locale.ROOT, "step %d %s %.3f s (forward %.3f backward %.3f update %.3f) cpu %.3f s loss %.4f%n",
@@ -134,9 +135,9 @@ public final class TrainingBenchmark {
             }
             for (int i = 0; i < s.warmup() + s.steps(); i++) {
                 if (i == s.warmup()) startProfile(s);
-                long c0 = processCpuNanos(), t0 = System.nanoTime();
+                long c0 = ProcessCpu.nanos(), t0 = System.nanoTime();
                 SegmentationNetwork.Inference inf = net.infer(x, s.n(), s.d(), s.h(), s.w(), Set.of());
-                double t = (System.nanoTime() - t0) / 1e9, c = (processCpuNanos() - c0) / 1e9;
+                double t = (System.nanoTime() - t0) / 1e9, c = (ProcessCpu.nanos() - c0) / 1e9;
                 boolean timed = i >= s.warmup();
                 out.printf(Locale.ROOT, "call %d %s %.3f s (%.3f s/volume) cpu %.3f s mean p %.4f%n", i + 1, timed ? "timed" : "warm-up", t,
                         t / s.n(), c, mean(inf.probabilities()));
@@ -214,16 +215,6 @@ public final class TrainingBenchmark {
         return new float[][] {x, y};
     }
 
-    /**
-     * CPU seconds of the whole process (all threads, as nanoseconds): steadier than wall time on a
-     * shared machine, though threads spinning at a barrier count as busy.
-     */
-    static long processCpuNanos() {
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
-            return os.getProcessCpuTime();
-        }
-        return 0;
-    }
 
     static double median(double[] a) {
         if (a.length == 0) return Double.NaN;
