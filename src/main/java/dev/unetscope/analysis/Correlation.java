@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.apache.commons.math3.special.Beta;
 import org.apache.commons.math3.special.Erf;
 
@@ -232,27 +233,20 @@ public final class Correlation {
             return ci;
         }
         SplittableRandom rng = new SplittableRandom(seed);
+        // the draws first, in the one sequence the seed gives; then the resamples' coefficients, independent of each
+        // other, on the common pool; kept in draw order, so the interval is the same for any number of threads
+        int[][] picks = new int[resamples][g];
+        for (int[] pick : picks) for (int j = 0; j < g; j++) pick[j] = rng.nextInt(g);
+        // a resample's values are some of x's and y's: their ranks in the whole sample order them as their own would,
+        // so Spearman's average ranks come from counting and Kendall's pairs from those ranks, with no sort per resample
+        int[] xr = Ranks.dense(x), yr = Ranks.dense(y);
+        double[][] coefficients = new double[resamples][];
+        IntStream.range(0, resamples).parallel().forEach(b -> coefficients[b] = resample(x, y, xr, yr, clusters, picks[b]));
         double[][] values = new double[3][resamples];
         int[] finite = new int[3];
-        int[] pick = new int[g];
-        for (int b = 0; b < resamples; b++) {
-            int m = 0;
-            for (int j = 0; j < g; j++) {
-                pick[j] = rng.nextInt(g);
-                m += clusters.get(pick[j]).length;
-            }
-            double[] bx = new double[m], by = new double[m];
-            int k = 0;
-            for (int j = 0; j < g; j++) {
-                for (int i : clusters.get(pick[j])) {
-                    bx[k] = x[i];
-                    by[k++] = y[i];
-                }
-            }
-            if (m < 3 || constant(bx) || constant(by)) continue;
-            values[0][finite[0]++] = pearsonR(bx, by);
-            values[1][finite[1]++] = pearsonR(Ranks.average(bx), Ranks.average(by));
-            values[2][finite[2]++] = KendallCounts.of(bx, by).tau();
+        for (double[] c : coefficients) {
+            if (c == null) continue;
+            for (int s = 0; s < 3; s++) values[s][finite[s]++] = c[s];
         }
         int bad = resamples - finite[0];
         if (bad > 0) notes.add(bad + " of " + resamples + " bootstrap resamples undefined (constant) and left out");
@@ -267,6 +261,26 @@ public final class Correlation {
             ci[s][1] = quantile(v, (1 + level) / 2);
         }
         return ci;
+    }
+
+    /** Pearson, Spearman and Kendall of one resample (the clusters {@code pick} names), or null where it is constant. */
+    private static double[] resample(double[] x, double[] y, int[] xr, int[] yr, List<int[]> clusters, int[] pick) {
+        int m = 0;
+        for (int j : pick) m += clusters.get(j).length;
+        double[] bx = new double[m], by = new double[m];
+        int[] bxr = new int[m], byr = new int[m];
+        int k = 0;
+        for (int j : pick) {
+            for (int i : clusters.get(j)) {
+                bx[k] = x[i];
+                by[k] = y[i];
+                bxr[k] = xr[i];
+                byr[k++] = yr[i];
+            }
+        }
+        if (m < 3 || constant(bx) || constant(by)) return null;
+        return new double[] {pearsonR(bx, by), pearsonR(Ranks.averageOfRanks(bxr), Ranks.averageOfRanks(byr)),
+                KendallCounts.ofRanks(bxr, byr).tau()};
     }
 
     /** Quantile of sorted v with numpy's default linear interpolation. */
@@ -328,15 +342,20 @@ public final class Correlation {
             double x0, double x1, double y0, double y1) {
 
         static KendallCounts of(double[] x, double[] y) {
-            int n = x.length;
-            int[] yr = denseRanks(y);
-            Integer[] order = new Integer[n];
-            for (int i = 0; i < n; i++) order[i] = i;
-            // sorted by (x, y) so that joint ties are adjacent
-            Arrays.sort(order, (a, b) -> x[a] < x[b] ? -1 : x[a] > x[b] ? 1 : Integer.compare(yr[a], yr[b]));
+            return ofRanks(Ranks.dense(x), Ranks.dense(y));
+        }
+
+        /**
+         * The counts from ranks: any integers from 1 that order the pairs as x and y do (ties equal). Only the order
+         * matters, so a bootstrap resample may pass its points' ranks in the whole sample.
+         */
+        static KendallCounts ofRanks(int[] xr, int[] yr) {
+            int n = xr.length;
+            // sorted by (x, y) so that joint ties are adjacent: counting sorts by y, then stably by x
+            int[] byY = countingOrder(yr, null), order = countingOrder(xr, byY);
             int[] xs = new int[n], ys = new int[n];
             for (int i = 0; i < n; i++) {
-                xs[i] = i == 0 ? 1 : xs[i - 1] + (x[order[i]] != x[order[i - 1]] ? 1 : 0);
+                xs[i] = xr[order[i]];
                 ys[i] = yr[order[i]];
             }
             // discordant pairs: for each point, earlier points with strictly smaller x and larger y
@@ -385,14 +404,19 @@ public final class Correlation {
             return Erf.erfc(Math.abs(z) / Math.sqrt(2));
         }
 
-        /** Dense ranks from 1, ascending. */
-        private static int[] denseRanks(double[] v) {
-            Integer[] order = Ranks.sortedOrder(v);
-            int[] r = new int[v.length];
-            for (int i = 0; i < v.length; i++) {
-                r[order[i]] = i == 0 ? 1 : r[order[i - 1]] + (v[order[i]] != v[order[i - 1]] ? 1 : 0);
+        /** Indices in ascending order of r (positive ints), ties in the order {@code within} lists them (null: index order). */
+        private static int[] countingOrder(int[] r, int[] within) {
+            int n = r.length, max = 0;
+            for (int v : r) max = Math.max(max, v);
+            int[] start = new int[max + 2];
+            for (int v : r) start[v + 1]++;
+            for (int v = 1; v < start.length; v++) start[v] += start[v - 1];
+            int[] out = new int[n];
+            for (int k = 0; k < n; k++) {
+                int i = within == null ? k : within[k];
+                out[start[r[i]]++] = i;
             }
-            return r;
+            return out;
         }
 
         /** {sum c(c-1)/2, sum c(c-1)(c-2), sum c(c-1)(2c+5)} over the tie counts c &gt; 1 of dense ranks. */

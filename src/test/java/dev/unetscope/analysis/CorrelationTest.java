@@ -197,6 +197,59 @@ class CorrelationTest {
     }
 
     @Test
+    void bootstrapFromRanksGivesTheBoundsOfSortingEveryResample() {
+        // tied values (rounded to a coarse grid), both zeros and groups of several pairs: the bootstrap ranks a
+        // resample by its points' ranks in the whole sample; the plain way draws the same clusters and sorts each
+        // resample anew through the static estimators; the bounds must be the same doubles
+        Random rnd = new Random(11);
+        int n = 90;
+        double[] x = new double[n], y = new double[n];
+        int[] g = new int[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = Math.round(rnd.nextGaussian() * 3) / 2.0;
+            y[i] = Math.round((0.5 * x[i] + rnd.nextGaussian()) * 4) / 4.0;
+            if (i % 17 == 0) x[i] = -0.0;
+            if (i % 13 == 0) x[i] = 0.0;
+            g[i] = i / 3;
+        }
+        int resamples = 300;
+        long seed = 7;
+        List<Estimate> fast = new Correlation(resamples, seed, 0.9).estimate(x, y, g);
+        int groups = n / 3;
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        double[][] values = new double[3][resamples];
+        for (int b = 0; b < resamples; b++) {
+            double[] bx = new double[n], by = new double[n];
+            int k = 0;
+            for (int j = 0; j < groups; j++) {
+                int c = rng.nextInt(groups);
+                for (int i = 3 * c; i < 3 * c + 3; i++) {
+                    bx[k] = x[i];
+                    by[k++] = y[i];
+                }
+            }
+            values[0][b] = Correlation.pearson(bx, by).value();
+            values[1][b] = Correlation.spearman(bx, by).value();
+            values[2][b] = Correlation.kendall(bx, by).value();
+        }
+        for (int m = 0; m < 3; m++) {
+            double[] v = values[m].clone();
+            java.util.Arrays.sort(v);
+            assertThat(fast.get(m).lo()).as(fast.get(m).method()).isEqualTo(Correlation.quantile(v, 0.05));
+            assertThat(fast.get(m).hi()).as(fast.get(m).method()).isEqualTo(Correlation.quantile(v, 0.95));
+        }
+    }
+
+    @Test
+    void ranksByHand() {
+        // scipy.stats.rankdata([3, -0.0, 1, 0.0, 3, 3], 'average') = [5, 1.5, 3, 1.5, 5, 5]
+        assertThat(Ranks.average(new double[] {3, -0.0, 1, 0.0, 3, 3})).containsExactly(5, 1.5, 3, 1.5, 5, 5);
+        assertThat(Ranks.dense(new double[] {3, -0.0, 1, 0.0, 3, 3})).containsExactly(3, 1, 2, 1, 3, 3);
+        // the same from ranks that only order them (gaps allowed): 7 > 4 > 2
+        assertThat(Ranks.averageOfRanks(new int[] {7, 2, 4, 2, 7, 7})).containsExactly(5, 1.5, 3, 1.5, 5, 5);
+    }
+
+    @Test
     void quantileInterpolatesAsNumpy() {
         // numpy.percentile([1, 2, 3, 4], 25) = 1 + 0.75 * (2 - 1) = 1.75
         assertThat(Correlation.quantile(new double[] {1, 2, 3, 4}, 0.25)).isEqualTo(1.75);
