@@ -31,6 +31,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -165,6 +166,8 @@ public final class Viewer {
         ReceptiveFieldSampler sampler = new ReceptiveFieldSampler(sampling.sampleSeed(), sampling.samplesPerCase(), ReceptiveFieldSampler.Mode.UNIFORM);
         List<Preprocessing> preps = new ArrayList<>();
         Map<Preprocessing, Map<String, PreparedSet>> sets = new LinkedHashMap<>();
+        Map<Preprocessing, PreparedSet> trains = new HashMap<>();
+        Map<String, Scan> scans = new HashMap<>();
         Set<String> scansWritten = new HashSet<>();
         ObjectNode manifest = json.createObjectNode();
         manifest.put("reference", REFERENCE).put("library", version == null ? "NiiVue" : version.strip())
@@ -191,7 +194,9 @@ public final class Viewer {
                 if (!preps.contains(p)) preps.add(p);
                 int pi = preps.indexOf(p);
                 Map<String, PreparedSet> mine = sets.computeIfAbsent(p, x -> new LinkedHashMap<>());
-                FeatureSample tr = FeatureExtractor.extract(net, ExperimentData.streamSplit(exp, "train", p), sampler, net.tapNames());
+                // the training split once per preprocessing for every checkpoint drawn (held while it fits the sets' budget)
+                PreparedSet train = trains.computeIfAbsent(p, x -> ExperimentData.split(exp, "train", x));
+                FeatureSample tr = FeatureExtractor.extract(net, train, sampler, net.tapNames());
                 Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, CLUSTERS, 1);
                 ObjectNode c = json.createObjectNode();
                 c.put("id", ck).put("run", m.run()).put("step", ref.entry().step()).put("label", m.run() + " step " + ref.entry().step());
@@ -206,12 +211,15 @@ public final class Viewer {
                     if (idx < 0) continue;
                     String base = safe(pair.get(0)) + "_" + safe(pair.get(1));
                     String scan = "p" + pi + "_" + base;
-                    float[] img = set.images().get(idx); // every input channel, for the network
-                    float[] shown = set.channel(idx, 0); // the viewer shows input channel 0
-                    int[] dims = set.dims(idx);
+                    // a streamed set reads and prepares the case again on each get: once per scan, for every checkpoint
+                    Scan sc = scans.computeIfAbsent(scan, x -> new Scan(set.images().get(idx), set.channel(idx, 0), set.dims(idx),
+                            set.labelled() ? set.masks().get(idx) : null));
+                    float[] img = sc.image(); // every input channel, for the network
+                    float[] shown = sc.shown(); // the viewer shows input channel 0
+                    int[] dims = sc.dims();
                     double[] spacing = p.targetSpacing() != null ? p.targetSpacing() : new double[] {1, 1, 1};
                     Volume grid = new Volume(dims[2], dims[1], dims[0], shown, spacing, Volume.diagonalAffine(spacing));
-                    float[] mask = set.labelled() ? set.masks().get(idx) : null; // a streamed set reads the case again on each get
+                    float[] mask = sc.mask();
                     if (scansWritten.add(scan)) writeScan(staging, scan, grid, shown, mask);
                     drawCheckpoint(staging, ck + "_" + base, net, styles, grid, img);
                     ObjectNode f = (ckFiles.has(pair.get(0)) ? (ObjectNode) ckFiles.get(pair.get(0)) : ckFiles.putObject(pair.get(0))).putObject(pair.get(1));
@@ -267,6 +275,9 @@ public final class Viewer {
         return new Written(page, null, shown, volumes, bytes, List.copyOf(problems), drawn.size(), skipped);
     }
 
+    /** One prepared scan the viewer draws: every channel, channel 0 as shown, its dims and its mask (null: unlabelled). */
+    private record Scan(float[] image, float[] shown, int[] dims, float[] mask) {}
+
     /**
      * What does not depend on the checkpoint, once per scan: the scan and the ground truth as label map (0/1), each as
      * {@code .nii.gz} to open in ITK-SNAP or 3D Slicer, and for the page one script with the scan and the truth's outline.
@@ -321,15 +332,23 @@ public final class Viewer {
                 }
             }
             int[] labels = st.clusters().predict(new FeatureMatrix(z, cells, ch));
+            // each layer voxel's two colours once; the voxels it covers (8^3 of them at stride 8) copy them
+            int[] cellPca = new int[cells], cellKm = new int[cells];
+            for (int cell = 0; cell < cells; cell++) {
+                cellPca[cell] = (fourBits(st.pca().rgb(z, cell * ch)) << 8) | 0xFF;
+                cellKm[cell] = (FeatureStrip.PALETTE[labels[cell] % FeatureStrip.PALETTE.length] << 8) | 0xFF;
+            }
             int[] pca = new int[grid.size()], km = new int[grid.size()];
+            // nearest: every voxel takes the layer voxel that contains it, so a stride-8 layer shows as 8-voxel blocks
+            int[] cellX = new int[w];
+            for (int x = 0; x < w; x++) cellX[x] = Math.min(x / t.sw(), f.w() - 1);
             for (int zz = 0; zz < d; zz++) {
                 for (int y = 0; y < h; y++) {
-                    for (int x = 0; x < w; x++) {
-                        // nearest: every voxel takes the layer voxel that contains it, so a stride-8 layer shows as 8-voxel blocks
-                        int cell = (Math.min(zz / t.sd(), f.d() - 1) * f.h() + Math.min(y / t.sh(), f.h() - 1)) * f.w() + Math.min(x / t.sw(), f.w() - 1);
-                        int i = (zz * h + y) * w + x;
-                        pca[i] = (fourBits(st.pca().rgb(z, cell * ch)) << 8) | 0xFF;
-                        km[i] = (FeatureStrip.PALETTE[labels[cell] % FeatureStrip.PALETTE.length] << 8) | 0xFF;
+                    int row = (Math.min(zz / t.sd(), f.d() - 1) * f.h() + Math.min(y / t.sh(), f.h() - 1)) * f.w();
+                    int i = (zz * h + y) * w;
+                    for (int x = 0; x < w; x++, i++) {
+                        pca[i] = cellPca[row + cellX[x]];
+                        km[i] = cellKm[row + cellX[x]];
                     }
                 }
             }
