@@ -21,10 +21,12 @@ From the command line (a MONAI UNet from its arguments and a state dict; or any 
         --state-dict ckpt.pth --example-size 32,96,96 --out exported/ckpt.pt --taps enc.0,enc.1,mid,dec.1
     python3 unetscope_export.py module mypkg.nets:make_net --example-size 32,96,96 --list-modules
 
-Each 3D convolution is recorded as the libtorch CPU kernel unetscope runs fastest (oneDNN for
-convolutions at any batch size, the native kernel for transposed convolutions of fewer than 8 output
-channels; ``--portable`` keeps PyTorch's own per-call choice, for a file that runs on any device); the
-sidecar's meta says which (``"convolutions": "cpu"`` or ``"portable"``).
+``--convolutions`` names libtorch CPU kernels in the trace where libtorch's own per-call choice is slow:
+``cpu`` (default) records transposed convolutions of fewer than 8 output channels as the native kernel
+(PyTorch 1.13's choice; libtorch 2.x's oneDNN one ran 4x slower); ``onednn`` also records every
+convolution as oneDNN at any batch size (faster for one volume at a time; equal to eager PyTorch within
+float rounding, not bit for bit); ``portable`` keeps PyTorch's choice, for a file that runs on any device.
+The sidecar's meta says which (``"convolutions"``).
 
 Before anything is written the traced module is run against eager PyTorch on the example input and on
 a SECOND input of another valid size and batch size (2 x C x (example + size divisor per axis)); outputs and
@@ -322,35 +324,35 @@ def _stride(tap, in_size, out):
     return stride
 
 
-CONVOLUTIONS = ("cpu", "portable")
+CONVOLUTIONS = ("cpu", "onednn", "portable")
 
 
 @contextlib.contextmanager
-def _cpu_convolutions(enabled):
-    """While tracing, records each 3D convolution of ``nn.Conv3d`` / ``nn.ConvTranspose3d`` as the CPU kernel
-    that is fastest for it in libtorch, instead of ``aten::_convolution``, whose kernel libtorch picks per call
-    by version-dependent rules (measured on the MONAI topology, docs/ARCHITECTURE.md, Speed):
+def _pinned_convolutions(kind):
+    """While tracing, records 3D convolutions of ``nn.Conv3d`` / ``nn.ConvTranspose3d`` as a named libtorch CPU
+    kernel instead of ``aten::_convolution``, whose kernel libtorch picks per call by version-dependent rules
+    (measured on the MONAI topology, docs/ARCHITECTURE.md, Speed):
 
-    - a convolution becomes ``aten::mkldnn_convolution`` (oneDNN) at every batch size; libtorch's rule
-      sends a single volume to its native path (vol2col + one GEMM, one thread for the copy) unless
-      N x C x D x H > 20480, 2-3x slower per volume on 2 threads;
-    - a transposed convolution with fewer than 8 output channels (the last up layer of a binary
-      network) becomes ``aten::slow_conv_transpose3d``: libtorch 2.x sends it to oneDNN from batch 2 on,
-      whose kernels vectorise over 8 output channels (AVX2) and ran it 4x slower than the native path.
+    - ``cpu`` and ``onednn``: a transposed convolution with fewer than 8 output channels (the last up layer
+      of a binary network) becomes ``aten::slow_conv_transpose3d``, the native kernel PyTorch 1.13 runs it
+      with at every batch size; libtorch 2.x sends it to oneDNN from batch 2 on, whose kernels vectorise
+      over 8 output channels (AVX2) and ran it 4x slower;
+    - ``onednn`` also: every convolution becomes ``aten::mkldnn_convolution`` (oneDNN) at every batch size;
+      libtorch (1.13 and 2.x alike) sends a single volume to its native path (vol2col + one GEMM) unless
+      N x C x D x H > 20480, and that is 1.5x the CPU per volume here. At batch 1 the sums then run in
+      another order than eager PyTorch's: equal within float rounding (about 1e-6 relative), not bit for bit.
 
-    The math is the same convolution (results agree within float rounding; the export's check compares the
-    trace with the unmodified eager network). The file then runs on the CPU only, which is where unetscope
-    runs it; ``convolutions="portable"`` keeps ``aten::_convolution``. Convolutions called other ways
-    (``F.conv3d``) and those with padding modes other than zeros, string padding or non-float32 weights
-    are recorded as they are."""
-    if not enabled or not torch.backends.mkldnn.is_available():
+    ``portable`` records everything as it is (a file for any device; the others run on the CPU only, which is
+    where unetscope runs them). Convolutions called other ways (``F.conv3d``) and those with padding modes
+    other than zeros, string padding or non-float32 weights are recorded as they are."""
+    if kind == "portable" or not torch.backends.mkldnn.is_available():
         yield
         return
     conv_forward, transposed_forward = nn.Conv3d._conv_forward, nn.ConvTranspose3d.forward
 
     def conv(self, x, weight, bias):
-        if (self.padding_mode == "zeros" and isinstance(self.padding, tuple) and weight.dtype == torch.float32
-                and x.dtype == torch.float32 and x.device.type == "cpu" and x.dim() == 5):
+        if (kind == "onednn" and self.padding_mode == "zeros" and isinstance(self.padding, tuple)
+                and weight.dtype == torch.float32 and x.dtype == torch.float32 and x.device.type == "cpu" and x.dim() == 5):
             return torch.mkldnn_convolution(x, weight, bias, list(self.padding), list(self.stride),
                                             list(self.dilation), self.groups)
         return conv_forward(self, x, weight, bias)
@@ -476,10 +478,10 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     {"name": "ct", "low", "high", "mean", "std"} / {"name": "window", "low", "high"}, applied to each input
     channel separately, or a list of them, one per input channel (e.g. MR and CT channels);
     patch_size: (D, H, W) of the training patches; activation: sigmoid or softmax; foreground: output
-    channel indices that are foreground. convolutions: "cpu" (default) records each 3D convolution as the
-    libtorch CPU kernel that is fastest for it (see _cpu_convolutions; falls back to "portable" when that
-    trace differs from eager PyTorch beyond the tolerance), "portable" as aten::_convolution; the choice
-    made is stored as meta["convolutions"]. Further keyword arguments land in the sidecar's "meta".
+    channel indices that are foreground. convolutions: "cpu" (default), "onednn" or "portable", which libtorch
+    CPU kernels the trace names (see _pinned_convolutions; a trace that differs from eager PyTorch beyond the
+    tolerance falls back to the next of onednn, cpu, portable); the choice made is stored as
+    meta["convolutions"]. Further keyword arguments land in the sidecar's "meta".
     Raises ExportError (nothing written) when the export is refused.
     """
     if not str(out).endswith(".pt"):
@@ -487,7 +489,7 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     per_channel = isinstance(normalization, (list, tuple))
     normalization = [_normalization(n) for n in normalization] if per_channel else _normalization(normalization)
     if convolutions not in CONVOLUTIONS:
-        raise ExportError(f"convolutions {convolutions!r} is not cpu or portable")
+        raise ExportError(f"convolutions {convolutions!r} is not cpu, onednn or portable")
     if activation is not None and activation not in ACTIVATIONS:
         raise ExportError(f"activation {activation!r} is not sigmoid or softmax")
     if spacing is not None:
@@ -542,13 +544,13 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
                     raise ExportError(f"the network fails on the check input {list(inp.shape)} "
                                       f"(size divisor {divisor}): {_first_line(e)}")
             # the eager outputs above are the unmodified network's; each trace is checked against them
-            kinds = ["cpu", "portable"] if convolutions == "cpu" else ["portable"]
+            kinds = {"cpu": ["cpu", "portable"], "onednn": ["onednn", "cpu", "portable"], "portable": ["portable"]}[convolutions]
             for kind in kinds:
                 try:
                     with warnings.catch_warnings(record=True) as caught:
                         warnings.simplefilter("always")
                         try:
-                            with _cpu_convolutions(kind == "cpu"):
+                            with _pinned_convolutions(kind):
                                 traced = torch.jit.trace(wrapper, x, check_trace=False)
                         except ExportError:
                             raise
@@ -796,9 +798,10 @@ def main(argv=None):
         s.add_argument("--activation", choices=ACTIVATIONS)
         s.add_argument("--foreground", type=_ints, help="output channel indices that are foreground")
         s.add_argument("--meta", help="JSON object stored as the sidecar's meta")
-        s.add_argument("--portable", action="store_true",
-                       help="record convolutions as aten::_convolution (runs on any device) instead of the "
-                            "CPU kernels unetscope runs fastest")
+        s.add_argument("--convolutions", choices=CONVOLUTIONS, default="cpu",
+                       help="cpu (default): transposed convolutions of < 8 outputs as libtorch's native kernel; "
+                            "onednn: also every convolution as oneDNN at any batch size (faster at batch 1, "
+                            "equal to eager PyTorch within float rounding); portable: as traced, for any device")
         s.add_argument("--debug", action="store_true", help="stack traces instead of one-line errors")
     a = p.parse_args(argv)
     try:
@@ -842,7 +845,7 @@ def main(argv=None):
             raise ExportError("--intensity-range and --intensity-stats go with --normalization ct or window")
         side = export(model, x, taps, a.out, spacing=a.spacing, normalization=norm,
                       patch_size=a.patch_size, activation=a.activation, foreground=a.foreground,
-                      convolutions="portable" if a.portable else "cpu", **meta)
+                      convolutions=a.convolutions, **meta)
         print(f"wrote {a.out} and {a.out[:-3]}.json: {len(side['taps'])} taps "
               f"({', '.join(t['name'] for t in side['taps'])}), size divisor {side['size_divisor']}")
         return 0

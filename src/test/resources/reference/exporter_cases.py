@@ -72,6 +72,28 @@ def main(out):
     print(float(tap.min()), float((tap - want).abs().max()))
 
 
+def kernels(cpu_pt, portable_pt):
+    """exporter_cases.py kernels CPU.pt PORTABLE.pt: per file the convolution operators its graph records
+    (aten::_convolution, aten::mkldnn_convolution, aten::slow_conv_transpose3d), then the largest difference
+    between the two files' outputs and taps at batch 1 and 2 (eager PyTorch's per-call kernel choice
+    against the recorded CPU kernels)."""
+    ops = ("aten::_convolution", "aten::mkldnn_convolution", "aten::slow_conv_transpose3d")
+    mods = [torch.jit.load(f) for f in (cpu_pt, portable_pt)]
+    for m in mods:
+        g = str(m.inlined_graph)
+        print(" ".join(str(g.count(o + "(")) for o in ops))
+    diff = 0.0
+    with torch.no_grad():
+        for n in (1, 2):
+            x = torch.randn(n, 1, 8, 16, 32, generator=torch.Generator().manual_seed(n))
+            for a, b in zip(mods[0](x), mods[1](x)):
+                diff = max(diff, float((a - b).abs().max()))
+    print(diff)
+
+
 if __name__ == "__main__":
     import sys
-    main(sys.argv[1])
+    if sys.argv[1] == "kernels":
+        kernels(sys.argv[2], sys.argv[3])
+    else:
+        main(sys.argv[1])
