@@ -7,6 +7,10 @@ same thread count, eval mode under torch.inference_mode. Prints the median secon
   eager   with --eager-monai C1,C2,...: the module before tracing, rebuilt from the plain-PyTorch MONAI
           topology (src/test/resources/reference/monai_unet.py) with forward hooks on the same taps
           (torchscript_fixtures.Tapped), holding the traced file's weights
+with each the mean process CPU seconds per volume (Debian's OpenBLAS threads spin while they wait, so at batch 1,
+where convolutions run on its GEMM, the CPU can exceed the wall time on a busy machine). --profile PREFIX writes
+the timed calls' operator profiles as Chrome traces PREFIX-traced.json and PREFIX-eager.json, to set beside
+`unetscope bench infer --model FILE.pt --profile P.json` (bench/profile_summary.py sums either).
 Run: ONEDNN_MAX_CPU_ISA=AVX2 OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/reference_torchscript.py FILE.pt --threads 2
 """
 import argparse

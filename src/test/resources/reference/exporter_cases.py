@@ -91,9 +91,26 @@ def kernels(cpu_pt, portable_pt):
     print(diff)
 
 
+def fallback(out):
+    """exporter_cases.py fallback OUT.pt: exports a MONAI-topology UNet with convolutions="onednn" and the
+    exporter's tolerance set to 0 and prints the kind recorded: oneDNN at batch 1 sums in another order than
+    eager PyTorch, so the export falls back to "cpu", whose kernels are eager PyTorch 1.13's (bit for bit)."""
+    import os
+    import sys
+    sys.path.insert(0, os.environ.get("UNETSCOPE_PYTHON_DIR", "python"))
+    import unetscope_export as ue
+    ue.TOLERANCE = 0.0
+    torch.manual_seed(0)
+    net = ue.UNet(1, 1, channels=(8, 16, 32), strides=(2, 2), num_res_units=1)
+    side = ue.export(net, torch.randn(1, 1, 16, 32, 32), "auto", out, convolutions="onednn")
+    print(side["meta"]["convolutions"])
+
+
 if __name__ == "__main__":
     import sys
     if sys.argv[1] == "kernels":
         kernels(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "fallback":
+        fallback(sys.argv[2])
     else:
         main(sys.argv[1])

@@ -292,6 +292,10 @@ class ExporterTest {
             if (kind.equals("cpu")) assertThat(Double.parseDouble(lines.get(2))).isZero();
             else assertThat(Double.parseDouble(lines.get(2))).isLessThanOrEqualTo(TOLERANCE);
         }
+        // a trace off eager PyTorch beyond the tolerance (here 0) falls back: onednn to cpu, which matches bit for bit
+        Result fb = python(work, 120, REFERENCE.resolve("exporter_cases.py").toString(), "fallback", work.resolve("fallback.pt").toString());
+        assertOk(fb, "exporter_cases.py fallback");
+        assertThat(fb.stdout().strip()).isEqualTo("cpu");
         Result bad = exporter(work, "module", "exporter_cases:tiny", "--taps", "down", "--example-size", "8,16,32",
                 "--convolutions", "fast", "--out", work.resolve("bad.pt").toString());
         assertThat(bad.exitCode()).isEqualTo(2);
