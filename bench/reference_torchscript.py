@@ -7,6 +7,10 @@ same thread count, eval mode under torch.inference_mode. Prints the median secon
   eager   with --eager-monai C1,C2,...: the module before tracing, rebuilt from the plain-PyTorch MONAI
           topology (src/test/resources/reference/monai_unet.py) with forward hooks on the same taps
           (torchscript_fixtures.Tapped), holding the traced file's weights
+with each the mean process CPU seconds per volume (Debian's OpenBLAS threads spin while they wait, so at batch 1,
+where convolutions run on its GEMM, the CPU can exceed the wall time on a busy machine). --profile PREFIX writes
+the timed calls' operator profiles as Chrome traces PREFIX-traced.json and PREFIX-eager.json, to set beside
+`unetscope bench infer --model FILE.pt --profile P.json` (bench/profile_summary.py sums either).
 Run: ONEDNN_MAX_CPU_ISA=AVX2 OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 bench/reference_torchscript.py FILE.pt --threads 2
 """
 import argparse
@@ -25,16 +29,23 @@ from reference_torch import batch_data  # noqa: E402
 from torchscript_fixtures import Tapped  # noqa: E402
 
 
-def timed(module, x, warmup, steps):
-    times = []
+def timed(module, x, warmup, steps, profile=None):
+    """Median, min and max seconds per call and the mean process CPU seconds per call; with ``profile`` (a
+    path) the timed calls' operator profile is written there as a Chrome trace (bench/profile_summary.py
+    sums it, as it does the engine's)."""
+    times, cpu = [], []
     with torch.inference_mode():
-        for i in range(warmup + steps):
-            t0 = time.perf_counter()
+        for i in range(warmup):
             module(x)
-            t = time.perf_counter() - t0
-            if i >= warmup:
-                times.append(t)
-    return statistics.median(times), min(times), max(times)
+        with torch.autograd.profiler.profile(enabled=profile is not None, record_shapes=True) as prof:
+            for i in range(steps):
+                c0, t0 = time.process_time(), time.perf_counter()
+                module(x)
+                times.append(time.perf_counter() - t0)
+                cpu.append(time.process_time() - c0)
+    if profile is not None:
+        prof.export_chrome_trace(profile)
+    return statistics.median(times), min(times), max(times), statistics.mean(cpu)
 
 
 def main():
@@ -50,6 +61,8 @@ def main():
     ap.add_argument("--res-units", type=int, default=1)
     ap.add_argument("--norm", default="instance", choices=["batch", "instance"])
     ap.add_argument("--act", default="prelu", choices=["relu", "prelu"])
+    ap.add_argument("--profile", default="", help="PREFIX: operator profiles of the timed calls as Chrome traces "
+                    "PREFIX-traced.json and PREFIX-eager.json")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -58,8 +71,8 @@ def main():
     traced = torch.jit.load(a.model).eval()
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, ONEDNN_MAX_CPU_ISA={os.environ.get('ONEDNN_MAX_CPU_ISA', '(unset)')}, "
           f"input {a.batch} x 1 x {d} x {h} x {w}")
-    med, lo, hi = timed(traced, x, a.warmup, a.steps)
-    print(f"traced median {med / a.batch:.4f} s/volume ({med:.4f} s/call; min {lo:.4f} max {hi:.4f} s/call)")
+    med, lo, hi, c = timed(traced, x, a.warmup, a.steps, a.profile + "-traced.json" if a.profile else None)
+    print(f"traced median {med / a.batch:.4f} s/volume ({med:.4f} s/call; min {lo:.4f} max {hi:.4f} s/call; process cpu {c / a.batch:.4f} s/volume)")
     if a.eager_monai:
         ch = [int(c) for c in a.eager_monai.split(",")]
         st = [int(s) for s in a.strides.split(",")] if a.strides else [2] * (len(ch) - 1)
@@ -68,8 +81,8 @@ def main():
         # the exporter's wrapper holds the network as `model`, Tapped as `net`
         sd = {"net." + k.split(".", 1)[1]: v for k, v in traced.state_dict().items()}
         eager.load_state_dict(sd)
-        med, lo, hi = timed(eager, x, a.warmup, a.steps)
-        print(f"eager median {med / a.batch:.4f} s/volume ({med:.4f} s/call; min {lo:.4f} max {hi:.4f} s/call)")
+        med, lo, hi, c = timed(eager, x, a.warmup, a.steps, a.profile + "-eager.json" if a.profile else None)
+        print(f"eager median {med / a.batch:.4f} s/volume ({med:.4f} s/call; min {lo:.4f} max {hi:.4f} s/call; process cpu {c / a.batch:.4f} s/volume)")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,13 @@ From the command line (a MONAI UNet from its arguments and a state dict; or any 
         --state-dict ckpt.pth --example-size 32,96,96 --out exported/ckpt.pt --taps enc.0,enc.1,mid,dec.1
     python3 unetscope_export.py module mypkg.nets:make_net --example-size 32,96,96 --list-modules
 
+``--convolutions`` names libtorch CPU kernels in the trace where libtorch's own per-call choice is slow:
+``cpu`` (default) records transposed convolutions of fewer than 8 output channels as the native kernel
+(PyTorch 1.13's choice; libtorch 2.x's oneDNN one ran 4x slower); ``onednn`` also records every
+convolution as oneDNN at any batch size (faster for one volume at a time; equal to eager PyTorch within
+float rounding, not bit for bit); ``portable`` keeps PyTorch's choice, for a file that runs on any device.
+The sidecar's meta says which (``"convolutions"``).
+
 Before anything is written the traced module is run against eager PyTorch on the example input and on
 a SECOND input of another valid size and batch size (2 x C x (example + size divisor per axis)); outputs and
 taps must agree within 1e-5 (absolute, plus 1e-5 relative to the value). A trace that differs (data-
@@ -70,6 +77,7 @@ residual unit (``model.0``, ``model.1.submodule.0``, ...), the bottom unit, and 
 top one (whose output is the logits).
 """
 import argparse
+import contextlib
 import hashlib
 import importlib
 import json
@@ -316,6 +324,57 @@ def _stride(tap, in_size, out):
     return stride
 
 
+CONVOLUTIONS = ("cpu", "onednn", "portable")
+
+
+@contextlib.contextmanager
+def _pinned_convolutions(kind):
+    """While tracing, records 3D convolutions of ``nn.Conv3d`` / ``nn.ConvTranspose3d`` as a named libtorch CPU
+    kernel instead of ``aten::_convolution``, whose kernel libtorch picks per call by version-dependent rules
+    (measured on the MONAI topology, docs/ARCHITECTURE.md, Speed):
+
+    - ``cpu`` and ``onednn``: a transposed convolution with fewer than 8 output channels (the last up layer
+      of a binary network) becomes ``aten::slow_conv_transpose3d``, the native kernel PyTorch 1.13 runs it
+      with at every batch size; libtorch 2.x sends it to oneDNN from batch 2 on, whose kernels vectorise
+      over 8 output channels (AVX2) and ran it 4x slower;
+    - ``onednn`` also: every convolution becomes ``aten::mkldnn_convolution`` (oneDNN) at every batch size;
+      libtorch (1.13 and 2.x alike) sends a single volume to its native path (vol2col + one GEMM) unless
+      N x C x D x H > 20480, and that took 1.4x oneDNN's CPU per volume here. At batch 1 the sums then run in
+      another order than eager PyTorch's: equal within float rounding (about 1e-6 relative), not bit for bit.
+
+    ``portable`` records everything as it is (a file for any device; the others run on the CPU only, which is
+    where unetscope runs them). Convolutions called other ways (``F.conv3d``) and those with padding modes
+    other than zeros, string padding or non-float32 weights are recorded as they are."""
+    if kind == "portable":
+        yield
+        return
+    onednn = kind == "onednn" and torch.backends.mkldnn.is_available()
+    conv_forward, transposed_forward = nn.Conv3d._conv_forward, nn.ConvTranspose3d.forward
+
+    def conv(self, x, weight, bias):
+        if (onednn and self.padding_mode == "zeros" and isinstance(self.padding, tuple)
+                and weight.dtype == torch.float32 and x.dtype == torch.float32 and x.device.type == "cpu" and x.dim() == 5):
+            return torch.mkldnn_convolution(x, weight, bias, list(self.padding), list(self.stride),
+                                            list(self.dilation), self.groups)
+        return conv_forward(self, x, weight, bias)
+
+    def transposed(self, x, output_size=None):
+        if (self.out_channels < 8 and self.groups == 1 and self.padding_mode == "zeros" and x.dim() == 5
+                and self.weight.dtype == torch.float32 and x.dtype == torch.float32 and x.device.type == "cpu"):
+            output_padding = self._output_padding(x, output_size, self.stride, self.padding, self.kernel_size, 3,
+                                                  self.dilation)
+            return torch._C._nn.slow_conv_transpose3d(x, self.weight, list(self.kernel_size), self.bias,
+                                                      list(self.stride), list(self.padding), list(output_padding),
+                                                      list(self.dilation))
+        return transposed_forward(self, x, output_size)
+
+    nn.Conv3d._conv_forward, nn.ConvTranspose3d.forward = conv, transposed
+    try:
+        yield
+    finally:
+        nn.Conv3d._conv_forward, nn.ConvTranspose3d.forward = conv_forward, transposed_forward
+
+
 def _size_divisor(model, x, run):
     """Calls run(x) once; returns (its result, per axis the lcm of every whole ratio input / output size
     over every submodule's 5-D output)."""
@@ -410,7 +469,7 @@ def _normalization(n):
 
 
 def export(model, example_input, taps, out, *, spacing=None, normalization=None, patch_size=None,
-           activation=None, foreground=None, **meta):
+           activation=None, foreground=None, convolutions="cpu", **meta):
     """Trace ``model`` with taps and write ``out`` (NAME.pt) and NAME.json; returns the sidecar dict.
 
     model: a torch.nn.Module taking N x C x D x H x W. example_input: a tensor of shape 1 x C x D x H x W
@@ -420,13 +479,18 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     {"name": "ct", "low", "high", "mean", "std"} / {"name": "window", "low", "high"}, applied to each input
     channel separately, or a list of them, one per input channel (e.g. MR and CT channels);
     patch_size: (D, H, W) of the training patches; activation: sigmoid or softmax; foreground: output
-    channel indices that are foreground. Further keyword arguments land in the sidecar's "meta".
+    channel indices that are foreground. convolutions: "cpu" (default), "onednn" or "portable", which libtorch
+    CPU kernels the trace names (see _pinned_convolutions; a trace that differs from eager PyTorch beyond the
+    tolerance falls back to the next of onednn, cpu, portable); the choice made is stored as
+    meta["convolutions"]. Further keyword arguments land in the sidecar's "meta".
     Raises ExportError (nothing written) when the export is refused.
     """
     if not str(out).endswith(".pt"):
         raise ExportError(f"output {out} must end with .pt (the sidecar is written beside it as .json)")
     per_channel = isinstance(normalization, (list, tuple))
     normalization = [_normalization(n) for n in normalization] if per_channel else _normalization(normalization)
+    if convolutions not in CONVOLUTIONS:
+        raise ExportError(f"convolutions {convolutions!r} is not cpu, onednn or portable")
     if activation is not None and activation not in ACTIVATIONS:
         raise ExportError(f"activation {activation!r} is not sigmoid or softmax")
     if spacing is not None:
@@ -468,32 +532,44 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
                 divisor = [d * s_ // math.gcd(d, s_) for d, s_ in zip(divisor, s)]
             if patch_size is not None and any(p % d for p, d in zip(patch_size, divisor)):
                 raise ExportError(f"patch size {patch_size} is not a multiple of the size divisor {divisor}")
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    traced = torch.jit.trace(wrapper, x, check_trace=False)
-                except ExportError:
-                    raise
-                except Exception as e:
-                    raise ExportError(f"torch.jit.trace failed: {_first_line(e)}")
             names = ["output"] + list(named)
             x2 = torch.randn((2, x.shape[1]) + tuple(s + d for s, d in zip(size, divisor)),
                              generator=torch.Generator().manual_seed(1))
+            checks = []
             for inp in (x, x2):
                 try:
-                    e_out = wrapper(inp)
+                    checks.append((inp, wrapper(inp)))
                 except ExportError:
                     raise
                 except Exception as e:
                     raise ExportError(f"the network fails on the check input {list(inp.shape)} "
                                       f"(size divisor {divisor}): {_first_line(e)}")
+            # the eager outputs above are the unmodified network's; each trace is checked against them
+            kinds = {"cpu": ["cpu", "portable"], "onednn": ["onednn", "cpu", "portable"], "portable": ["portable"]}[convolutions]
+            for kind in kinds:
                 try:
-                    t_out = traced(inp)
-                except Exception as e:
-                    hint = f" (tracer: {_first_line(caught[0].message)})" if caught else ""
-                    raise ExportError(f"the traced network fails at input size {list(inp.shape[2:])} where eager "
-                                      f"PyTorch runs: sizes are baked into the trace{hint}")
-                _compare(names, t_out, e_out, inp.shape[2:])
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        try:
+                            with _pinned_convolutions(kind):
+                                traced = torch.jit.trace(wrapper, x, check_trace=False)
+                        except ExportError:
+                            raise
+                        except Exception as e:
+                            raise ExportError(f"torch.jit.trace failed: {_first_line(e)}")
+                    for inp, e_out in checks:
+                        try:
+                            t_out = traced(inp)
+                        except Exception as e:
+                            hint = f" (tracer: {_first_line(caught[0].message)})" if caught else ""
+                            raise ExportError(f"the traced network fails at input size {list(inp.shape[2:])} where eager "
+                                              f"PyTorch runs: sizes are baked into the trace{hint}")
+                        _compare(names, t_out, e_out, inp.shape[2:])
+                    meta["convolutions"] = kind
+                    break
+                except ExportError:
+                    if kind == kinds[-1]:
+                        raise
     finally:
         wrapper.remove_hooks()
         model.train(was_training)
@@ -723,6 +799,10 @@ def main(argv=None):
         s.add_argument("--activation", choices=ACTIVATIONS)
         s.add_argument("--foreground", type=_ints, help="output channel indices that are foreground")
         s.add_argument("--meta", help="JSON object stored as the sidecar's meta")
+        s.add_argument("--convolutions", choices=CONVOLUTIONS, default="cpu",
+                       help="cpu (default): transposed convolutions of < 8 outputs as libtorch's native kernel; "
+                            "onednn: also every convolution as oneDNN at any batch size (faster at batch 1, "
+                            "equal to eager PyTorch within float rounding); portable: as traced, for any device")
         s.add_argument("--debug", action="store_true", help="stack traces instead of one-line errors")
     a = p.parse_args(argv)
     try:
@@ -765,9 +845,13 @@ def main(argv=None):
         elif a.intensity_range is not None or a.intensity_stats is not None:
             raise ExportError("--intensity-range and --intensity-stats go with --normalization ct or window")
         side = export(model, x, taps, a.out, spacing=a.spacing, normalization=norm,
-                      patch_size=a.patch_size, activation=a.activation, foreground=a.foreground, **meta)
+                      patch_size=a.patch_size, activation=a.activation, foreground=a.foreground,
+                      convolutions=a.convolutions, **meta)
         print(f"wrote {a.out} and {a.out[:-3]}.json: {len(side['taps'])} taps "
               f"({', '.join(t['name'] for t in side['taps'])}), size divisor {side['size_divisor']}")
+        if side["meta"].get("convolutions") != a.convolutions:
+            print(f"note: --convolutions {a.convolutions} differed from eager PyTorch beyond the tolerance; "
+                  f"recorded as {side['meta'].get('convolutions')}", file=sys.stderr)
         return 0
     except Exception as e:
         if a.debug:

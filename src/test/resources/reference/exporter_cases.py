@@ -72,6 +72,45 @@ def main(out):
     print(float(tap.min()), float((tap - want).abs().max()))
 
 
+def kernels(cpu_pt, portable_pt):
+    """exporter_cases.py kernels CPU.pt PORTABLE.pt: per file the convolution operators its graph records
+    (aten::_convolution, aten::mkldnn_convolution, aten::slow_conv_transpose3d), then the largest difference
+    between the two files' outputs and taps at batch 1 and 2 (eager PyTorch's per-call kernel choice
+    against the recorded CPU kernels)."""
+    ops = ("aten::_convolution", "aten::mkldnn_convolution", "aten::slow_conv_transpose3d")
+    mods = [torch.jit.load(f) for f in (cpu_pt, portable_pt)]
+    for m in mods:
+        g = str(m.inlined_graph)
+        print(" ".join(str(g.count(o + "(")) for o in ops))
+    diff = 0.0
+    with torch.no_grad():
+        for n in (1, 2):
+            x = torch.randn(n, 1, 8, 16, 32, generator=torch.Generator().manual_seed(n))
+            for a, b in zip(mods[0](x), mods[1](x)):
+                diff = max(diff, float((a - b).abs().max()))
+    print(diff)
+
+
+def fallback(out):
+    """exporter_cases.py fallback OUT.pt: exports a MONAI-topology UNet with convolutions="onednn" and the
+    exporter's tolerance set to 0 and prints the kind recorded: oneDNN at batch 1 sums in another order than
+    eager PyTorch, so the export falls back to "cpu", whose kernels are eager PyTorch 1.13's (bit for bit)."""
+    import os
+    import sys
+    sys.path.insert(0, os.environ.get("UNETSCOPE_PYTHON_DIR", "python"))
+    import unetscope_export as ue
+    ue.TOLERANCE = 0.0
+    torch.manual_seed(0)
+    net = ue.UNet(1, 1, channels=(8, 16, 32), strides=(2, 2), num_res_units=1)
+    side = ue.export(net, torch.randn(1, 1, 16, 32, 32), "auto", out, convolutions="onednn")
+    print(side["meta"]["convolutions"])
+
+
 if __name__ == "__main__":
     import sys
-    main(sys.argv[1])
+    if sys.argv[1] == "kernels":
+        kernels(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "fallback":
+        fallback(sys.argv[2])
+    else:
+        main(sys.argv[1])

@@ -271,6 +271,38 @@ class ExporterTest {
     }
 
     @Test
+    void convolutionsAreRecordedAsTheNamedCpuKernelsWithEagerOutputs() throws Exception {
+        Path work = dir.resolve("kernels");
+        Files.createDirectories(work);
+        for (String kind : List.of("cpu", "onednn", "portable")) {
+            assertOk(exporter(work, "module", "exporter_cases:tiny", "--taps", "down", "--example-size", "8,16,32",
+                    "--convolutions", kind, "--out", work.resolve(kind + ".pt").toString()), kind + " export");
+            JsonNode s = JSON.readTree(Files.readString(work.resolve(kind + ".json")));
+            assertThat(s.get("meta").get("convolutions").asText()).isEqualTo(kind);
+        }
+        // tiny: two convolutions and a transposed one to 1 channel; default: only the transposed one named (the native
+        // kernel, as eager PyTorch 1.13 runs it: the same numbers); onednn: the two convolutions as oneDNN too
+        for (String kind : List.of("cpu", "onednn")) {
+            Result r = python(work, 120, REFERENCE.resolve("exporter_cases.py").toString(), "kernels",
+                    work.resolve(kind + ".pt").toString(), work.resolve("portable.pt").toString());
+            assertOk(r, "exporter_cases.py kernels");
+            List<String> lines = r.stdout().lines().toList();
+            assertThat(lines.get(0)).isEqualTo(kind.equals("cpu") ? "2 0 1" : "0 2 1");
+            assertThat(lines.get(1)).isEqualTo("3 0 0");
+            if (kind.equals("cpu")) assertThat(Double.parseDouble(lines.get(2))).isZero();
+            else assertThat(Double.parseDouble(lines.get(2))).isLessThanOrEqualTo(TOLERANCE);
+        }
+        // a trace off eager PyTorch beyond the tolerance (here 0) falls back: onednn to cpu, which matches bit for bit
+        Result fb = python(work, 120, REFERENCE.resolve("exporter_cases.py").toString(), "fallback", work.resolve("fallback.pt").toString());
+        assertOk(fb, "exporter_cases.py fallback");
+        assertThat(fb.stdout().strip()).isEqualTo("cpu");
+        Result bad = exporter(work, "module", "exporter_cases:tiny", "--taps", "down", "--example-size", "8,16,32",
+                "--convolutions", "fast", "--out", work.resolve("bad.pt").toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(work.resolve("bad.pt")).doesNotExist();
+    }
+
+    @Test
     void committedMonaiFixtureReloadsAndReproducesMonaisOutputs() throws Exception {
         Path pt = MONAI_FIXTURE.resolve("unet.pt");
         assertSidecar(pt, List.of("enc1", "enc2", "bottleneck", "dec2"), List.of("8", "16", "32", "8"),
