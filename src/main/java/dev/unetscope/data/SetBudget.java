@@ -1,0 +1,42 @@
+package dev.unetscope.data;
+
+/**
+ * The bytes of prepared image and mask floats that the sets of one stage may hold in memory, all
+ * kinds together (training split, validation split, query sets): a set is held while it fits what
+ * is left, otherwise read case by case each time it is visited ({@link PreparedSet#stream}). Held or
+ * streamed, a set gives the same values, so only memory and time depend on the budget; with it the
+ * memory of the sets stops growing with the number of cases once the budget is spent.
+ */
+public final class SetBudget {
+    /**
+     * 128 MiB: every set of the default demo (40 cases of 64 x 64 x 24, about 70 MB) and, at 200
+     * cases, its training and validation splits; the system property {@code unetscope.setBudgetBytes}
+     * sets another (0 streams every set).
+     */
+    public static final long DEFAULT_BYTES = Long.getLong("unetscope.setBudgetBytes", 128L << 20);
+
+    private long left;
+
+    public SetBudget(long bytes) {
+        this.left = Math.max(0, bytes);
+    }
+
+    /** A budget of {@link #DEFAULT_BYTES}. */
+    public static SetBudget ofDefault() {
+        return new SetBudget(DEFAULT_BYTES);
+    }
+
+    /** Takes {@code bytes} from the budget when they fit what is left; false (nothing taken) otherwise. */
+    public synchronized boolean claim(long bytes) {
+        if (bytes > left) return false;
+        left -= bytes;
+        return true;
+    }
+
+    /** Bytes of image and mask floats of {@code cases} cases prepared with {@code prep} ({@code channels} input channels each). */
+    static long bytes(long cases, Preprocessing prep, int channels) {
+        int[] shape = prep.targetShape();
+        long voxels = shape != null ? (long) shape[0] * shape[1] * shape[2] : 256L * 256 * 64;
+        return cases * voxels * (4L * channels + 4L); // every channel and the mask
+    }
+}
