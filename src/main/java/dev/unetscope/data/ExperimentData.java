@@ -51,16 +51,16 @@ public final class ExperimentData {
 
     /**
      * The cases of one split of the experiment's dataset, prepared: held in memory while the split fits
-     * a {@link SetBudget} of its own (image and mask floats), otherwise read case by case when
+     * a {@link SetBudget} of its own (1 GiB of image and mask floats), otherwise read case by case when
      * visited, so no stage's memory grows with the number of cases beyond the budget.
      */
     public static PreparedSet split(Experiment e, String split) {
         return split(e, split, preprocessing(e));
     }
 
-    /** The cases of one split, prepared with {@code prep} (a run's own preprocessing), with a budget of its own. */
+    /** The cases of one split, prepared with {@code prep} (a run's own preprocessing), with a budget of its own ({@link SetBudget#SPLIT_BYTES}). */
     public static PreparedSet split(Experiment e, String split, Preprocessing prep) {
-        return split(e, split, prep, SetBudget.ofDefault());
+        return split(e, split, prep, new SetBudget(SetBudget.SPLIT_BYTES));
     }
 
     /** Held in memory when the split's prepared floats fit what is left of {@code budget} (taken from it), else read case by case. */

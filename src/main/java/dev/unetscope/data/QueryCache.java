@@ -18,10 +18,6 @@ public final class QueryCache {
     private final SetBudget budget;
     private final Preprocessing prep;
 
-    public QueryCache(Experiment exp, Map<String, ExperimentData.Query> queries) {
-        this(exp, queries, ExperimentData.preprocessing(exp), SetBudget.ofDefault());
-    }
-
     /** The query sets prepared with {@code prep} (a run's own preprocessing), held while {@code budget} allows. */
     public QueryCache(Experiment exp, Map<String, ExperimentData.Query> queries, Preprocessing prep, SetBudget budget) {
         this.exp = exp;

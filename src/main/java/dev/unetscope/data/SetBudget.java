@@ -8,12 +8,18 @@ package dev.unetscope.data;
  * memory of the sets stops growing with the number of cases once the budget is spent.
  */
 public final class SetBudget {
+    /** The system property {@code unetscope.setBudgetBytes}, when set, gives both budgets below (0 streams every set). */
+    private static final Long PROPERTY = Long.getLong("unetscope.setBudgetBytes");
+
     /**
-     * 128 MiB: every set of the default demo (40 cases of 64 x 64 x 24, about 70 MB) and, at 200
-     * cases, its training and validation splits; the system property {@code unetscope.setBudgetBytes}
-     * sets another (0 streams every set).
+     * 128 MiB for all the sets of a stage that visits every checkpoint (analyze, evaluate): every set
+     * of the default demo (40 cases of 64 x 64 x 24, about 70 MB) and, at 200 cases, its training and
+     * validation splits (125 MB), the query sets then read case by case.
      */
-    public static final long DEFAULT_BYTES = Long.getLong("unetscope.setBudgetBytes", 128L << 20);
+    public static final long DEFAULT_BYTES = PROPERTY != null ? PROPERTY : 128L << 20;
+
+    /** 1 GiB for one split a stage holds on its own (training's, which re-reads a streamed case at every step). */
+    public static final long SPLIT_BYTES = PROPERTY != null ? PROPERTY : 1L << 30;
 
     private long left;
 

@@ -48,7 +48,7 @@ final class PreparedSets {
         return splits.computeIfAbsent(p, k -> new HashMap<>()).computeIfAbsent(split, s -> ExperimentData.split(exp, s, p, budget));
     }
 
-    /** A query set prepared with {@code p} (held while every set fits the budget, see {@link QueryCache}). */
+    /** A query set prepared with {@code p} (held when it fits what is left of the budget at its first use, see {@link QueryCache}). */
     PreparedSet query(Preprocessing p, String name) {
         QueryCache c;
         synchronized (this) {
