@@ -21,7 +21,7 @@ import java.util.List;
 final class CaseProbabilities implements FeatureExtractor.ProbabilityListener {
     private final PreparedSet set;
     private final double atcThreshold;
-    private final PhaseTimes phases;
+    private long nanos;
     private final BitSet[] masks;
     private final Baselines.CaseScores[] baselines;
     private final EntropyAggregates.CaseScores[] entropy;
@@ -32,10 +32,9 @@ final class CaseProbabilities implements FeatureExtractor.ProbabilityListener {
      * @param atcThreshold ATC's fitted threshold (NaN: none yet; {@link #estimateAtc} sets the estimates later)
      * @param keep         keep every case's probabilities ({@link #probabilities})
      */
-    CaseProbabilities(PreparedSet set, double atcThreshold, boolean keep, PhaseTimes phases) {
+    CaseProbabilities(PreparedSet set, double atcThreshold, boolean keep) {
         this.set = set;
         this.atcThreshold = atcThreshold;
-        this.phases = phases;
         int n = set.size();
         masks = new BitSet[n];
         baselines = new Baselines.CaseScores[n];
@@ -54,7 +53,12 @@ final class CaseProbabilities implements FeatureExtractor.ProbabilityListener {
         entropy[c] = EntropyAggregates.of(p, own, set.dims(c));
         if (!Double.isNaN(atcThreshold)) atc[c] = AverageThresholdedConfidence.estimate(p, own, atcThreshold);
         if (kept != null) kept[c] = p;
-        phases.add("baselines and entropy aggregates", System.nanoTime() - t0);
+        nanos += System.nanoTime() - t0;
+    }
+
+    /** Wall time spent on the cases' baselines so far (inside the forward pass's loop). */
+    long nanos() {
+        return nanos;
     }
 
     /** The kept probabilities, by case (only with {@code keep}). */

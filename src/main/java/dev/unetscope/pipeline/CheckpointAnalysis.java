@@ -141,9 +141,12 @@ public final class CheckpointAnalysis {
                 PreparedSet set = phases.time("load and prepare sets", () -> sets.apply(q));
                 // each case's baselines taken as the pass yields it; only the validation split's probabilities are kept (ATC's fit)
                 boolean isValidation = q.equals(ResultFiles.VALIDATION);
-                CaseProbabilities probs = new CaseProbabilities(set, isValidation ? Double.NaN : atc.threshold(), isValidation, phases);
-                FeatureSample s = phases.time("set features (inference with taps, sampling)",
-                        () -> FeatureExtractor.extract(net, set, sampler, taps, probs));
+                CaseProbabilities probs = new CaseProbabilities(set, isValidation ? Double.NaN : atc.threshold(), isValidation);
+                long t0 = System.nanoTime();
+                FeatureSample s = FeatureExtractor.extract(net, set, sampler, taps, probs);
+                // the baselines ran inside the pass: each phase gets its own share
+                phases.add("set features (inference with taps, sampling)", System.nanoTime() - t0 - probs.nanos());
+                phases.add("baselines and entropy aggregates", probs.nanos());
                 if (isValidation) {
                     atc = phases.time("ATC threshold", () -> fitAtc(set, probs.probabilities()));
                     probs.estimateAtc(atc.threshold());
