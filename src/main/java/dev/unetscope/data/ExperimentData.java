@@ -51,26 +51,26 @@ public final class ExperimentData {
 
     /**
      * The cases of one split of the experiment's dataset, prepared: held in memory while the split fits
-     * in {@link QueryCache#BUDGET_BYTES} (image and mask floats), otherwise read case by case when
+     * a {@link SetBudget} of its own (1 GiB of image and mask floats), otherwise read case by case when
      * visited, so no stage's memory grows with the number of cases beyond the budget.
      */
     public static PreparedSet split(Experiment e, String split) {
         return split(e, split, preprocessing(e));
     }
 
-    /** The cases of one split, prepared with {@code prep} (a run's own preprocessing). */
+    /** The cases of one split, prepared with {@code prep} (a run's own preprocessing), with a budget of its own ({@link SetBudget#SPLIT_BYTES}). */
     public static PreparedSet split(Experiment e, String split, Preprocessing prep) {
-        return split(e, split, prep, QueryCache.BUDGET_BYTES);
+        return split(e, split, prep, new SetBudget(SetBudget.SPLIT_BYTES));
     }
 
-    /** Held in memory while the split fits {@code budgetBytes} of prepared floats, else read case by case. */
-    static PreparedSet split(Experiment e, String split, Preprocessing prep, long budgetBytes) {
+    /** Held in memory when the split's prepared floats fit what is left of {@code budget} (taken from it), else read case by case. */
+    public static PreparedSet split(Experiment e, String split, Preprocessing prep, SetBudget budget) {
         Splits s = Splits.read(e);
         List<String> ids = s.get(split);
-        int[] shape = prep.targetShape();
         Dataset ds = dataset(e);
-        long bytes = shape == null ? 0 : (long) ids.size() * shape[0] * shape[1] * shape[2] * (4L * ds.inputChannels() + 4L); // every channel and the mask
-        return bytes <= budgetBytes ? PreparedSet.load(split, ds, ids, prep) : PreparedSet.stream(split, ds, ids, prep);
+        // without a target shape the cases' sizes are unknown before reading them: held, as before
+        boolean hold = prep.targetShape() == null || budget.claim(SetBudget.bytes(ids.size(), prep, ds.inputChannels()));
+        return hold ? PreparedSet.load(split, ds, ids, prep) : PreparedSet.stream(split, ds, ids, prep);
     }
 
     public static Map<String, Query> queries(Experiment e) {

@@ -139,10 +139,18 @@ public final class CheckpointAnalysis {
             }
             for (String q : order) {
                 PreparedSet set = phases.time("load and prepare sets", () -> sets.apply(q));
-                List<float[]> probs = new ArrayList<>();
-                FeatureSample s = phases.time("set features (inference with taps, sampling)",
-                        () -> FeatureExtractor.extract(net, set, sampler, taps, (ci, p) -> probs.add(p)));
-                if (q.equals(ResultFiles.VALIDATION)) atc = phases.time("ATC threshold", () -> fitAtc(set, probs));
+                // each case's baselines taken as the pass yields it; only the validation split's probabilities are kept (ATC's fit)
+                boolean isValidation = q.equals(ResultFiles.VALIDATION);
+                CaseProbabilities probs = new CaseProbabilities(set, isValidation ? Double.NaN : atc.threshold(), isValidation);
+                long t0 = System.nanoTime();
+                FeatureSample s = FeatureExtractor.extract(net, set, sampler, taps, probs);
+                // the baselines ran inside the pass: each phase gets its own share
+                phases.add("set features (inference with taps, sampling)", System.nanoTime() - t0 - probs.nanos());
+                phases.add("baselines and entropy aggregates", probs.nanos());
+                if (isValidation) {
+                    atc = phases.time("ATC threshold", () -> fitAtc(set, probs.probabilities()));
+                    probs.estimateAtc(atc.threshold());
+                }
                 Map<String, LayerSample> z = new LinkedHashMap<>();
                 for (String l : s.layers().keySet()) z.put(l, phases.time("standardise", () -> std.get(l).apply(s.layer(l))));
                 Map<String, int[]> clusters = new LinkedHashMap<>();
@@ -382,7 +390,7 @@ public final class CheckpointAnalysis {
      * ({@link CaseForms}).
      */
     private List<CaseScores> cases(SegmentationNetwork net, CheckpointRef ref, Preprocessing prep, String q, PreparedSet set, FeatureSample s,
-                                   Map<String, LayerSample> z, Map<String, int[]> clusters, Map<String, Map<String, Double>> byModel, List<float[]> probs,
+                                   Map<String, LayerSample> z, Map<String, int[]> clusters, Map<String, Map<String, Double>> byModel, CaseProbabilities probs,
                                    Map<String, Confidence> conf, Mahalanobis maha, String bottleneck, Map<String, Reference> refs, Atc atc) {
         int nCases = set.size();
         double[] tta = phases.time("TTA pass (inference)", () -> testTimeAgreement(net, set, probs));
@@ -413,12 +421,10 @@ public final class CheckpointAnalysis {
         double[] caseMaha = mahaPts == null ? null : CaseForms.means(mahaPts, start);
         List<CaseScores> out = new ArrayList<>();
         for (int c = 0; c < nCases; c++) {
-            long t0 = System.nanoTime();
-            BitSet own = Overlap.mask(probs.get(c));
-            Baselines.CaseScores b = Baselines.of(probs.get(c), own);
-            EntropyAggregates.CaseScores e = EntropyAggregates.of(probs.get(c), own, set.dims(c));
+            BitSet own = probs.mask(c);
+            Baselines.CaseScores b = probs.baselines(c);
+            EntropyAggregates.CaseScores e = probs.entropy(c);
             long t1 = System.nanoTime();
-            phases.add("baselines and entropy aggregates", t1 - t0);
             double agreeSum = 0, replicateSum = 0;
             int nRef = 0, nReplicates = 0;
             for (Map.Entry<String, Reference> r : refs.entrySet()) {
@@ -445,8 +451,7 @@ public final class CheckpointAnalysis {
             v.put(Scores.ENTROPY_BOUNDARY.name(), e.boundary());
             v.put(Scores.ENTROPY_PATCH_MAX.name(), e.patchMax());
             v.put(Scores.SOFT_IOU.name(), b.softIoU());
-            v.put(Scores.ATC_IOU.name(), Double.isNaN(atc.threshold()) ? Double.NaN
-                    : AverageThresholdedConfidence.estimate(probs.get(c), own, atc.threshold()));
+            v.put(Scores.ATC_IOU.name(), Double.isNaN(atc.threshold()) ? Double.NaN : probs.atc(c));
             v.put(Scores.TTA_AGREEMENT.name(), tta[c]);
             v.put(Scores.CHECKPOINT_AGREEMENT.name(), agree);
             v.put(Scores.REPLICATE_AGREEMENT.name(), replicateAgree);
@@ -463,7 +468,7 @@ public final class CheckpointAnalysis {
      * IoU of each case's prediction with the prediction of one augmented copy: flipped left-right and
      * intensity-jittered x(1 + 0.1 g1) + 0.1 g2 (g seeded by case id), flipped back.
      */
-    private double[] testTimeAgreement(SegmentationNetwork net, PreparedSet set, List<float[]> probs) {
+    private double[] testTimeAgreement(SegmentationNetwork net, PreparedSet set, CaseProbabilities probs) {
         double[] tta = new double[set.size()];
         PreparedSet augmented = transformed(set, (i, img) -> {
             Random r = new Random(cfg.seed() * 31 + set.ids().get(i).hashCode());
@@ -473,7 +478,7 @@ public final class CheckpointAnalysis {
             return f;
         });
         BatchInference.run(net, augmented, BatchInference.DEFAULT_BATCH, Set.of(), (i, p, t) ->
-                tta[i] = Overlap.agreement(Overlap.mask(probs.get(i)), Overlap.mask(LeftRightFlip.apply(p, set.dims(i)[2])), Baselines.BOTH_EMPTY_AGREEMENT));
+                tta[i] = Overlap.agreement(probs.mask(i), Overlap.mask(LeftRightFlip.apply(p, set.dims(i)[2])), Baselines.BOTH_EMPTY_AGREEMENT));
         return tta;
     }
 

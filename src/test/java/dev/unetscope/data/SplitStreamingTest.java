@@ -17,8 +17,8 @@ class SplitStreamingTest {
     @Test
     void aSplitAboveTheBudgetStreamsTheSameCases() {
         Experiment e = TinyExperiment.create(tmp.resolve("e"), 8);
-        PreparedSet held = ExperimentData.split(e, "train", ExperimentData.preprocessing(e), Long.MAX_VALUE);
-        PreparedSet streamed = ExperimentData.split(e, "train", ExperimentData.preprocessing(e), 0);
+        PreparedSet held = ExperimentData.split(e, "train", ExperimentData.preprocessing(e), new SetBudget(Long.MAX_VALUE));
+        PreparedSet streamed = ExperimentData.split(e, "train", ExperimentData.preprocessing(e), new SetBudget(0));
         assertThat(held.images()).isInstanceOf(java.util.ArrayList.class);
         assertThat(streamed.images()).isNotInstanceOf(java.util.ArrayList.class);
         assertThat(streamed.ids()).isEqualTo(held.ids());
