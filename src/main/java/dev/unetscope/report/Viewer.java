@@ -167,6 +167,7 @@ public final class Viewer {
         List<Preprocessing> preps = new ArrayList<>();
         Map<Preprocessing, Map<String, PreparedSet>> sets = new LinkedHashMap<>();
         Map<Preprocessing, PreparedSet> trains = new HashMap<>();
+        dev.unetscope.data.SetBudget budget = dev.unetscope.data.SetBudget.ofDefault();
         Map<String, Scan> scans = new HashMap<>();
         Set<String> scansWritten = new HashSet<>();
         ObjectNode manifest = json.createObjectNode();
@@ -194,8 +195,8 @@ public final class Viewer {
                 if (!preps.contains(p)) preps.add(p);
                 int pi = preps.indexOf(p);
                 Map<String, PreparedSet> mine = sets.computeIfAbsent(p, x -> new LinkedHashMap<>());
-                // the training split once per preprocessing for every checkpoint drawn (held while it fits the sets' budget)
-                PreparedSet train = trains.computeIfAbsent(p, x -> ExperimentData.split(exp, "train", x));
+                // the training split once per preprocessing for every checkpoint drawn (held while it fits the stage's set budget)
+                PreparedSet train = trains.computeIfAbsent(p, x -> ExperimentData.split(exp, "train", x, budget));
                 FeatureSample tr = FeatureExtractor.extract(net, train, sampler, net.tapNames());
                 Map<String, FeatureStrip.LayerStyle> styles = FeatureStrip.fit(tr, CLUSTERS, 1);
                 ObjectNode c = json.createObjectNode();
