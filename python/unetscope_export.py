@@ -342,8 +342,8 @@ def _pinned_convolutions(kind):
       N x C x D x H > 20480, and that took 1.4x oneDNN's CPU per volume here. At batch 1 the sums then run in
       another order than eager PyTorch's: equal within float rounding (about 1e-6 relative), not bit for bit.
 
-    ``portable`` records everything as it is (a file for any device; the others run on the CPU only, which is
-    where unetscope runs them). Convolutions called other ways (``F.conv3d``) and those with padding modes
+    ``portable`` records everything as it is (a file for any device). unetscope runs every file on the CPU; an
+    ``onednn`` file runs on the CPU only; ``aten::slow_conv_transpose3d`` has a CUDA kernel in PyTorch too. Convolutions called other ways (``F.conv3d``) and those with padding modes
     other than zeros, string padding or non-float32 weights are recorded as they are."""
     if kind == "portable":
         yield
