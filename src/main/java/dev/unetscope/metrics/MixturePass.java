@@ -99,6 +99,7 @@ final class MixturePass {
                     }
                 }
             } else {
+                java.util.Arrays.fill(acc, 0f);
                 for (int a = 0; a < d; a++) {
                     float m = kn.means[mj + a];
                     float[] x = blk[a], t = diff[a];
