@@ -55,11 +55,24 @@ final class CpuFeatures {
 
     /** Squared distances of block b's rows to the m centres (m x d, shifted, float32) into acc[j][i]. */
     void distances(int b, float[] centres, int m, float[][] acc) {
-        float[][] blk = blocks[b];
+        distances(blocks[b], d, centres, m, acc);
+    }
+
+    static void distances(float[][] blk, int d, float[] centres, int m, float[][] acc) {
         for (int j = 0; j < m; j++) {
             float[] a = acc[j];
-            java.util.Arrays.fill(a, 0f);
             int cj = j * d, q = 0;
+            if (d >= 4) {
+                float c0 = centres[cj], c1 = centres[cj + 1], c2 = centres[cj + 2], c3 = centres[cj + 3];
+                float[] x0 = blk[0], x1 = blk[1], x2 = blk[2], x3 = blk[3];
+                for (int i = 0; i < BLOCK; i++) {
+                    float t0 = x0[i] - c0, t1 = x1[i] - c1, t2 = x2[i] - c2, t3 = x3[i] - c3;
+                    a[i] = (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3);
+                }
+                q = 4;
+            } else {
+                java.util.Arrays.fill(a, 0f);
+            }
             // four coordinates per sweep: a quarter of the accumulator loads and stores
             for (; q + 4 <= d; q += 4) {
                 float c0 = centres[cj + q], c1 = centres[cj + q + 1], c2 = centres[cj + q + 2], c3 = centres[cj + q + 3];

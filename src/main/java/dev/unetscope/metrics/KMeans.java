@@ -217,10 +217,12 @@ public record KMeans(int k, int restarts, int maxIter, double tol, long seed) {
                         }
                     }
                 }
-                float[][] blk = f.blocks[b];
-                for (int q = 0; q < d; q++) {
-                    float[] col = blk[q];
-                    for (int i = 0; i < rows; i++) sums[lab[i] * d + q] += col[i];
+                // the rows' shifted values from the row-major source (the same floats as the blocks hold),
+                // each cluster's sums in row order: a contiguous loop over the coordinates instead of a scatter
+                float[] src = f.source.data(), sh = f.shift;
+                for (int i = 0; i < rows; i++) {
+                    int o = (r0 + i) * d, s0 = lab[i] * d;
+                    for (int q = 0; q < d; q++) sums[s0 + q] += src[o + q] - sh[q];
                 }
             }
             return new Pass(sums, counts, inertia, changed);

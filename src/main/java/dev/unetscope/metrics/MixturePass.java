@@ -63,10 +63,23 @@ final class MixturePass {
         float[][] blk = f.blocks[b];
         for (int j = 0; j < kn.k; j++) {
             float[] acc = maha[j];
-            java.util.Arrays.fill(acc, 0f);
             int mj = j * d;
             if (kn.type == CovarianceType.DIAGONAL) {
                 int q = 0;
+                // the first four coordinates' sum written, not added to zeros (the same floats): after
+                // Arrays.fill, C2 vectorised these loops poorly (as CpuFeatures.distances)
+                if (d >= 4) {
+                    float m0 = kn.means[mj], m1 = kn.means[mj + 1], m2 = kn.means[mj + 2], m3 = kn.means[mj + 3];
+                    float p0 = kn.precisions[mj], p1 = kn.precisions[mj + 1], p2 = kn.precisions[mj + 2], p3 = kn.precisions[mj + 3];
+                    float[] x0 = blk[0], x1 = blk[1], x2 = blk[2], x3 = blk[3];
+                    for (int i = 0; i < B; i++) {
+                        float t0 = (x0[i] - m0) * p0, t1 = (x1[i] - m1) * p1, t2 = (x2[i] - m2) * p2, t3 = (x3[i] - m3) * p3;
+                        acc[i] = (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3);
+                    }
+                    q = 4;
+                } else {
+                    java.util.Arrays.fill(acc, 0f);
+                }
                 for (; q + 4 <= d; q += 4) {
                     float m0 = kn.means[mj + q], m1 = kn.means[mj + q + 1], m2 = kn.means[mj + q + 2], m3 = kn.means[mj + q + 3];
                     float p0 = kn.precisions[mj + q], p1 = kn.precisions[mj + q + 1];
@@ -86,6 +99,7 @@ final class MixturePass {
                     }
                 }
             } else {
+                java.util.Arrays.fill(acc, 0f);
                 for (int a = 0; a < d; a++) {
                     float m = kn.means[mj + a];
                     float[] x = blk[a], t = diff[a];

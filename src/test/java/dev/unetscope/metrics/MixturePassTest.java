@@ -149,4 +149,21 @@ class MixturePassTest {
             one.shutdown();
         }
     }
+
+    @Test
+    void aRowScoresTheSameInAnyBlockOfAnyGroup() {
+        // 20,000 rows: 79 blocks in groups of 5, so every group's scratch serves several blocks; a row scored
+        // alone (one block, one group) must get the same float32 sums, whatever the block before it left behind
+        for (int d : new int[] {3, 6}) { // d < 4, and a first four coordinates plus a rest
+            FeatureMatrix x = ClusterBenchmark.blobs(20_000, d, 8, 9).x();
+            for (CovarianceType t : CovarianceType.values()) {
+                GaussianMixtureModel g = new GaussianMixture(4, t, 3).fit(x);
+                double[] all = g.scoreSamples(x);
+                for (int i : new int[] {0, 255, 256, 1300, 5000, 12_345, 19_999}) {
+                    float[] row = java.util.Arrays.copyOfRange(x.data(), i * d, (i + 1) * d);
+                    assertThat(g.scoreSamples(new FeatureMatrix(row, 1, d))[0]).as(t + " d " + d + " row " + i).isEqualTo(all[i]);
+                }
+            }
+        }
+    }
 }
