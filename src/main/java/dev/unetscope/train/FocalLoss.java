@@ -37,8 +37,9 @@ public final class FocalLoss implements Objective {
         NDArray bce = Losses.bceElementwise(logits, target);
         NDArray p = Activation.sigmoid(logits);
         // 1 - p_t = p + t - 2 p t  (p where t = 0, 1 - p where t = 1)
-        NDArray miss = p.add(target).sub(p.mul(target).mul(2));
-        NDArray weight = gamma == 2.0 ? miss.square() : miss.pow(gamma);
+        NDArray pt = p.mul(target);
+        NDArray miss = p.add(target).sub(pt.mul(Losses.constant(pt, 2)));
+        NDArray weight = gamma == 2.0 ? miss.square() : miss.pow(Losses.constant(miss, gamma));
         NDArray terms = bce.mul(weight);
         if (alpha != null) terms = terms.mul(target.mul(2 * alpha - 1).add(1 - alpha));
         return terms.mean();

@@ -24,6 +24,6 @@ public final class SoftDiceLoss implements Objective {
         NDArray p = Activation.sigmoid(logits);
         NDArray inter = p.mul(target).sum(axes);
         NDArray denom = p.sum(axes).add(target.sum(axes)).add(SMOOTH);
-        return inter.mul(2).add(SMOOTH).div(denom).neg().add(1).mean();
+        return inter.mul(Losses.constant(inter, 2)).add(SMOOTH).div(denom).neg().add(1).mean();
     }
 }

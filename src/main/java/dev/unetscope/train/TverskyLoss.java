@@ -39,7 +39,7 @@ public final class TverskyLoss implements Objective {
         NDArray tp = p.mul(target).sum(axes);
         NDArray fp = p.sum(axes).sub(tp);
         NDArray fn = target.sum(axes).sub(tp);
-        NDArray denom = tp.add(fp.mul(alpha)).add(fn.mul(beta)).add(SoftDiceLoss.SMOOTH);
+        NDArray denom = tp.add(fp.mul(Losses.constant(fp, alpha))).add(fn.mul(Losses.constant(fn, beta))).add(SoftDiceLoss.SMOOTH);
         return tp.add(SoftDiceLoss.SMOOTH).div(denom).neg().add(1).mean();
     }
 }
