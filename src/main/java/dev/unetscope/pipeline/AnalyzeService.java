@@ -2,7 +2,6 @@ package dev.unetscope.pipeline;
 
 import dev.unetscope.data.ExperimentData;
 import dev.unetscope.data.PreparedSet;
-import dev.unetscope.data.QueryCache;
 import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.ResultFiles;

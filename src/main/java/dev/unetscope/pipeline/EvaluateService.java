@@ -5,7 +5,6 @@ import dev.unetscope.data.ExperimentData;
 import dev.unetscope.data.Preprocessing;
 import dev.unetscope.data.Overlap;
 import dev.unetscope.data.PreparedSet;
-import dev.unetscope.data.QueryCache;
 import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.ResultFiles;
