@@ -418,8 +418,11 @@ public final class Viewer {
      */
     private void script(Path dir, String name, Map<String, byte[]> vols, boolean perCheckpoint) throws IOException {
         StringBuilder js = new StringBuilder("// unetscope viewer volumes: each a gzipped NIfTI-1 file, in base64\n");
-        for (Map.Entry<String, byte[]> e : vols.entrySet()) {
-            js.append("unetscopeVolume(\"").append(e.getKey()).append("\",\"").append(Base64.getEncoder().encodeToString(gzip(e.getValue()))).append("\");\n");
+        // the volumes compressed side by side on the common pool (deflate gives the same bytes on any thread), written in order
+        List<Map.Entry<String, byte[]>> entries = List.copyOf(vols.entrySet());
+        List<String> encoded = entries.parallelStream().map(e -> Base64.getEncoder().encodeToString(gzip(e.getValue()))).toList();
+        for (int i = 0; i < entries.size(); i++) {
+            js.append("unetscopeVolume(\"").append(entries.get(i).getKey()).append("\",\"").append(encoded.get(i)).append("\");\n");
             volumes++;
         }
         Path f = dir.resolve("volumes").resolve(name + ".js");
@@ -432,10 +435,12 @@ public final class Viewer {
         if (perCheckpoint) checkpointBytes += n;
     }
 
-    private static byte[] gzip(byte[] raw) throws IOException {
+    private static byte[] gzip(byte[] raw) {
         ByteArrayOutputStream b = new ByteArrayOutputStream(raw.length / 4);
         try (GZIPOutputStream g = new GZIPOutputStream(b, 1 << 16)) {
             g.write(raw);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array stream does not fail
         }
         return b.toByteArray();
     }
