@@ -99,6 +99,24 @@ def phantoms(g, n, size):
     return torch.stack(xs)[:, None], torch.stack(ms)[:, None]
 
 
+def train(make, batch, steps, folder):
+    """A fresh make() (torch seed 5) trained with Adam (lr 3e-3) and binary cross-entropy on batch() (images, masks)
+    for max(steps) steps; the state dict saved as folder/step-00000N.pth after each of steps. Returns the network."""
+    torch.manual_seed(5)
+    net = make()
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
+    loss_fn = nn.BCEWithLogitsLoss()
+    net.train()
+    for step in range(1, max(steps) + 1):
+        x, m = batch()
+        opt.zero_grad()
+        loss_fn(net(x), m).backward()
+        opt.step()
+        if step in steps:
+            torch.save(net.state_dict(), os.path.join(folder, f"step-{step:06d}.pth"))
+    return net
+
+
 def main(out):
     torch.set_num_threads(2)
     g = torch.Generator().manual_seed(3)
@@ -107,18 +125,7 @@ def main(out):
     example = phantoms(torch.Generator().manual_seed(98), 1, (8, 32, 32))[0]
     for name, make in NETS.items():
         os.makedirs(os.path.join(out, name), exist_ok=True)
-        torch.manual_seed(5)
-        net = make()
-        opt = torch.optim.Adam(net.parameters(), lr=3e-3)
-        loss_fn = nn.BCEWithLogitsLoss()
-        net.train()
-        for step in range(1, max(STEPS) + 1):
-            x, m = phantoms(g, 2, (8, 32, 32))
-            opt.zero_grad()
-            loss_fn(net(x), m).backward()
-            opt.step()
-            if step in STEPS:
-                torch.save(net.state_dict(), os.path.join(out, name, f"step-{step:06d}.pth"))
+        net = train(make, lambda: phantoms(g, 2, (8, 32, 32)), STEPS, os.path.join(out, name))
         save_safetensors(os.path.join(out, name, f"step-{max(STEPS):06d}.safetensors"),
                          {k: v.numpy() for k, v in net.state_dict().items()})
         for step in STEPS:

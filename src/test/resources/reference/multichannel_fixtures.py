@@ -17,10 +17,10 @@ import sys
 
 import numpy as np
 import torch
-import torch.nn as nn
 
 from monai_unet import UNet  # the exporter's transcription (finds python/)
 from unetscope_export import export, auto_taps  # noqa: E402
+from exporter_fixtures import train  # noqa: E402  (the same seeded training loop)
 
 STEPS = (2, 4)
 
@@ -52,18 +52,7 @@ def main(out):
     fixed = phantoms(torch.Generator().manual_seed(99), 1, (8, 40, 48))[0]
     np.save(os.path.join(out, "input.npy"), fixed.numpy())
     example = phantoms(torch.Generator().manual_seed(98), 1, (8, 32, 32))[0]
-    torch.manual_seed(5)
-    net = make()
-    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
-    loss_fn = nn.BCEWithLogitsLoss()
-    net.train()
-    for step in range(1, max(STEPS) + 1):
-        x, m = phantoms(g, 2, (8, 32, 32))
-        opt.zero_grad()
-        loss_fn(net(x), m).backward()
-        opt.step()
-        if step in STEPS:
-            torch.save(net.state_dict(), os.path.join(out, f"step-{step:06d}.pth"))
+    train(make, lambda: phantoms(g, 2, (8, 32, 32)), STEPS, out)
     for step in STEPS:
         stem = os.path.join(out, f"step-{step:06d}")
         fresh = make()
