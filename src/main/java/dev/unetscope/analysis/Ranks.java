@@ -4,30 +4,15 @@ import java.util.Arrays;
 
 /**
  * Ranks as scipy.stats.rankdata(method='average'): 1-based, ties get the mean of their ranks; and dense ranks
- * (1, 2, ... over the distinct values). Both sort a primitive copy and look each value up among the distinct
- * ones: the bootstrap of the correlations ranks 2000 resamples per score and scope, and sorting boxed indices
+ * (1, 2, ... over the distinct values). Dense ranks sort a primitive copy and look each value up among the
+ * distinct ones, and average ranks are counted from them: the bootstrap of the correlations ranks 2000 resamples per score and scope, and sorting boxed indices
  * with a comparator was most of the correlate stage's time. -0.0 and 0.0 are one value, as in numpy.
  */
 final class Ranks {
     private Ranks() {}
 
     static double[] average(double[] v) {
-        int n = v.length;
-        if (hasNaN(v)) return averageByOrder(v);
-        double[] s = sortedCopy(v);
-        // the distinct values and the mean rank of each: a run of ties at sorted positions i..j holds ranks i+1 .. j+1
-        double[] distinct = new double[n], rank = new double[n];
-        int u = 0;
-        for (int i = 0; i < n; ) {
-            int j = i;
-            while (j + 1 < n && s[j + 1] == s[i]) j++;
-            distinct[u] = s[i];
-            rank[u++] = (i + j) / 2.0 + 1;
-            i = j + 1;
-        }
-        double[] r = new double[n];
-        for (int i = 0; i < n; i++) r[i] = rank[Arrays.binarySearch(distinct, 0, u, v[i] + 0.0)];
-        return r;
+        return hasNaN(v) ? averageByOrder(v) : averageOfRanks(dense(v));
     }
 
     /**
