@@ -74,14 +74,17 @@ def main(out):
 
 def kernels(cpu_pt, portable_pt):
     """exporter_cases.py kernels CPU.pt PORTABLE.pt: per file the convolution operators its graph records
-    (aten::_convolution, aten::mkldnn_convolution, aten::slow_conv_transpose3d), then the largest difference
+    (aten::_convolution, aten::mkldnn_convolution, aten::slow_conv_transpose3d) and its conversions to the
+    channels-last 3D layout (aten::contiguous with memory format 3, torch.channels_last_3d, what onednn records before each oneDNN
+    convolution for its input and weight), then the largest difference
     between the two files' outputs and taps at batch 1 and 2 (eager PyTorch's per-call kernel choice
     against the recorded CPU kernels)."""
     ops = ("aten::_convolution", "aten::mkldnn_convolution", "aten::slow_conv_transpose3d")
     mods = [torch.jit.load(f) for f in (cpu_pt, portable_pt)]
     for m in mods:
         g = str(m.inlined_graph)
-        print(" ".join(str(g.count(o + "(")) for o in ops))
+        cl = sum(1 for line in g.splitlines() if "aten::contiguous(" in line and _contiguous_to(line, g) == 3)
+        print(" ".join(str(g.count(o + "(")) for o in ops), cl)
     diff = 0.0
     with torch.no_grad():
         for n in (1, 2):
@@ -89,6 +92,18 @@ def kernels(cpu_pt, portable_pt):
             for a, b in zip(mods[0](x), mods[1](x)):
                 diff = max(diff, float((a - b).abs().max()))
     print(diff)
+
+
+def _contiguous_to(line, graph):
+    """The memory-format constant an aten::contiguous line of a graph's text passes (its second argument), or
+    None: the graph names constants as %N = prim::Constant[value=V]()."""
+    args = line.split("aten::contiguous(")[1].split(")")[0].split(",")
+    if len(args) < 2:
+        return None
+    for g in graph.splitlines():
+        if g.strip().startswith(args[1].strip() + " : int = prim::Constant[value="):
+            return int(g.split("value=")[1].split("]")[0])
+    return None
 
 
 def fallback(out):

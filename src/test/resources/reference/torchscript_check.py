@@ -1,9 +1,11 @@
 """Reloads an exported NAME.pt with torch.jit.load and compares it with recorded eager outputs.
 
 Usage: torchscript_check.py NAME.pt INPUT.npy STEM [NAME.pt INPUT.npy STEM ...]. Runs each module on
-its INPUT and prints one line 'STEM <what> <shape> <max abs difference>' for: 'prob' against STEM.prob.npy (sigmoid of the output) and/or
+its INPUT and prints one line 'STEM <what> <shape> <largest difference>' for: 'prob' against STEM.prob.npy (sigmoid of the output) and/or
 'logits' against STEM.logits.npy, whichever exist, then each tap of the sidecar NAME.json against
-STEM.tap.<name>.npy. A missing tap file or a shape mismatch is an error (exit 1).
+STEM.tap.<name>.npy. The difference is the exporter's own measure, max |got - want| / (1 + |want|): at most
+1e-5 means within its tolerance of 1e-5 absolute plus 1e-5 relative (unetscope_export._close). A missing tap
+file or a shape mismatch is an error (exit 1).
 """
 import json
 import os
@@ -32,7 +34,7 @@ def main(pt, inp, stem):
     for what, got, path in checks:
         want = np.load(path)
         assert tuple(got.shape) == want.shape, f"{what}: shape {tuple(got.shape)} vs recorded {want.shape}"
-        print(stem, what, "x".join(map(str, want.shape)), float(np.abs(got.numpy() - want).max()))
+        print(stem, what, "x".join(map(str, want.shape)), float((np.abs(got.numpy() - want) / (1 + np.abs(want))).max()))
 
 
 if __name__ == "__main__":

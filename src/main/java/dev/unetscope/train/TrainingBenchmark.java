@@ -75,7 +75,7 @@ public final class TrainingBenchmark {
                 double c = (ProcessCpu.nanos() - c0) / 1e9;
                 double f = (marks[0] - t0) / 1e9, b = (marks[1] - marks[0]) / 1e9, u = (t3 - marks[1]) / 1e9, t = (t3 - t0) / 1e9;
                 boolean timed = i >= s.warmup();
-                out.printf(Locale.ROOT, "step %d %s %.3f s (forward %.3f backward %.3f update %.3f) cpu %.3f s loss %.4f%n",
+                out.printf(Locale.ROOT, "step %d %s %.4f s (forward %.4f backward %.4f update %.4f) cpu %.4f s loss %.4f%n",
                         i + 1, timed ? "timed" : "warm-up", t, f, b, u, c, loss);
                 if (timed) {
                     int k = i - s.warmup();
@@ -89,7 +89,7 @@ public final class TrainingBenchmark {
             stopProfile(s, out);
         }
         Result r = new Result(tot, fw, bw, up, s.n());
-        out.printf(Locale.ROOT, "median %.3f s/step over %d steps (forward %.3f backward %.3f update %.3f; min %.3f max %.3f; process cpu %.3f s/step)%n",
+        out.printf(Locale.ROOT, "median %.4f s/step over %d steps (forward %.4f backward %.4f update %.4f; min %.4f max %.4f; process cpu %.4f s/step)%n",
                 r.median(), s.steps(), median(fw), median(bw), median(up), min(tot), max(tot), median(cpu));
         return r;
     }
@@ -139,7 +139,7 @@ public final class TrainingBenchmark {
                 SegmentationNetwork.Inference inf = net.infer(x, s.n(), s.d(), s.h(), s.w(), Set.of());
                 double t = (System.nanoTime() - t0) / 1e9, c = (ProcessCpu.nanos() - c0) / 1e9;
                 boolean timed = i >= s.warmup();
-                out.printf(Locale.ROOT, "call %d %s %.3f s (%.3f s/volume) cpu %.3f s mean p %.4f%n", i + 1, timed ? "timed" : "warm-up", t,
+                out.printf(Locale.ROOT, "call %d %s %.4f s (%.4f s/volume) cpu %.4f s mean p %.4f%n", i + 1, timed ? "timed" : "warm-up", t,
                         t / s.n(), c, mean(inf.probabilities()));
                 if (timed) {
                     tot[i - s.warmup()] = t;
@@ -149,8 +149,8 @@ public final class TrainingBenchmark {
             stopProfile(s, out);
         }
         Result r = new Result(tot, new double[0], new double[0], new double[0], s.n());
-        out.printf(Locale.ROOT, "median %.3f s/volume over %d calls of %d volumes (%.3f s/call; min %.3f max %.3f s/call; process cpu %.3f s/volume)%n",
-                r.medianPerVolume(), s.steps(), s.n(), r.median(), min(tot), max(tot), median(cpu) / s.n());
+        out.printf(Locale.ROOT, "median %.4f s/volume over %d calls of %d volumes (%.4f s/call; min %.4f max %.4f s/call; mean process cpu %.4f s/volume, as bench/reference_torchscript.py gives it)%n",
+                r.medianPerVolume(), s.steps(), s.n(), r.median(), min(tot), max(tot), java.util.Arrays.stream(cpu).average().orElse(0) / s.n());
         return r;
     }
 

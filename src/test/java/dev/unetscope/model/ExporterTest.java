@@ -17,6 +17,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -28,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * nnU-Net-style UNet with an anisotropic first down-sampling, checkpoints 1, 3, 6) have the sidecar
  * unetscope's importer reads (tap names, channels, per-axis strides, size divisor, SHA-256 of the
  * file); reloaded with {@code torch.jit.load} they reproduce eager PyTorch's probabilities and taps on
- * another input size within 1e-5; the command line builds networks from state dicts (.pth and
+ * another input size within the exporter's tolerance (1e-5 absolute plus 1e-5 relative to the value: the
+ * default traces sum in oneDNN's order, not eager's); the command line builds networks from state dicts (.pth and
  * .safetensors), lists modules, and refuses bad exports with one line on stderr, exit 2, nothing
  * written. The committed MONAI fixture ({@code fixtures/monai-unet}, made with MONAI's own UNet)
  * reproduces its recorded outputs. A missing {@code /usr/bin/python3} or torch fails, never skips.
@@ -162,6 +164,40 @@ class ExporterTest {
         assertThat(lines).anyMatch(l -> l.contains("nnunet-style/step-000006 tap.enc2 1x16x8x20x24 "));
     }
 
+    /**
+     * unetscope's engine (libtorch 2.7.1 through DJL, not the PyTorch that exported) runs the default exports, whose
+     * convolutions are oneDNN's on channels-last tensors, and gives eager PyTorch's recorded probabilities and taps
+     * (read back in the standard layout whatever strides the trace leaves them in) within 1e-4 of their scale.
+     */
+    @Test
+    void theEngineRunsTheDefaultExportsAndGivesEagerOutputs() throws Exception {
+        TorchScriptFixtures.Array x = TorchScriptFixtures.readNpy(dir.resolve("input.npy"));
+        int[] sh = x.shape();
+        for (String net : List.of("monai-topo", "nnunet-style")) {
+            Path stem = dir.resolve(net).resolve(STEPS.get(2));
+            JsonNode side = JSON.readTree(Files.readString(Path.of(stem + ".json")));
+            assertThat(side.at("/meta/convolutions").asText()).as(net).isEqualTo("onednn");
+            try (TorchScriptNetwork n = TorchScriptNetwork.load(Path.of(stem + ".pt"), null)) {
+                SegmentationNetwork.Inference inf = n.infer(x.values(), sh[0], sh[2], sh[3], sh[4], Set.copyOf(n.tapNames()));
+                assertClose(net + " probabilities", inf.probabilities(), TorchScriptFixtures.readNpy(Path.of(stem + ".prob.npy")).values());
+                for (String tap : n.tapNames()) {
+                    assertClose(net + " tap " + tap, inf.taps().get(tap).data(),
+                            TorchScriptFixtures.readNpy(Path.of(stem + ".tap." + tap + ".npy")).values());
+                }
+            }
+        }
+    }
+
+    static void assertClose(String what, float[] got, float[] want) {
+        assertThat(got).as(what).hasSize(want.length);
+        double scale = 1, err = 0;
+        for (int i = 0; i < want.length; i++) {
+            scale = Math.max(scale, Math.abs(want[i]));
+            err = Math.max(err, Math.abs(got[i] - want[i]));
+        }
+        assertThat(err).as(what).isLessThan(1e-4 * scale);
+    }
+
     @Test
     void commandLineBuildsFromStateDictsAndMatchesTheEagerRecord() throws Exception {
         Path cli = dir.resolve("cli");
@@ -280,15 +316,16 @@ class ExporterTest {
             JsonNode s = JSON.readTree(Files.readString(work.resolve(kind + ".json")));
             assertThat(s.get("meta").get("convolutions").asText()).isEqualTo(kind);
         }
-        // tiny: two convolutions and a transposed one to 1 channel; default: only the transposed one named (the native
-        // kernel, as eager PyTorch 1.13 runs it: the same numbers); onednn: the two convolutions as oneDNN too
+        // tiny: two convolutions and a transposed one to 1 channel; cpu: only the transposed one named (the native
+        // kernel, as eager PyTorch 1.13 runs it: the same numbers); onednn (the default): the two convolutions as
+        // oneDNN too, each on its input and weight made channels-last (four conversions)
         for (String kind : List.of("cpu", "onednn")) {
             Result r = python(work, 120, REFERENCE.resolve("exporter_cases.py").toString(), "kernels",
                     work.resolve(kind + ".pt").toString(), work.resolve("portable.pt").toString());
             assertOk(r, "exporter_cases.py kernels");
             List<String> lines = r.stdout().lines().toList();
-            assertThat(lines.get(0)).isEqualTo(kind.equals("cpu") ? "2 0 1" : "0 2 1");
-            assertThat(lines.get(1)).isEqualTo("3 0 0");
+            assertThat(lines.get(0)).isEqualTo(kind.equals("cpu") ? "2 0 1 0" : "0 2 1 4");
+            assertThat(lines.get(1)).isEqualTo("3 0 0 0");
             if (kind.equals("cpu")) assertThat(Double.parseDouble(lines.get(2))).isZero();
             else assertThat(Double.parseDouble(lines.get(2))).isLessThanOrEqualTo(TOLERANCE);
         }
