@@ -17,7 +17,11 @@ import statistics
 import sys
 import time
 
-import torch
+# as bin/unetscope runs the engine (set before torch loads): oneDNN's AVX-512 path computes wrong 3D convolutions on
+# some CPUs, and OpenMP threads that spin after every operator cost CPU on a shared machine
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import torch  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "reference"))
 from monai_unet import UNet  # noqa: E402

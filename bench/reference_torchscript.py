@@ -19,7 +19,11 @@ import statistics
 import sys
 import time
 
-import torch
+# as bin/unetscope runs the engine (set before torch loads): oneDNN's AVX-512 path computes wrong 3D convolutions on
+# some CPUs, and OpenMP threads that spin after every operator cost CPU on a shared machine
+os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import torch  # noqa: E402
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
@@ -56,14 +60,27 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
-    ap.add_argument("--eager-monai", default="", help="channels C1,C2,... of the MONAI-topology network in the file")
+    ap.add_argument("--eager-monai", default="", help="channels C1,C2,... of the MONAI-topology network in the file "
+                    "(default: the sidecar's meta.monai_unet, which the exporter's monai-unet command records, with its "
+                    "strides, residual units, norm and activation)")
     ap.add_argument("--strides", default="", help="S1,S2,... (default all 2)")
-    ap.add_argument("--res-units", type=int, default=1)
-    ap.add_argument("--norm", default="instance", choices=["batch", "instance"])
-    ap.add_argument("--act", default="prelu", choices=["relu", "prelu"])
+    ap.add_argument("--res-units", type=int, default=None, help="default 1, or the sidecar's")
+    ap.add_argument("--norm", default=None, choices=["batch", "instance"], help="default instance, or the sidecar's")
+    ap.add_argument("--act", default=None, choices=["relu", "prelu"], help="default prelu, or the sidecar's")
     ap.add_argument("--profile", default="", help="PREFIX: operator profiles of the timed calls as Chrome traces "
                     "PREFIX-traced.json and PREFIX-eager.json")
     a = ap.parse_args()
+    side = a.model[:-3] + ".json" if a.model.endswith(".pt") else ""
+    recorded = {}
+    if side and os.path.exists(side):
+        import json
+        recorded = json.load(open(side)).get("meta", {}).get("monai_unet") or {}
+    if not a.eager_monai and recorded:
+        a.eager_monai = ",".join(str(c) for c in recorded["channels"])
+        a.strides = a.strides or ",".join(str(s) for s in recorded["strides"])
+    a.res_units = a.res_units if a.res_units is not None else recorded.get("num_res_units", 1)
+    a.norm = a.norm or recorded.get("norm", "instance")
+    a.act = a.act or recorded.get("act", "prelu")
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     d, h, w = (int(v) for v in a.shape.split(","))

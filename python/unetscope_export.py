@@ -10,16 +10,23 @@ mode under ``torch.no_grad()``, and written as ``NAME.pt`` with a sidecar ``NAME
 Needs only torch (1.13 or 2.x) and numpy. From your own code::
 
     from unetscope_export import export
-    export(model, torch.randn(1, 1, 32, 96, 96), "auto", "run1/step-000500.pt",
+    export(model, torch.randn(1, 1, 96, 96, 32), "auto", "run1/step-000500.pt", axes="xyz",
            spacing=[0.6, 0.6, 3.0], normalization="zscore-nonzero", activation="sigmoid", foreground=[0])
 
 From the command line (a MONAI UNet from its arguments and a state dict; or any module)::
 
     python3 unetscope_export.py monai-unet --channels 16,32,64,128,256 --strides 2,2,2,2 --res-units 2 \\
-        --state-dict best.pth --example-size 32,96,96 --out exported/best.pt
+        --state-dict best.pth --axes xyz --example-size 96,96,32 --out exported/best.pt
     python3 unetscope_export.py module mypkg.nets:make_net --factory-args '{"depth": 4}' \\
-        --state-dict ckpt.pth --example-size 32,96,96 --out exported/ckpt.pt --taps enc.0,enc.1,mid,dec.1
+        --state-dict ckpt.pth --axes zyx --example-size 32,96,96 --out exported/ckpt.pt --taps enc.0,enc.1,mid,dec.1
     python3 unetscope_export.py module mypkg.nets:make_net --example-size 32,96,96 --list-modules
+
+Axis order (``--axes``, ``export(..., axes=...)``): unetscope hands the network volumes as
+N x C x z x y x x (slices, rows, columns), the order SimpleITK and nnU-Net use (``zyx``). nibabel, and
+MONAI's ``LoadImage`` with it, give the NIfTI array as stored, x x y x z (``xyz``). A network trained on
+one order and fed the other runs without an error and segments next to nothing, so the command line
+requires ``--axes``; with ``xyz`` the file transposes inside, ``--example-size`` and ``--patch-size``
+are given in the model's own order, and the sidecar (sizes, strides) is in unetscope's.
 
 ``--convolutions`` names libtorch CPU kernels in the trace where libtorch's own per-call choice is slow:
 ``onednn`` (default) records every convolution as oneDNN at any batch size, on inputs and weights in the
@@ -245,11 +252,15 @@ def auto_taps(model):
 
 class TappedNetwork(nn.Module):
     """``forward(x)`` returns ``(output, tap_1, ..., tap_n)``: the network's output (the first element
-    if it returns a list or tuple) and the outputs of the named submodules, captured by forward hooks."""
+    if it returns a list or tuple) and the outputs of the named submodules, captured by forward hooks.
+    With ``reverse`` (a model trained on (x, y, z) volumes, ``axes="xyz"``) ``x`` arrives as unetscope's
+    N x C x z x y x x, is handed to the model as N x C x x x y x z, and the output and every tap are turned
+    back, so the file always takes and returns unetscope's order."""
 
-    def __init__(self, model, modules):
+    def __init__(self, model, modules, reverse=False):
         super().__init__()
         self.model = model
+        self.reverse = reverse
         self._modules_in_order = list(modules)
         self._captured = {}
         self._handles = [model.get_submodule(path).register_forward_hook(self._hook(path))
@@ -269,6 +280,8 @@ class TappedNetwork(nn.Module):
 
     def forward(self, x):
         self._captured = {}
+        if self.reverse:
+            x = x.permute(0, 1, 4, 3, 2)
         out = self.model(x)
         if isinstance(out, (list, tuple)):
             out = out[0]
@@ -284,7 +297,10 @@ class TappedNetwork(nn.Module):
                 raise ExportError(f"tap module {path} returns {type(got[0]).__name__}, not a tensor: pick its submodule")
             taps.append(got[0])
         self._captured = {}
-        return (out,) + tuple(taps)
+        outs = (out,) + tuple(taps)
+        if self.reverse:
+            outs = tuple(t.permute(0, 1, 4, 3, 2) if t.dim() == 5 else t for t in outs)
+        return outs
 
 
 def _first_line(e):
@@ -327,6 +343,7 @@ def _stride(tap, in_size, out):
 
 
 CONVOLUTIONS = ("cpu", "onednn", "portable")
+AXES = ("zyx", "xyz")
 
 
 @contextlib.contextmanager
@@ -383,11 +400,12 @@ def _pinned_convolutions(kind):
         nn.Conv3d._conv_forward, nn.ConvTranspose3d.forward = conv_forward, transposed_forward
 
 
-def _size_divisor(model, x, run):
+def _size_divisor(model, x, run, reverse=False):
     """Calls run(x) once; returns (its result, per axis the lcm of every whole ratio input / output size
-    over every submodule's 5-D output)."""
+    over every submodule's 5-D output). With ``reverse`` the model sees x's axes reversed (TappedNetwork):
+    the ratios are taken in the model's order and the divisor returned in x's."""
     ratios = [set(), set(), set()]
-    size = x.shape[2:]
+    size = tuple(x.shape[2:])[::-1] if reverse else x.shape[2:]
 
     def hook(module, inputs, output):
         outs = output if isinstance(output, (list, tuple)) else [output]
@@ -410,6 +428,8 @@ def _size_divisor(model, x, run):
         for v in r:
             d = d * v // math.gcd(d, v)
         div.append(d)
+    if reverse:
+        div.reverse()
     return result, div
 
 
@@ -477,7 +497,7 @@ def _normalization(n):
 
 
 def export(model, example_input, taps, out, *, spacing=None, normalization=None, patch_size=None,
-           activation=None, foreground=None, convolutions="onednn", **meta):
+           activation=None, foreground=None, convolutions="onednn", axes="zyx", **meta):
     """Trace ``model`` with taps and write ``out`` (NAME.pt) and NAME.json; returns the sidecar dict.
 
     model: a torch.nn.Module taking N x C x D x H x W. example_input: a tensor of shape 1 x C x D x H x W
@@ -490,7 +510,13 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     channel indices that are foreground. convolutions: "onednn" (default), "cpu" or "portable", which libtorch
     CPU kernels the trace names (see _pinned_convolutions; a trace that differs from eager PyTorch beyond the
     tolerance falls back to the next of onednn, cpu, portable); the choice made is stored as
-    meta["convolutions"]. Further keyword arguments land in the sidecar's "meta".
+    meta["convolutions"]. axes: the order of the three spatial dimensions of the volumes the model was
+    trained on: "zyx" (the default; unetscope's, SimpleITK's and nnU-Net's: N x C x slices x rows x columns)
+    or "xyz" (nibabel's and MONAI's LoadImage: the NIfTI array as stored). With "xyz" the example input and
+    patch_size are given in the model's own (x, y, z) order; the file takes and returns unetscope's
+    (z, y, x) order, transposing inside, and the sidecar's sizes and strides are in that order. A model fed
+    in the other order than it was trained on runs without complaint and segments nothing, so say which;
+    it is stored as meta["axes"]. Further keyword arguments land in the sidecar's "meta".
     Raises ExportError (nothing written) when the export is refused.
     """
     if not str(out).endswith(".pt"):
@@ -499,6 +525,10 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     normalization = [_normalization(n) for n in normalization] if per_channel else _normalization(normalization)
     if convolutions not in CONVOLUTIONS:
         raise ExportError(f"convolutions {convolutions!r} is not cpu, onednn or portable")
+    if axes not in AXES:
+        raise ExportError(f"axes {axes!r} is not zyx (SimpleITK, nnU-Net, unetscope) or xyz (nibabel, MONAI's LoadImage)")
+    reverse = axes == "xyz"
+    meta["axes"] = axes
     if activation is not None and activation not in ACTIVATIONS:
         raise ExportError(f"activation {activation!r} is not sigmoid or softmax")
     if spacing is not None:
@@ -513,6 +543,10 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     if not torch.is_tensor(x) or x.dim() != 5 or x.shape[0] != 1:
         raise ExportError("example_input must be a tensor of shape 1 x C x D x H x W")
     x = x.detach().float().cpu()
+    if reverse:  # from here on unetscope's (z, y, x) order; TappedNetwork turns it back for the model
+        x = x.permute(0, 1, 4, 3, 2).contiguous()
+        if patch_size is not None:
+            patch_size = patch_size[::-1]
     if per_channel and len(normalization) != x.shape[1]:
         raise ExportError(f"normalization lists {len(normalization)} schemes for {x.shape[1]} input channels (give one per channel, or one for all)")
     if any(t.device.type != "cpu" for t in list(model.parameters()) + list(model.buffers())):
@@ -522,11 +556,11 @@ def export(model, example_input, taps, out, *, spacing=None, normalization=None,
     named = _resolve_taps(model, taps)
     was_training = model.training
     model.eval()
-    wrapper = TappedNetwork(model, named.values())
+    wrapper = TappedNetwork(model, named.values(), reverse=reverse)
     try:
         with torch.no_grad():
             try:
-                eager, divisor = _size_divisor(model, x, wrapper)
+                eager, divisor = _size_divisor(model, x, wrapper, reverse=reverse)
             except ExportError:
                 raise
             except Exception as e:
@@ -794,7 +828,12 @@ def main(argv=None):
     g.add_argument("--in-channels", type=int, default=1)
     for s in (m, g):
         s.add_argument("--state-dict", help=".pt/.pth (torch.load) or .safetensors")
-        s.add_argument("--example-size", type=_ints, required=True, help="D,H,W of the example input")
+        s.add_argument("--example-size", type=_ints, required=True,
+                       help="the example input's three sizes, in the model's own axis order (see --axes)")
+        s.add_argument("--axes", choices=AXES,
+                       help="required to write: the axis order of the volumes the model was trained on: zyx (slices, rows, "
+                            "columns: SimpleITK, nnU-Net, unetscope) or xyz (the NIfTI array as stored: nibabel, MONAI's "
+                            "LoadImage); a model fed the other order segments nothing, without an error")
         s.add_argument("--out", help="NAME.pt (NAME.json is written beside it)")
         s.add_argument("--taps", default="auto", help="auto, or module names a,b,c, or name=module,...")
         s.add_argument("--list-modules", action="store_true", help="print every module with its output shape, write nothing")
@@ -803,7 +842,7 @@ def main(argv=None):
         s.add_argument("--intensity-range", type=_floats, metavar="LOW,HIGH",
                        help="ct: the dataset's foreground 0.5 and 99.5 percentiles; window: its bounds")
         s.add_argument("--intensity-stats", type=_floats, metavar="MEAN,STD", help="ct: the dataset-wide foreground mean and std")
-        s.add_argument("--patch-size", type=_ints, help="D,H,W of the training patches")
+        s.add_argument("--patch-size", type=_ints, help="the training patches' three sizes, in the model's own axis order")
         s.add_argument("--activation", choices=ACTIVATIONS)
         s.add_argument("--foreground", type=_ints, help="output channel indices that are foreground")
         s.add_argument("--meta", help="JSON object stored as the sidecar's meta")
@@ -816,7 +855,7 @@ def main(argv=None):
     a = p.parse_args(argv)
     try:
         if len(a.example_size) != 3:
-            raise ExportError(f"--example-size needs D,H,W, got {a.example_size}")
+            raise ExportError(f"--example-size needs three sizes, got {a.example_size}")
         model, which = build_monai_unet(a) if a.kind == "monai-unet" else build_module(a)
         if a.state_dict:
             _apply_state_dict(model, a.state_dict)
@@ -827,6 +866,9 @@ def main(argv=None):
             return 0
         if not a.out:
             raise ExportError("--out NAME.pt is required (or --list-modules)")
+        if a.axes is None:
+            raise ExportError("--axes is required: zyx if the model was trained on volumes ordered slices, rows, columns "
+                              "(SimpleITK, nnU-Net), xyz if on NIfTI arrays as stored (nibabel, MONAI's LoadImage)")
         taps = a.taps
         if taps != "auto":
             parts = [t for t in taps.split(",") if t]
@@ -855,7 +897,7 @@ def main(argv=None):
             raise ExportError("--intensity-range and --intensity-stats go with --normalization ct or window")
         side = export(model, x, taps, a.out, spacing=a.spacing, normalization=norm,
                       patch_size=a.patch_size, activation=a.activation, foreground=a.foreground,
-                      convolutions=a.convolutions, **meta)
+                      convolutions=a.convolutions, axes=a.axes, **meta)
         print(f"wrote {a.out} and {a.out[:-3]}.json: {len(side['taps'])} taps "
               f"({', '.join(t['name'] for t in side['taps'])}), size divisor {side['size_divisor']}")
         if side["meta"].get("convolutions") != a.convolutions:

@@ -121,11 +121,51 @@ def fallback(out):
     print(side["meta"]["convolutions"])
 
 
+def axes(out):
+    """exporter_cases.py axes OUTDIR: an nnU-Net-style network laid out for (x, y, z) volumes (its first
+    down-sampling (2, 2, 1): in-plane only, the last axis being z), exported with axes="xyz" from a
+    16 x 24 x 8 (x, y, z) example as OUTDIR/xyz.pt. Writes OUTDIR/x.npy, a 1 x 1 x 8 x 16 x 32 input in
+    unetscope's (z, y, x) order, and the eager network's answer to it, given the same volume as
+    (x, y, z) and turned back: OUTDIR/xyz.prob.npy (sigmoid) and OUTDIR/xyz.tap.NAME.npy. Prints the largest
+    difference of the reloaded file's outputs and taps from those (the exporter's measure, as
+    torchscript_check.py)."""
+    import os
+    import sys
+    import numpy as np
+    sys.path.insert(0, os.environ.get("UNETSCOPE_PYTHON_DIR", "python"))
+    from unetscope_export import export
+    from exporter_fixtures import PlainConvUNet
+    torch.manual_seed(0)
+    net = PlainConvUNet(strides=((1, 1, 1), (2, 2, 1), (2, 2, 2))).eval()
+    side = export(net, torch.randn(1, 1, 16, 24, 8), "auto", os.path.join(out, "xyz.pt"), axes="xyz",
+                  patch_size=[32, 32, 8])
+    x = torch.randn(1, 1, 8, 16, 32, generator=torch.Generator().manual_seed(3))
+    np.save(os.path.join(out, "x.npy"), x.numpy())
+    hooked = {}
+    names = [t["name"] for t in side["taps"]]
+    handles = [net.get_submodule(t["module"]).register_forward_hook(
+        lambda m, i, o, n=t["name"]: hooked.__setitem__(n, o.detach().clone())) for t in side["taps"]]
+    with torch.no_grad():
+        logits = net(x.permute(0, 1, 4, 3, 2)).permute(0, 1, 4, 3, 2)
+    for h in handles:
+        h.remove()
+    want = [torch.sigmoid(logits)] + [hooked[n].permute(0, 1, 4, 3, 2) for n in names]
+    np.save(os.path.join(out, "xyz.prob.npy"), want[0].contiguous().numpy())
+    for n, t in zip(names, want[1:]):
+        np.save(os.path.join(out, f"xyz.tap.{n}.npy"), t.contiguous().numpy())
+    with torch.no_grad():
+        got = torch.jit.load(os.path.join(out, "xyz.pt"))(x)
+    got = [torch.sigmoid(got[0])] + list(got[1:])
+    print(max(float(((g - w).abs() / (1 + w.abs())).max()) for g, w in zip(got, want)))
+
+
 if __name__ == "__main__":
     import sys
     if sys.argv[1] == "kernels":
         kernels(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "fallback":
         fallback(sys.argv[2])
+    elif sys.argv[1] == "axes":
+        axes(sys.argv[2])
     else:
         main(sys.argv[1])

@@ -141,7 +141,9 @@ public final class Report {
         CsvTable ck = table(ResultFiles.CHECKPOINTS_CSV, "unetscope evaluate");
         CsvTable corr = table(ResultFiles.CORRELATIONS_CSV, "unetscope analyze");
         CsvTable layers = table(ResultFiles.LAYERS_CSV, "unetscope analyze");
-        CsvTable training = table(ResultFiles.TRAINING_CSV, "unetscope train");
+        // imported runs have no training curves: training.csv is only missing when a run was trained here
+        boolean trainedHere = CheckpointStore.all(exp).stream().anyMatch(mf -> !mf.torchScript());
+        CsvTable training = trainedHere ? table(ResultFiles.TRAINING_CSV, "unetscope train") : optional(ResultFiles.TRAINING_CSV);
         CsvTable prediction = table(ResultFiles.PREDICTION_CSV, "unetscope analyze");
         CsvTable summary = table(ResultFiles.PREDICTION_SUMMARY_CSV, "unetscope analyze");
         // the per-case tables grow with checkpoints x cases (840,000 rows at the seed's scale): only each run's final rows are held
@@ -201,9 +203,13 @@ public final class Report {
         List<CheckpointStore.Manifest> runs = CheckpointStore.all(exp);
         if (runs.isEmpty()) missing.add("checkpoints (run 'unetscope train')");
         else {
-            body.append("<p>").append(runs.size()).append(" training runs: ");
+            long imported = runs.stream().filter(CheckpointStore.Manifest::torchScript).count();
+            body.append("<p>").append(runs.size()).append(imported == 0 ? " training runs: " : imported == runs.size()
+                    ? " imported runs (TorchScript files trained elsewhere; no training curves): " : " runs (trained here or imported): ");
             List<String> r = new ArrayList<>();
-            for (CheckpointStore.Manifest mf : runs) r.add(mf.run() + " (" + mf.checkpoints().size() + " checkpoints)");
+            for (CheckpointStore.Manifest mf : runs) {
+                r.add(mf.run() + " (" + mf.checkpoints().size() + " checkpoints" + (mf.torchScript() && imported < runs.size() ? ", imported" : "") + ")");
+            }
             body.append(esc(String.join(", ", r))).append(".</p>\n");
         }
         diverged();

@@ -188,6 +188,46 @@ class ExporterTest {
         }
     }
 
+    /**
+     * A network trained on (x, y, z) volumes (nibabel's, MONAI's LoadImage order; here an in-plane-only first
+     * down-sampling (2, 2, 1)) exported with axes "xyz" takes unetscope's (z, y, x) volumes: the sidecar's sizes and
+     * strides are in that order, and unetscope's engine gives what the eager network gives for the same volume in its
+     * own order. Without --axes the command line refuses to write.
+     */
+    @Test
+    void aModelOfXyzVolumesIsExportedInUnetscopesOrder() throws Exception {
+        Path work = dir.resolve("axes");
+        Files.createDirectories(work);
+        Result r = python(work, 120, REFERENCE.resolve("exporter_cases.py").toString(), "axes", work.toString());
+        assertOk(r, "exporter_cases.py axes");
+        assertThat(Double.parseDouble(r.stdout().strip())).as("reloaded file against eager").isLessThanOrEqualTo(TOLERANCE);
+        JsonNode s = JSON.readTree(Files.readString(work.resolve("xyz.json")));
+        assertThat(s.get("example_input").toString()).isEqualTo("[1,1,8,24,16]");
+        assertThat(s.get("size_divisor").toString()).isEqualTo("[2,4,4]");
+        assertThat(s.get("patch_size").toString()).isEqualTo("[8,32,32]");
+        assertThat(names(s.get("taps"), "stride")).containsExactly("[1,1,1]", "[1,2,2]", "[2,4,4]", "[1,2,2]", "[1,1,1]");
+        assertThat(s.at("/meta/axes").asText()).isEqualTo("xyz");
+        TorchScriptFixtures.Array x = TorchScriptFixtures.readNpy(work.resolve("x.npy"));
+        assertThat(x.shape()).containsExactly(1, 1, 8, 16, 32);
+        try (TorchScriptNetwork n = TorchScriptNetwork.load(work.resolve("xyz.pt"), null)) {
+            SegmentationNetwork.Inference inf = n.infer(x.values(), 1, 8, 16, 32, Set.copyOf(n.tapNames()));
+            assertClose("probabilities", inf.probabilities(), TorchScriptFixtures.readNpy(work.resolve("xyz.prob.npy")).values());
+            for (String tap : n.tapNames()) {
+                assertClose("tap " + tap, inf.taps().get(tap).data(), TorchScriptFixtures.readNpy(work.resolve("xyz.tap." + tap + ".npy")).values());
+            }
+        }
+        Path cli = work.resolve("cli");
+        Files.createDirectories(cli);
+        Result missing = exporter(cli, "module", "exporter_cases:tiny", "--taps", "down", "--example-size", "8,16,32",
+                "--out", cli.resolve("t.pt").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.stderr().lines()).hasSize(1);
+        assertThat(missing.stderr()).startsWith("unetscope_export: error: --axes is required: zyx if");
+        try (Stream<Path> files = Files.list(cli)) {
+            assertThat(files).isEmpty();
+        }
+    }
+
     static void assertClose(String what, float[] got, float[] want) {
         assertThat(got).as(what).hasSize(want.length);
         double scale = 1, err = 0;
@@ -204,11 +244,11 @@ class ExporterTest {
         Files.createDirectories(cli);
         Path monai = dir.resolve("monai-topo");
         assertOk(exporter(cli, "monai-unet", "--channels", "8,16,32", "--strides", "2,2", "--res-units", "1",
-                "--state-dict", monai.resolve("step-000006.safetensors").toString(), "--example-size", "8,32,32",
+                "--state-dict", monai.resolve("step-000006.safetensors").toString(), "--axes", "zyx", "--example-size", "8,32,32",
                 "--out", cli.resolve("monai.pt").toString()), "monai-unet export");
         Path nn = dir.resolve("nnunet-style");
         Result r = exporter(cli, "module", "exporter_fixtures:PlainConvUNet", "--state-dict", nn.resolve("step-000003.pth").toString(),
-                "--example-size", "8,32,32", "--spacing", "0.8,0.8,3", "--normalization", "zscore-nonzero",
+                "--axes", "zyx", "--example-size", "8,32,32", "--spacing", "0.8,0.8,3", "--normalization", "zscore-nonzero",
                 "--out", cli.resolve("nn.pt").toString());
         assertOk(r, "module export");
         assertThat(r.stdout()).contains("5 taps (enc1, enc2, bottleneck, dec2, dec1), size divisor [2, 4, 4]");
@@ -226,7 +266,7 @@ class ExporterTest {
     void listModulesPrintsEveryModuleWithItsOutputShape() throws Exception {
         Path work = dir.resolve("list");
         Result r = exporter(work, "monai-unet", "--channels", "8,16,32", "--strides", "2,2", "--res-units", "1",
-                "--example-size", "8,16,16", "--list-modules");
+                "--axes", "zyx", "--example-size", "8,16,16", "--list-modules");
         assertOk(r, "--list-modules");
         assertThat(r.stdout().lines()).contains(
                 "model.0\tResidualUnit\t1x8x4x8x8",
@@ -248,7 +288,7 @@ class ExporterTest {
     void refusesWithOneLineExitTwoAndNothingWritten(String what, String factory, String taps, String message) throws Exception {
         Path work = dir.resolve("refused-" + what.replace(' ', '-'));
         Files.createDirectories(work);
-        Result r = exporter(work, "module", factory, "--example-size", "8,16,32", taps.split(" ")[0], taps.split(" ")[1],
+        Result r = exporter(work, "module", factory, "--axes", "zyx", "--example-size", "8,16,32", taps.split(" ")[0], taps.split(" ")[1],
                 "--out", work.resolve("x.pt").toString());
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
         assertThat(r.stderr().lines()).as(r.stderr()).hasSize(1);
@@ -262,7 +302,7 @@ class ExporterTest {
     void ctNormalisationAndPatchSizeAreRecordedWithTheirNumbers() throws Exception {
         Path work = dir.resolve("ct");
         Files.createDirectories(work);
-        Result r = exporter(work, "module", "exporter_cases:tiny", "--taps", "down", "--example-size", "8,16,32", "--normalization", "ct",
+        Result r = exporter(work, "module", "exporter_cases:tiny", "--taps", "down", "--axes", "zyx", "--example-size", "8,16,32", "--normalization", "ct",
                 "--intensity-range", "0,100", "--intensity-stats", "40,20", "--patch-size", "8,16,16", "--spacing", "0.8,0.8,2",
                 "--out", work.resolve("ct.pt").toString());
         assertOk(r, "ct export");
@@ -284,7 +324,7 @@ class ExporterTest {
     void refusesPreprocessingItCannotRecordInOneLineAndWritesNothing(String what, String args, String message) throws Exception {
         Path work = dir.resolve("refused-prep-" + what.replace(' ', '-'));
         Files.createDirectories(work);
-        List<String> argv = new java.util.ArrayList<>(List.of("module", "exporter_cases:tiny", "--taps", "down", "--example-size", "8,16,32"));
+        List<String> argv = new java.util.ArrayList<>(List.of("module", "exporter_cases:tiny", "--taps", "down", "--axes", "zyx", "--example-size", "8,16,32"));
         argv.addAll(List.of(args.split(" ")));
         argv.addAll(List.of("--out", work.resolve("x.pt").toString()));
         Result r = exporter(work, argv.toArray(String[]::new));
@@ -311,7 +351,7 @@ class ExporterTest {
         Path work = dir.resolve("kernels");
         Files.createDirectories(work);
         for (String kind : List.of("cpu", "onednn", "portable")) {
-            assertOk(exporter(work, "module", "exporter_cases:tiny", "--taps", "down", "--example-size", "8,16,32",
+            assertOk(exporter(work, "module", "exporter_cases:tiny", "--taps", "down", "--axes", "zyx", "--example-size", "8,16,32",
                     "--convolutions", kind, "--out", work.resolve(kind + ".pt").toString()), kind + " export");
             JsonNode s = JSON.readTree(Files.readString(work.resolve(kind + ".json")));
             assertThat(s.get("meta").get("convolutions").asText()).isEqualTo(kind);
@@ -333,7 +373,7 @@ class ExporterTest {
         Result fb = python(work, 120, REFERENCE.resolve("exporter_cases.py").toString(), "fallback", work.resolve("fallback.pt").toString());
         assertOk(fb, "exporter_cases.py fallback");
         assertThat(fb.stdout().strip()).isEqualTo("cpu");
-        Result bad = exporter(work, "module", "exporter_cases:tiny", "--taps", "down", "--example-size", "8,16,32",
+        Result bad = exporter(work, "module", "exporter_cases:tiny", "--taps", "down", "--axes", "zyx", "--example-size", "8,16,32",
                 "--convolutions", "fast", "--out", work.resolve("bad.pt").toString());
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(work.resolve("bad.pt")).doesNotExist();

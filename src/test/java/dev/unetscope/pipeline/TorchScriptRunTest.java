@@ -57,6 +57,9 @@ class TorchScriptRunTest {
                 && r.get("query").equals("noisy")).toList();
         assertThat(mo).extracting(r -> r.get("layer")).containsExactly("enc1", "enc2", "bottleneck", "dec2");
         assertThat(Files.readString(ex.resolve("report/index.html"))).contains("nnunet").contains("stage1");
+        // only imported runs: named as such, and no training run asked for
+        assertThat(Files.readString(ex.resolve("report/index.html"))).contains("2 imported runs (TorchScript files trained elsewhere")
+                .doesNotContain("training.csv (run 'unetscope train')").doesNotContain("training runs:");
 
         // scikit-learn's db_labels from the exported features of the anisotropic network's checkpoint
         Path fq = tmp.resolve("fq"), ft = tmp.resolve("ft");
