@@ -210,15 +210,17 @@ public final class Plots {
     }
 
     /**
-     * The scatter of {@link #scatter} with one shared legend beside it: the colours (objectives) once and the
-     * markers (query sets) once, instead of one entry per (colour, marker) pair.
+     * The scatter of {@link #scatter} with one shared legend beside it: the colours once (titled
+     * {@code colourKey}: what a point's colour stands for, "objective" or "run") and the markers (query sets)
+     * once, instead of one entry per (colour, marker) pair.
      */
-    public static BufferedImage scatterWithSharedLegend(String title, String xLabel, String yLabel, List<Point> points) {
-        return scatterWithSharedLegend(title, xLabel, yLabel, points, c -> {});
+    public static BufferedImage scatterWithSharedLegend(String title, String xLabel, String yLabel, List<Point> points, String colourKey) {
+        return scatterWithSharedLegend(title, xLabel, yLabel, points, colourKey, c -> {});
     }
 
-    /** As {@link #scatterWithSharedLegend(String, String, String, List)}, with {@code extra} drawn into the chart (an identity line). */
-    public static BufferedImage scatterWithSharedLegend(String title, String xLabel, String yLabel, List<Point> points, java.util.function.Consumer<XYChart> extra) {
+    /** As {@link #scatterWithSharedLegend(String, String, String, List, String)}, with {@code extra} drawn into the chart (an identity line). */
+    public static BufferedImage scatterWithSharedLegend(String title, String xLabel, String yLabel, List<Point> points, String colourKey,
+                                                        java.util.function.Consumer<XYChart> extra) {
         XYChart c = scatter(title, xLabel, yLabel, points);
         extra.accept(c);
         c.getStyler().setLegendVisible(false);
@@ -240,7 +242,7 @@ public final class Plots {
             if (i == 0 || (e.colour() == null && legend.get(i - 1).colour() != null)) {
                 g.setColor(Color.BLACK);
                 g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 11));
-                g.drawString(e.colour() != null ? (markers ? "colour: objective" : "objective") : "marker: query set", chart.getWidth() + 4, y);
+                g.drawString(e.colour() != null ? (markers ? "colour: " + colourKey : colourKey) : "marker: query set", chart.getWidth() + 4, y);
                 g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
                 y += 17;
             }

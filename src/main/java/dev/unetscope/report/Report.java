@@ -472,7 +472,7 @@ public final class Report {
             Map<String, String> p = pearson.get(score);
             String label = score.equals(GeneralizationStudy.VAL_IOU) ? "validation IoU (labelled)" : score + " on validation inputs";
             String title = label + (p == null ? "" : String.format(": r = %s [%s, %s]", f(p.get("value")), f(p.get("lo")), f(p.get("hi"))));
-            image(Plots.scatterWithSharedLegend(title, label, "test IoU", pts), "seed_" + score + ".png", title);
+            image(Plots.scatterWithSharedLegend(title, label, "test IoU", pts, "objective"), "seed_" + score + ".png", title);
         }
         body.append("</div>\n");
         Map<String, String> ref = pearson.get(GeneralizationStudy.VAL_IOU);
@@ -509,7 +509,7 @@ public final class Report {
             }
             Map<String, String> p = pearson.get(score);
             String title = score + (p == null ? "" : String.format(": r = %s [%s, %s]", f(p.get("value")), f(p.get("lo")), f(p.get("hi"))));
-            image(Plots.scatterWithSharedLegend(title, score, "test IoU", pts), "scatter_" + score + ".png", title);
+            image(Plots.scatterWithSharedLegend(title, score, "test IoU", pts, "run"), "scatter_" + score + ".png", title);
         }
         body.append("</div>\n");
     }
@@ -523,7 +523,7 @@ public final class Report {
             if (r.get("scheme").equals(scheme)) pts.add(new Plots.Point(d(r.get("iou")), d(r.get("predicted")), r.get("run"), r.get("query")));
         }
         body.append("<div class=\"grid\">");
-        image(Plots.scatterWithSharedLegend("Predicted vs true IoU (" + scheme + "; grey line: predicted = true)", "true test IoU", "predicted IoU", pts,
+        image(Plots.scatterWithSharedLegend("Predicted vs true IoU (" + scheme + "; grey line: predicted = true)", "true test IoU", "predicted IoU", pts, "run",
                 c -> Plots.identity(c, 0, 1)), "predicted_vs_true.png", "predicted vs true IoU");
         body.append("</div>\n");
     }

@@ -29,7 +29,7 @@ class PlotsTest {
         assertThat(legend.subList(4, 11)).extracting(Plots.LegendEntry::marker).doesNotHaveDuplicates();
         // one marker group (the seed's protocol: one point per checkpoint): colours only
         assertThat(Plots.scatterLegend(List.of(new Plots.Point(0, 0, "dice", "checkpoint"), new Plots.Point(1, 1, "bce", "checkpoint")))).hasSize(2);
-        BufferedImage img = Plots.scatterWithSharedLegend("t", "x", "y", pts);
+        BufferedImage img = Plots.scatterWithSharedLegend("t", "x", "y", pts, "run");
         assertThat(img.getWidth()).isGreaterThan(780);
     }
 
