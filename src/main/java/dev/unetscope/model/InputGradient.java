@@ -54,14 +54,14 @@ final class InputGradient {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
         try (NDManager step = parent.newSubManager()) {
-            NDArray x = step.create(input, new Shape(batch, cin, pd, ph, pw));
+            NDArray x = EngineInput.of(step, input, new Shape(batch, cin, pd, ph, pw));
             x.setRequiresGradient(true);
             Map<String, NDArray> taps = forward.taps(step, x);
             Map<String, float[]> out = new LinkedHashMap<>();
             int left = padded.size();
             for (Map.Entry<String, float[]> e : padded.entrySet()) {
                 NDArray f = taps.get(e.getKey());
-                NDArray cot = step.create(e.getValue(), f.getShape()).toType(f.getDataType(), false);
+                NDArray cot = EngineInput.of(step, e.getValue(), f.getShape()).toType(f.getDataType(), false);
                 JniUtils.backward((PtNDArray) f, (PtNDArray) cot, --left > 0, false);
                 NDArray g = x.getGradient();
                 out.put(e.getKey(), foldReplicate(g.toFloatArray(), batch * cin, d, h, w, pd, ph, pw));

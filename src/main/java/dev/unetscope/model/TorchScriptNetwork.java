@@ -167,7 +167,7 @@ public final class TorchScriptNetwork implements SegmentationNetwork {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager step = manager.newSubManager()) {
-            NDArray x = step.create(input, new Shape(batch, cin, pd, ph, pw));
+            NDArray x = EngineInput.of(step, input, new Shape(batch, cin, pd, ph, pw));
             NDList out;
             try {
                 out = block.forward(new ParameterStore(step, false), new NDList(x), false);

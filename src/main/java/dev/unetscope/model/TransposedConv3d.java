@@ -94,7 +94,7 @@ public final class TransposedConv3d extends AbstractBlock {
         Shape s = x.getShape();
         long n = s.get(0), d = s.get(2), h = s.get(3), wd = s.get(4);
         int in = inChannels, out = outChannels;
-        NDArray select = step.create(SELECT, new Shape(27, 64));
+        NDArray select = EngineInput.of(step, SELECT, new Shape(27, 64));
         NDArray k = inStep(w.reshape(in * out, 27), step).matMul(select)
                 .reshape(in, out, 2, 2, 2, 2, 2, 2)           // (i, o, a, b, c, t, u, v)
                 .transpose(1, 2, 3, 4, 0, 5, 6, 7)            // (o, a, b, c, i, t, u, v)

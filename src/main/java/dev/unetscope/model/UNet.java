@@ -227,7 +227,7 @@ public final class UNet implements SegmentationNetwork {
         boolean gradMode = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager step = manager().newSubManager()) {
-            NDArray x = step.create(input, new Shape(batch, cin, pd, ph, pw));
+            NDArray x = EngineInput.of(step, input, new Shape(batch, cin, pd, ph, pw));
             Map<String, NDArray> all = wanted.isEmpty() ? null : new LinkedHashMap<>();
             NDArray logits = block.forwardTaps(new ParameterStore(step, false), x, false, all);
             float[] prob = ai.djl.nn.Activation.sigmoid(logits).toFloatArray();
