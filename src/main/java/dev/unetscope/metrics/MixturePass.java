@@ -209,11 +209,12 @@ final class MixturePass {
             double ll = 0;
             Scratch s = kn == null ? null : new Scratch(k, d, full);
             float[][] resp = new float[k][B];
-            float[] packed = new float[B * d]; // the rows with a non-zero responsibility (full: minus ref_j)
+            float[][] packed = new float[B][d]; // the rows with a non-zero responsibility (full: minus ref_j)
             int[] kept = new int[B];
             float[] w = new float[B];
             float[] s1 = new float[d];
-            float[] s2 = new float[full ? d * d : d];
+            float[] s2 = new float[d];
+            float[][] outer = full ? new float[d][d] : null;
             for (int b = b0; b < b1; b++) {
                 int rows = f.rows(b), r0 = b * B;
                 if (kn == null) {
@@ -238,27 +239,33 @@ final class MixturePass {
                     if (m == 0) continue;
                     // the kept rows, row-major, from the input (x - shift: the same floats as the blocks hold)
                     for (int t = 0; t < m; t++) {
-                        int o = (r0 + kept[t]) * d, to = t * d;
+                        int o = (r0 + kept[t]) * d;
+                        float[] row = packed[t];
                         if (full) {
-                            for (int q = 0; q < d; q++) packed[to + q] = (src[o + q] - shift[q]) - refF[j * d + q];
+                            for (int q = 0; q < d; q++) row[q] = (src[o + q] - shift[q]) - refF[j * d + q];
                         } else {
-                            for (int q = 0; q < d; q++) packed[to + q] = src[o + q] - shift[q];
+                            for (int q = 0; q < d; q++) row[q] = src[o + q] - shift[q];
                         }
                     }
                     java.util.Arrays.fill(s1, 0f);
                     java.util.Arrays.fill(s2, 0f);
                     if (full) {
-                        weightedOuter(packed, w, m, d, s2);
+                        for (float[] row : outer) java.util.Arrays.fill(row, 0f);
+                        weightedOuter(packed, w, m, d, outer);
                         int o = j * d * d;
                         for (int a = 0; a < d; a++) {
-                            for (int c = a; c < d; c++) second[o + a * d + c] += s2[a * d + c];
+                            float[] row = outer[a];
+                            for (int c = a; c < d; c++) second[o + a * d + c] += row[c];
                         }
                         // sum r x = sum r (x - ref) + ref sum r, in double
                         weightedSum(packed, w, m, d, s1);
                         for (int q = 0; q < d; q++) sumX[j * d + q] += s1[q] + refF[j * d + q] * sr;
                     } else {
                         weightedSum(packed, w, m, d, s1);
-                        for (int t = 0; t < m * d; t++) packed[t] *= packed[t];
+                        for (int t = 0; t < m; t++) {
+                            float[] row = packed[t];
+                            for (int q = 0; q < d; q++) row[q] *= row[q];
+                        }
                         weightedSum(packed, w, m, d, s2);
                         for (int q = 0; q < d; q++) {
                             sumX[j * d + q] += s1[q];
@@ -286,40 +293,44 @@ final class MixturePass {
         return new GaussianMixture.Statistics(k, d, nk, sumX, second, ll);
     }
 
-    /** out[q] += sum over rows i of r[i] x[i d + q] (x row-major); four rows per sweep of q. */
-    static void weightedSum(float[] x, float[] r, int rows, int d, float[] out) {
+    /** out[q] += sum over rows i of r[i] x[i][q]; four rows per sweep of q. */
+    static void weightedSum(float[][] x, float[] r, int rows, int d, float[] out) {
         int i = 0;
         for (; i + 4 <= rows; i += 4) {
             float w0 = r[i], w1 = r[i + 1], w2 = r[i + 2], w3 = r[i + 3];
-            int o0 = i * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
-            for (int q = 0; q < d; q++) out[q] += (w0 * x[o0 + q] + w1 * x[o1 + q]) + (w2 * x[o2 + q] + w3 * x[o3 + q]);
+            float[] x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
+            for (int q = 0; q < d; q++) out[q] += (w0 * x0[q] + w1 * x1[q]) + (w2 * x2[q] + w3 * x3[q]);
         }
         for (; i < rows; i++) {
             float w = r[i];
-            int o = i * d;
-            for (int q = 0; q < d; q++) out[q] += w * x[o + q];
+            float[] x0 = x[i];
+            for (int q = 0; q < d; q++) out[q] += w * x0[q];
         }
     }
 
-    /** out[a d + c] += sum over rows i of r[i] x[i][a] x[i][c], for c >= a (the upper triangle); four rows per sweep of c. */
-    static void weightedOuter(float[] x, float[] r, int rows, int d, float[] out) {
+    /**
+     * out[a][c] += sum over rows i of r[i] x[i][a] x[i][c], for c >= a (the upper triangle); four rows per
+     * sweep of c. Rows and out rows are separate arrays: C2 vectorises a loop only over arrays indexed
+     * by the loop variable alone (x[o + c] with an invariant o was compiled to scalar code).
+     */
+    static void weightedOuter(float[][] x, float[] r, int rows, int d, float[][] out) {
         int i = 0;
         for (; i + 4 <= rows; i += 4) {
-            int o0 = i * d, o1 = o0 + d, o2 = o1 + d, o3 = o2 + d;
+            float[] x0 = x[i], x1 = x[i + 1], x2 = x[i + 2], x3 = x[i + 3];
             float w0 = r[i], w1 = r[i + 1], w2 = r[i + 2], w3 = r[i + 3];
             for (int a = 0; a < d; a++) {
-                float s0 = w0 * x[o0 + a], s1 = w1 * x[o1 + a], s2 = w2 * x[o2 + a], s3 = w3 * x[o3 + a];
-                int oa = a * d;
-                for (int c = a; c < d; c++) out[oa + c] += (s0 * x[o0 + c] + s1 * x[o1 + c]) + (s2 * x[o2 + c] + s3 * x[o3 + c]);
+                float s0 = w0 * x0[a], s1 = w1 * x1[a], s2 = w2 * x2[a], s3 = w3 * x3[a];
+                float[] o = out[a];
+                for (int c = a; c < d; c++) o[c] += (s0 * x0[c] + s1 * x1[c]) + (s2 * x2[c] + s3 * x3[c]);
             }
         }
         for (; i < rows; i++) {
-            int o = i * d;
+            float[] x0 = x[i];
             float w = r[i];
             for (int a = 0; a < d; a++) {
-                float s = w * x[o + a];
-                int oa = a * d;
-                for (int c = a; c < d; c++) out[oa + c] += s * x[o + c];
+                float s = w * x0[a];
+                float[] o = out[a];
+                for (int c = a; c < d; c++) o[c] += s * x0[c];
             }
         }
     }

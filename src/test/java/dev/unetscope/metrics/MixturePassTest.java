@@ -12,17 +12,18 @@ class MixturePassTest {
     @Test
     void weightedSumsOfFiveRowsByHand() {
         // rows (1,2), (3,4), (5,6), (7,8), (9,10) weighted 1, 0.5, 2, 0, 1: five rows, so the four-row sweep and the tail both run
-        float[] x = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
+        float[][] x = {{1, 2}, {3, 4}, {5, 6}, {7, 8}, {9, 10}};
         float[] r = {1, 0.5f, 2, 0, 1};
         float[] sum = new float[2];
         MixturePass.weightedSum(x, r, 5, 2, sum);
         // 1 + 1.5 + 10 + 0 + 9 = 21.5;  2 + 2 + 12 + 0 + 10 = 26
         assertThat(sum).containsExactly(21.5f, 26f);
-        float[] outer = new float[4];
+        float[][] outer = new float[2][2];
         MixturePass.weightedOuter(x, r, 5, 2, outer);
         // [0][0]: 1 + 4.5 + 50 + 0 + 81 = 136.5;  [0][1]: 2 + 6 + 60 + 0 + 90 = 158;  [1][1]: 4 + 8 + 72 + 0 + 100 = 184
         // the lower triangle is left alone
-        assertThat(outer).containsExactly(136.5f, 158f, 0f, 184f);
+        assertThat(outer[0]).containsExactly(136.5f, 158f);
+        assertThat(outer[1]).containsExactly(0f, 184f);
     }
 
     @Test
