@@ -202,6 +202,8 @@ final class MixturePass {
         boolean full = type == CovarianceType.FULL;
         Kernel kn = p == null ? null : Kernel.of(p);
         float[] refF = full ? EngineFeatures.toFloat(ref) : null;
+        float[][] refRows = new float[k][];
+        for (int j = 0; full && j < k; j++) refRows[j] = java.util.Arrays.copyOfRange(refF, j * d, (j + 1) * d);
         float[] src = f.source.data(), shift = f.shift;
         int secondLen = full ? k * d * d : k * d;
         List<GaussianMixture.Statistics> parts = perGroup(f, (b0, b1) -> {
@@ -238,13 +240,15 @@ final class MixturePass {
                     nk[j] += sr;
                     if (m == 0) continue;
                     // the kept rows, row-major, from the input (x - shift: the same floats as the blocks hold)
+                    // (copied first: a loop reading src[o + q] at an invariant offset o is not vectorised)
                     for (int t = 0; t < m; t++) {
-                        int o = (r0 + kept[t]) * d;
                         float[] row = packed[t];
+                        System.arraycopy(src, (r0 + kept[t]) * d, row, 0, d);
                         if (full) {
-                            for (int q = 0; q < d; q++) row[q] = (src[o + q] - shift[q]) - refF[j * d + q];
+                            float[] rj = refRows[j];
+                            for (int q = 0; q < d; q++) row[q] = (row[q] - shift[q]) - rj[q];
                         } else {
-                            for (int q = 0; q < d; q++) row[q] = src[o + q] - shift[q];
+                            for (int q = 0; q < d; q++) row[q] = row[q] - shift[q];
                         }
                     }
                     java.util.Arrays.fill(s1, 0f);
