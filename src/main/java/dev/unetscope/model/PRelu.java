@@ -1,8 +1,5 @@
 package dev.unetscope.model;
 
-import ai.djl.pytorch.engine.PtNDArray;
-import ai.djl.pytorch.jni.JniUtils;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -37,13 +34,6 @@ public final class PRelu extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
         NDArray a = ps.getValue(slope, x.getDevice(), training);
-        if (!training && !JniUtils.isGradMode()) {
-            // inference: the engine's leaky ReLU with the slope's value, one pass over x instead of four, the
-            // same floats (x where x > 0, else x * a: the product the sum below makes, plus zeros;
-            // PReluTest). With gradients on (training, the Jacobian) the sum below stays, whose backward
-            // pass the scores were made with.
-            return new NDList(JniUtils.leakyRelu((PtNDArray) x, a.getFloat()));
-        }
         NDArray pos = Activation.relu(x);
         // min(x,0) = x - relu(x); x first so results belong to the input's manager
         return new NDList(x.sub(pos).mul(a).add(pos));
