@@ -211,11 +211,58 @@ public final class Report {
                 r.add(mf.run() + " (" + mf.checkpoints().size() + " checkpoints" + (mf.torchScript() && imported < runs.size() ? ", imported" : "") + ")");
             }
             body.append(esc(String.join(", ", r))).append(".</p>\n");
+            importedRuns(runs);
         }
         diverged();
         querySets();
         body.append("<details><summary>Configuration and versions (experiment.json)</summary><pre>").append(esc(m.writeValueAsString(cfg)))
                 .append("</pre></details>\n");
+    }
+
+    /**
+     * Where each imported run came from, as its last checkpoint's sidecar says: the torch that exported it, the
+     * normalisation and spacing its scans are prepared with, its axis order and its taps.
+     */
+    private void importedRuns(List<CheckpointStore.Manifest> runs) {
+        List<String> lines = new ArrayList<>();
+        for (CheckpointStore.Manifest mf : runs) {
+            if (!mf.torchScript() || mf.checkpoints().isEmpty()) continue;
+            int step = mf.checkpoints().get(mf.checkpoints().size() - 1).step();
+            Path side = new CheckpointStore(exp, mf.run()).sidecarFile(step);
+            try {
+                dev.unetscope.model.TorchScriptSidecar sc = dev.unetscope.model.TorchScriptSidecar.read(side);
+                List<String> taps = new ArrayList<>();
+                for (dev.unetscope.model.TorchScriptSidecar.TapSpec t : sc.taps()) taps.add(t.name());
+                String axes = sc.meta() == null ? "" : sc.meta().path("axes").asText("");
+                lines.add(mf.run() + ": exported with torch " + sc.torch()
+                        + "; normalisation " + normalisation(sc.normalization())
+                        + "; spacing " + (sc.spacing() == null ? "none recorded" : java.util.Arrays.toString(sc.spacing()) + " mm")
+                        + (axes.isEmpty() ? "" : "; trained on " + axes + " volumes")
+                        + "; taps " + String.join(", ", taps));
+            } catch (RuntimeException e) {
+                lines.add(mf.run() + ": sidecar " + side.getFileName() + " unreadable (" + e.getMessage() + ")");
+            }
+        }
+        if (lines.isEmpty()) return;
+        body.append("<ul>");
+        for (String l : lines) body.append("<li>").append(esc(l)).append("</li>");
+        body.append("</ul>\n");
+    }
+
+    /** A sidecar's normalisation as text: its name, with its numbers when it has any (one per channel when a list). */
+    static String normalisation(com.fasterxml.jackson.databind.JsonNode n) {
+        if (n == null || n.isNull() || n.isMissingNode()) return "none recorded";
+        if (n.isTextual()) return n.asText();
+        if (n.isArray()) {
+            List<String> each = new ArrayList<>();
+            n.forEach(c -> each.add(normalisation(c)));
+            return String.join(" / ", each);
+        }
+        List<String> nums = new ArrayList<>();
+        n.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("name")) nums.add(e.getKey() + " " + e.getValue().asText());
+        });
+        return n.path("name").asText("?") + (nums.isEmpty() ? "" : " (" + String.join(", ", nums) + ")");
     }
 
     /**

@@ -60,6 +60,7 @@ class TorchScriptRunTest {
         // only imported runs: named as such, and no training run asked for
         assertThat(Files.readString(ex.resolve("report/index.html"))).contains("2 imported runs (TorchScript files trained elsewhere")
                 .doesNotContain("training.csv (run 'unetscope train')").doesNotContain("training runs:");
+        assertThat(Files.readString(ex.resolve("report/index.html"))).containsPattern("<li>nnunet: exported with torch 1\\.[0-9.a-z+]+; normalisation [^;]+; spacing [^;]+; taps stage0, stage1, bottleneck, dec1, dec0</li>");
 
         // scikit-learn's db_labels from the exported features of the anisotropic network's checkpoint
         Path fq = tmp.resolve("fq"), ft = tmp.resolve("ft");
