@@ -64,7 +64,7 @@ class SetBudgetTest {
         TinyExperiment.create(held, 10);
         TinyExperiment.trainTiny(held, "dice", 2, 1);
         Path streamed = tmp.resolve("streamed");
-        copy(held, streamed);
+        AnalyzeServiceTest.copyTree(held, streamed);
         String[] options = {"--samples-per-case", "200", "--mixture-k", "1,2", "--resamples", "5"};
         List<String> args = new ArrayList<>(List.of("analyze", "--experiment", held.toString()));
         args.addAll(List.of(options));
@@ -80,16 +80,6 @@ class SetBudgetTest {
             assertThat(Files.readAllBytes(streamed.resolve("results").resolve(f))).as(f).isEqualTo(Files.readAllBytes(held.resolve("results").resolve(f)));
         }
         assertThat(Files.readString(held.resolve("results/case_scores.csv")).lines().count()).as("case rows").isGreaterThan(5);
-    }
-
-    private static void copy(Path from, Path to) throws java.io.IOException {
-        try (var files = Files.walk(from)) {
-            for (Path f : files.toList()) {
-                Path t = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) Files.createDirectories(t);
-                else Files.copy(f, t);
-            }
-        }
     }
 
     private static boolean held(PreparedSet s) {
