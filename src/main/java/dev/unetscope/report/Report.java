@@ -137,12 +137,12 @@ public final class Report {
     public Path write(int stripsPerRun, int casesPerSet) throws Exception {
         this.viewerCases = casesPerSet;
         Files.createDirectories(figures);
-        overview();
+        List<CheckpointStore.Manifest> runs = overview();
         CsvTable ck = table(ResultFiles.CHECKPOINTS_CSV, "unetscope evaluate");
         CsvTable corr = table(ResultFiles.CORRELATIONS_CSV, "unetscope analyze");
         CsvTable layers = table(ResultFiles.LAYERS_CSV, "unetscope analyze");
         // imported runs have no training curves: training.csv is only missing when a run was trained here
-        boolean trainedHere = CheckpointStore.all(exp).stream().anyMatch(mf -> !mf.torchScript());
+        boolean trainedHere = runs.stream().anyMatch(mf -> !mf.torchScript());
         CsvTable training = trainedHere ? table(ResultFiles.TRAINING_CSV, "unetscope train") : optional(ResultFiles.TRAINING_CSV);
         CsvTable prediction = table(ResultFiles.PREDICTION_CSV, "unetscope analyze");
         CsvTable summary = table(ResultFiles.PREDICTION_SUMMARY_CSV, "unetscope analyze");
@@ -194,7 +194,8 @@ public final class Report {
 
     // ---- sections -----------------------------------------------------------------------------
 
-    private void overview() throws Exception {
+    /** The "What was run" section; returns the experiment's runs. */
+    private List<CheckpointStore.Manifest> overview() throws Exception {
         section("What was run");
         var cfg = exp.config();
         ObjectMapper m = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -217,6 +218,7 @@ public final class Report {
         querySets();
         body.append("<details><summary>Configuration and versions (experiment.json)</summary><pre>").append(esc(m.writeValueAsString(cfg)))
                 .append("</pre></details>\n");
+        return runs;
     }
 
     /**
