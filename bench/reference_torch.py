@@ -21,6 +21,10 @@ import time
 # some CPUs, and OpenMP threads that spin after every operator cost CPU on a shared machine
 os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# and as it spins briefly before sleeping (GOMP_SPINCOUNT is read when libgomp loads, with torch); glibc's
+# MALLOC_* settings of the launcher cannot be set from here (read at the first malloc): PyTorch frees each
+# tensor when its last reference goes, so its heap rarely reaches the trim threshold anyway
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "reference"))
@@ -63,6 +67,7 @@ def main():
     ap.add_argument("--channels-last", action="store_true", help="torch.channels_last_3d for weights and input")
     ap.add_argument("--no-mkldnn", action="store_true", help="torch.backends.mkldnn.enabled = False")
     ap.add_argument("--profile", help="write a Chrome trace of the timed training steps to this file")
+    ap.add_argument("--profile-infer", help="write a Chrome trace of the timed inference calls (last --infer-batch)")
     a = ap.parse_args()
 
     torch.set_num_threads(a.threads)
@@ -117,14 +122,21 @@ def main():
         x, _ = batch_data(nb, d, h, w, seed=2)
         x = x.contiguous(memory_format=fmt)
         per, cpu = [], []
+        prof = None
         with torch.inference_mode():
             for s in range(a.warmup + a.steps):
+                if s == a.warmup and a.profile_infer:
+                    prof = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU])
+                    prof.__enter__()
                 c0, t0 = time.process_time(), time.perf_counter()
                 p = torch.sigmoid(net(x)).contiguous().numpy().copy()
                 sec, c = time.perf_counter() - t0, time.process_time() - c0
                 if s >= a.warmup:
                     per.append(sec / nb)
                     cpu.append(c / nb)
+        if prof is not None:
+            prof.__exit__(None, None, None)
+            prof.export_chrome_trace(a.profile_infer)
         print(f"infer batch {nb} median {statistics.median(per):.3f} s/volume over {a.steps} calls "
               f"(process cpu {statistics.median(cpu):.3f} s/volume)")
 

@@ -2,6 +2,7 @@ package dev.unetscope.cli;
 
 import dev.unetscope.model.ChannelRaceGuard;
 import dev.unetscope.model.EngineCheck;
+import dev.unetscope.model.EngineEnvironment;
 import picocli.CommandLine.Command;
 
 import java.util.concurrent.Callable;
@@ -20,7 +21,7 @@ final class DoctorCommand implements Callable<Integer> {
         System.out.println("engine:  " + r.engine() + " " + r.version());
         System.out.println("threads: " + r.threads());
         System.out.println("device:  " + r.device());
-        System.out.println("ONEDNN_MAX_CPU_ISA: " + r.isaSetting());
+        for (String line : EngineEnvironment.describe()) System.out.println(line);
         System.out.printf("conv3d (24 input channels) vs plain reference: max |error| = %.3g%s%n", r.maxAbsError(), r.nan() ? ", NaN in output" : "");
         EngineCheck.RaceResult race = EngineCheck.raceCheck(1, RACE_REPEATS);
         boolean guarded = !"off".equals(System.getProperty(ChannelRaceGuard.PROPERTY));

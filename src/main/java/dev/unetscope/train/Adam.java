@@ -22,6 +22,13 @@ public final class Adam implements AutoCloseable {
     private final NDManager manager;
     private final Map<String, NDArray> m = new TreeMap<>();
     private final Map<String, NDArray> v = new TreeMap<>();
+    /**
+     * The update's numbers as the engine's 0-d double arrays, made once (the step's two when the step
+     * begins): DJL's {@code muli(Number)} makes and frees such an array at every call, the same
+     * operands, so the floats are the same and about 400 engine calls a step are saved.
+     */
+    private final NDArray beta1s, oneMinusBeta1, beta2s, oneMinusBeta2, epsilon;
+    private NDArray sqrtBc2, stepSize;
     private long t;
 
     public Adam(NDManager parent, double lr) {
@@ -34,11 +41,29 @@ public final class Adam implements AutoCloseable {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
+        beta1s = scalar(beta1);
+        oneMinusBeta1 = scalar(1 - beta1);
+        beta2s = scalar(beta2);
+        oneMinusBeta2 = scalar(1 - beta2);
+        epsilon = scalar(eps);
+    }
+
+    /** What DJL's {@code NDArray.muli(Number)} passes the engine for a double. */
+    private NDArray scalar(double x) {
+        return manager.create((Number) x);
     }
 
     /** Starts an optimisation step; call once before the {@link #update} calls of that step. */
     public void beginStep() {
         t++;
+        if (sqrtBc2 != null) {
+            sqrtBc2.close();
+            stepSize.close();
+        }
+        double bc1 = 1 - Math.pow(beta1, t);
+        double bc2 = 1 - Math.pow(beta2, t);
+        sqrtBc2 = scalar(Math.sqrt(bc2));
+        stepSize = scalar(lr / bc1);
     }
 
     public long steps() {
@@ -50,26 +75,25 @@ public final class Adam implements AutoCloseable {
      * in place, outside autograd. Temporaries live in {@code scratch}, which the caller closes.
      */
     public void update(String name, NDArray weight, NDArray grad, NDManager scratch) {
+        if (sqrtBc2 == null) throw new IllegalStateException("call beginStep before update");
         NDArray mi = m.computeIfAbsent(name, k -> manager.zeros(weight.getShape()));
         NDArray vi = v.computeIfAbsent(name, k -> manager.zeros(weight.getShape()));
-        NDArray g = grad.duplicate();
-        g.attach(scratch);
-        mi.muli(beta1);
-        NDArray gm = g.mul(1 - beta1);
+        // every array derived from grad (which belongs to the model's manager) is moved to scratch
+        mi.muli(beta1s);
+        NDArray gm = grad.mul(oneMinusBeta1);
         gm.attach(scratch);
         mi.addi(gm);
-        vi.muli(beta2);
-        NDArray g2 = g.mul(g).muli(1 - beta2);
+        vi.muli(beta2s);
+        NDArray g2 = grad.mul(grad);
         g2.attach(scratch);
+        g2.muli(oneMinusBeta2);
         vi.addi(g2);
-        double bc1 = 1 - Math.pow(beta1, t);
-        double bc2 = 1 - Math.pow(beta2, t);
         NDArray denom = vi.sqrt();
         denom.attach(scratch);
-        denom.divi(Math.sqrt(bc2)).addi(eps);
+        denom.divi(sqrtBc2).addi(epsilon);
         NDArray step = mi.div(denom);
         step.attach(scratch);
-        step.muli(lr / bc1);
+        step.muli(stepSize);
         weight.subi(step);
     }
 

@@ -1,6 +1,7 @@
 package dev.unetscope.spark;
 
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.EngineEnvironment;
 import dev.unetscope.pipeline.Progress;
 import dev.unetscope.pipeline.TaskRunner;
 import org.apache.spark.SparkConf;
@@ -54,9 +55,10 @@ public final class SparkTaskRunner implements TaskRunner {
                     "run it under spark-submit --master ..., or give --spark local[N] or --spark spark://HOST:7077");
         }
         conf.setIfMissing("spark.app.name", "unetscope");
-        // the same environment bin/unetscope gives the CLI: oneDNN's AVX-512 path is wrong on some CPUs; idle OpenMP threads sleep
-        conf.setIfMissing("spark.executorEnv.ONEDNN_MAX_CPU_ISA", envOr("ONEDNN_MAX_CPU_ISA", "AVX2"));
-        conf.setIfMissing("spark.executorEnv.OMP_WAIT_POLICY", envOr("OMP_WAIT_POLICY", "PASSIVE"));
+        // the same environment bin/unetscope gives the CLI (model/EngineEnvironment: the AVX-512 fault, OpenMP's waiting, glibc's heap)
+        for (EngineEnvironment.Variable v : EngineEnvironment.DEFAULTS) {
+            conf.setIfMissing("spark.executorEnv." + v.name(), envOr(v.name(), v.value()));
+        }
         conf.setIfMissing("spark.executorEnv.DJL_OFFLINE", "true");
         conf.setIfMissing("spark.executorEnv.OPT_OUT_TRACKING", "true");
         String opts = "-Djava.awt.headless=true";

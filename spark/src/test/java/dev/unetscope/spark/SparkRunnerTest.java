@@ -4,6 +4,7 @@ import dev.unetscope.cli.CliRun;
 import dev.unetscope.experiment.CheckpointId;
 import dev.unetscope.io.BadInputException;
 import dev.unetscope.metrics.AnalysisConfig;
+import dev.unetscope.model.EngineEnvironment;
 import dev.unetscope.pipeline.AnalysisTask;
 import dev.unetscope.pipeline.Progress;
 import dev.unetscope.train.TinyExperiment;
@@ -53,6 +54,17 @@ class SparkRunnerTest {
         assertThat(cli("evaluate", "--experiment", plain.toString()).code()).isZero();
         assertThat(cli(analyze(plain, "--jobs", "1")).code()).isZero();
         assertThat(plain.resolve("results/layers.csv")).isRegularFile();
+    }
+
+    @Test
+    void executorsGetTheLaunchersEngineEnvironmentUnlessTheUserSetIt() {
+        org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf(false).set("spark.executorEnv.GOMP_SPINCOUNT", "0");
+        SparkTaskRunner.configuration(conf, "local[1]", 0, null);
+        for (EngineEnvironment.Variable v : EngineEnvironment.DEFAULTS) {
+            // this JVM has the launcher's values (surefire, EngineEnvironmentTest), so the executors get them
+            String want = v.name().equals("GOMP_SPINCOUNT") ? "0" : v.value();
+            assertThat(conf.get("spark.executorEnv." + v.name())).as(v.name()).isEqualTo(want);
+        }
     }
 
     @Test

@@ -1,0 +1,51 @@
+package dev.unetscope.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The environment variables that the engine's native libraries read once, when they load (so Java
+ * cannot set them), with the value {@code bin/unetscope} gives each one the user left unset. The
+ * launcher, the test runner ({@code bin/test}, surefire) and Spark's executors give the same values;
+ * {@code EngineEnvironmentTest} holds them to this list. {@code unetscope doctor} prints what this
+ * process got.
+ */
+public final class EngineEnvironment {
+    /** One variable, the value unetscope runs with, and why. */
+    public record Variable(String name, String value, String why) {}
+
+    public static final List<Variable> DEFAULTS = List.of(
+            new Variable("ONEDNN_MAX_CPU_ISA", "AVX2",
+                    "oneDNN's AVX-512 path computes wrong 3D convolutions on some CPUs ('unetscope doctor' checks)"),
+            new Variable("OMP_WAIT_POLICY", "PASSIVE",
+                    "libgomp's default keeps idle threads spinning for about 3 ms: 10x the CPU on a busy 2-core machine"),
+            new Variable("GOMP_SPINCOUNT", "10000",
+                    "a thread that sleeps the moment an operator ends must be woken for the next one (about 50 us, thousands of times a step): "
+                            + "spin about 0.1 ms first; libgomp lowers it to 1000 spins when there are more threads than cores"),
+            new Variable("MALLOC_TRIM_THRESHOLD_", "268435456",
+                    "glibc otherwise returns freed tensors' memory to the kernel once 32 MB lie free, and every pass faults it in again"),
+            new Variable("MALLOC_MMAP_THRESHOLD_", "67108864",
+                    "tensors up to 64 MB come from glibc's heap (kept, reused) instead of a fresh mapping each"));
+
+    private EngineEnvironment() {}
+
+    /** The value unetscope runs with. */
+    public static String defaultOf(String name) {
+        for (Variable v : DEFAULTS) if (v.name().equals(name)) return v.value();
+        throw new IllegalArgumentException("not an engine variable: " + name);
+    }
+
+    /** A line per variable: its value in this process, or that it is unset and what bin/unetscope would set. */
+    public static List<String> describe() {
+        List<String> out = new ArrayList<>();
+        for (Variable v : DEFAULTS) {
+            String got = System.getenv(v.name());
+            if (got == null) {
+                out.add(v.name() + ": unset (bin/unetscope sets " + v.value() + ": " + v.why() + ")");
+            } else {
+                out.add(v.name() + ": " + got + (got.equals(v.value()) ? "" : " (unetscope's default is " + v.value() + ")"));
+            }
+        }
+        return out;
+    }
+}
