@@ -18,6 +18,7 @@ import dev.unetscope.experiment.CsvTable;
 import dev.unetscope.experiment.Experiment;
 import dev.unetscope.experiment.Provenance;
 import dev.unetscope.io.BadInputException;
+import dev.unetscope.model.EngineInput;
 import dev.unetscope.model.OneDnnSwitch;
 import dev.unetscope.model.UNet;
 import me.tongfei.progressbar.ProgressBar;
@@ -234,8 +235,9 @@ public final class Trainer {
         Engine.getInstance().setRandomSeed(Long.hashCode(runSeed * 131 + step)); // dropout masks depend on the step only
         float loss;
         try (NDManager sm = net.manager().newSubManager()) {
-            NDArray xa = sm.create(x, shape);
-            NDArray ya = sm.create(y, new Shape(shape.get(0), 1, shape.get(2), shape.get(3), shape.get(4)));
+            // freed when the step's manager closes, not when the collector gets to DJL's buffers (model/EngineInput)
+            NDArray xa = EngineInput.of(sm, x, shape);
+            NDArray ya = EngineInput.of(sm, y, new Shape(shape.get(0), 1, shape.get(2), shape.get(3), shape.get(4)));
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray logits = net.block().forward(new ParameterStore(sm, false), new NDList(xa), true).singletonOrThrow();
                 NDArray l = objective.loss(logits, ya);
