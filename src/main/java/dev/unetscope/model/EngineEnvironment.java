@@ -21,7 +21,7 @@ public final class EngineEnvironment {
                     "libgomp's default keeps idle threads spinning for about 3 ms: 10x the CPU on a busy 2-core machine"),
             new Variable("GOMP_SPINCOUNT", "10000",
                     "a thread that sleeps the moment an operator ends must be woken for the next one (about 50 us, thousands of times a step): "
-                            + "spin about 0.1 ms first; libgomp lowers it to 1000 spins when there are more threads than cores"),
+                            + "spin about 0.1 ms first (not at all where there are more OpenMP threads than cores: libgomp's throttled count, 0 under PASSIVE)"),
             new Variable("MALLOC_TRIM_THRESHOLD_", "268435456",
                     "glibc otherwise returns freed tensors' memory to the kernel once 32 MB lie free, and every pass faults it in again"),
             new Variable("MALLOC_MMAP_THRESHOLD_", "67108864",
