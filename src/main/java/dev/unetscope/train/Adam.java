@@ -23,9 +23,10 @@ public final class Adam implements AutoCloseable {
     private final Map<String, NDArray> m = new TreeMap<>();
     private final Map<String, NDArray> v = new TreeMap<>();
     /**
-     * The update's numbers as the engine's 0-d double arrays, made once (the step's two when the step
-     * begins): DJL's {@code muli(Number)} makes and frees such an array at every call, the same
-     * operands, so the floats are the same and about 400 engine calls a step are saved.
+     * The update's numbers as the engine's 0-d float arrays, made once (the step's two when the step
+     * begins). DJL's {@code muli(Number)} makes and frees a 0-d double array at every call, which the
+     * operator then converts to float (an {@code aten::to} inside each {@code mul_}): the same float,
+     * so the same results, with about 13 fewer engine calls per parameter and step.
      */
     private final NDArray beta1s, oneMinusBeta1, beta2s, oneMinusBeta2, epsilon;
     private NDArray sqrtBc2, stepSize;
@@ -48,9 +49,9 @@ public final class Adam implements AutoCloseable {
         epsilon = scalar(eps);
     }
 
-    /** What DJL's {@code NDArray.muli(Number)} passes the engine for a double. */
+    /** The float that a float32 operator makes of the double DJL's {@code NDArray.muli(Number)} would pass. */
     private NDArray scalar(double x) {
-        return manager.create((Number) x);
+        return manager.create((float) x);
     }
 
     /** Starts an optimisation step; call once before the {@link #update} calls of that step. */
