@@ -23,10 +23,12 @@ import time
 # some CPUs, and OpenMP threads that spin after every operator cost CPU on a shared machine
 os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-# and as it spins briefly before sleeping (GOMP_SPINCOUNT is read when libgomp loads, with torch); glibc's
+# and, as bin/unetscope does, let threads spin about 0.1 ms before sleeping (GOMP_SPINCOUNT, read when libgomp
+# loads with torch; only under PASSIVE, as there); glibc's
 # MALLOC_* settings of the launcher cannot be set from here (read at the first malloc): PyTorch frees each
 # tensor when its last reference goes, so its heap rarely reaches the trim threshold anyway
-os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+if os.environ["OMP_WAIT_POLICY"].upper() == "PASSIVE":
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 import torch  # noqa: E402
 
 here = os.path.dirname(os.path.abspath(__file__))

@@ -10,7 +10,7 @@ n, steps = 37, 6
 w = torch.tensor([math.sin(0.37 * i) for i in range(n)], dtype=torch.float32, requires_grad=True)
 opt = torch.optim.Adam([w], lr=1e-3)
 for s in range(steps):
-    # grads of very different sizes per step (1e-4 to 1e1), negative and positive, and an exact zero at i = 0, s = 0
+    # grads of very different sizes per step (scales 1e-4 to 1e1, times i up to 36), both signs, an exact zero at i = 0
     g = torch.tensor([math.cos(0.11 * i + s) * (10.0 ** (s - 4)) * i for i in range(n)], dtype=torch.float32)
     w.grad = g
     opt.step()

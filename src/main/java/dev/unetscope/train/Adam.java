@@ -13,7 +13,8 @@ import java.util.TreeMap;
 /**
  * Adam exactly as PyTorch's {@code torch.optim.Adam} (no weight decay), with its state (step count
  * and both moment estimates, keyed by parameter name) saved beside each checkpoint, so a killed run
- * resumes bit for bit. DJL's own Adam keeps its moments private, hence this class.
+ * resumes bit for bit. DJL's own Adam keeps its moments private, hence this class. One run's, on
+ * one thread: not safe to share.
  */
 public final class Adam implements AutoCloseable {
     private static final String MAGIC = "unetscope.Adam";
@@ -57,14 +58,20 @@ public final class Adam implements AutoCloseable {
     /** Starts an optimisation step; call once before the {@link #update} calls of that step. */
     public void beginStep() {
         t++;
-        if (sqrtBc2 != null) {
-            sqrtBc2.close();
-            stepSize.close();
-        }
+        closeStepNumbers();
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
         sqrtBc2 = scalar(Math.sqrt(bc2));
         stepSize = scalar(lr / bc1);
+    }
+
+    private void closeStepNumbers() {
+        if (sqrtBc2 != null) {
+            sqrtBc2.close();
+            stepSize.close();
+            sqrtBc2 = null;
+            stepSize = null;
+        }
     }
 
     public long steps() {
@@ -112,6 +119,8 @@ public final class Adam implements AutoCloseable {
     public void load(DataInputStream in) throws IOException {
         if (!MAGIC.equals(in.readUTF())) throw new IOException("not an optimiser state");
         t = in.readLong();
+        // the step's numbers belong to the step count read here: beginStep makes them anew
+        closeStepNumbers();
         int n = in.readInt();
         for (NDArray a : m.values()) a.close();
         for (NDArray a : v.values()) a.close();

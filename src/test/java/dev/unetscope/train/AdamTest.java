@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class AdamTest {
@@ -53,8 +54,8 @@ class AdamTest {
     }
 
     /** The update as it was written with DJL's number operands (a 0-d double array made per call). */
-    private static void updateWithNumbers(NDArray mi, NDArray vi, NDArray weight, NDArray grad, long t, NDManager scratch) {
-        double beta1 = 0.9, beta2 = 0.999, eps = 1e-8, lr = 1e-3;
+    private static void updateWithNumbers(NDArray mi, NDArray vi, NDArray weight, NDArray grad, long t, NDManager scratch,
+                                          double lr, double beta1, double beta2, double eps) {
         NDArray g = grad.duplicate();
         g.attach(scratch);
         mi.muli(beta1);
@@ -78,9 +79,16 @@ class AdamTest {
 
     @Test
     void givesTheSameFloatsAsTheUpdateWrittenWithNumberOperands() {
+        // the trainer's learning rate, PyTorch's default one, and other betas and eps
+        sameFloats(TrainConfig.DEFAULT_LR, 0.9, 0.999, 1e-8);
+        sameFloats(1e-3, 0.9, 0.999, 1e-8);
+        sameFloats(0.02, 0.5, 0.9, 1e-6);
+    }
+
+    private static void sameFloats(double lr, double beta1, double beta2, double eps) {
         Random rnd = new Random(11);
         int[][] shapes = {{1}, {8, 1, 3, 3, 3}, {16, 8, 3, 3, 3}, {3}};
-        try (NDManager root = NDManager.newBaseManager(); Adam adam = new Adam(root, 1e-3)) {
+        try (NDManager root = NDManager.newBaseManager(); Adam adam = new Adam(root, lr, beta1, beta2, eps)) {
             float[][] inits = new float[shapes.length][];
             NDArray[] w = new NDArray[shapes.length], wRef = new NDArray[shapes.length], m = new NDArray[shapes.length], v = new NDArray[shapes.length];
             for (int k = 0; k < shapes.length; k++) {
@@ -102,17 +110,37 @@ class AdamTest {
                         for (int i = 0; i < gv.length; i++) gv[i] = i % 7 == 3 ? 0f : (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(34) - 30));
                         NDArray g = scratch.create(gv, w[k].getShape());
                         adam.update("p" + k, w[k], g, scratch);
-                        updateWithNumbers(m[k], v[k], wRef[k], g, t, scratch);
+                        updateWithNumbers(m[k], v[k], wRef[k], g, t, scratch, lr, beta1, beta2, eps);
                     }
                 }
             }
             for (int k = 0; k < shapes.length; k++) {
                 float[] got = w[k].toFloatArray(), want = wRef[k].toFloatArray();
                 for (int i = 0; i < got.length; i++) {
-                    assertThat(Float.floatToRawIntBits(got[i])).as("parameter %d element %d", k, i).isEqualTo(Float.floatToRawIntBits(want[i]));
+                    assertThat(Float.floatToRawIntBits(got[i])).as("lr %s betas %s %s: parameter %d element %d", lr, beta1, beta2, k, i)
+                            .isEqualTo(Float.floatToRawIntBits(want[i]));
                 }
                 assertThat(got).as("the updates moved parameter %d", k).isNotEqualTo(inits[k]);
             }
+        }
+    }
+
+    @Test
+    void refusesAnUpdateWithoutItsStepAlsoAfterALoad() throws Exception {
+        try (NDManager root = NDManager.newBaseManager(); Adam adam = new Adam(root, 1e-3)) {
+            NDArray w = root.create(new float[] {1, 2}, new Shape(2));
+            NDArray g = root.create(new float[] {0.5f, -0.5f}, new Shape(2));
+            assertThatThrownBy(() -> adam.update("w", w, g, root)).isInstanceOf(IllegalStateException.class);
+            adam.beginStep();
+            adam.update("w", w, g, root);
+            java.io.ByteArrayOutputStream saved = new java.io.ByteArrayOutputStream();
+            adam.save(new java.io.DataOutputStream(saved));
+            adam.load(new java.io.DataInputStream(new java.io.ByteArrayInputStream(saved.toByteArray())));
+            // the loaded step count's numbers are made by the next beginStep, not kept from before the load
+            assertThatThrownBy(() -> adam.update("w", w, g, root)).isInstanceOf(IllegalStateException.class);
+            adam.beginStep();
+            adam.update("w", w, g, root);
+            assertThat(adam.steps()).isEqualTo(2);
         }
     }
 }

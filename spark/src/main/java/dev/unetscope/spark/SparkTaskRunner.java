@@ -18,7 +18,9 @@ import scala.runtime.AbstractFunction2;
 import scala.runtime.BoxedUnit;
 
 import java.io.Serializable;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +50,11 @@ public final class SparkTaskRunner implements TaskRunner {
 
     /** The application's settings: what the user or spark-submit set wins over these defaults, except the master. */
     static SparkConf configuration(SparkConf conf, String master, int threads, String classPath) {
+        return configuration(conf, master, threads, classPath, System.getenv());
+    }
+
+    /** As above, with {@code driverEnv} standing for the driver's environment. */
+    static SparkConf configuration(SparkConf conf, String master, int threads, String classPath, Map<String, String> driverEnv) {
         if (!SUBMITTED.equals(master)) {
             conf.setMaster(master);
         } else if (!conf.contains("spark.master")) {
@@ -55,10 +62,14 @@ public final class SparkTaskRunner implements TaskRunner {
                     "run it under spark-submit --master ..., or give --spark local[N] or --spark spark://HOST:7077");
         }
         conf.setIfMissing("spark.app.name", "unetscope");
-        // the same environment bin/unetscope gives the CLI (model/EngineEnvironment: the AVX-512 fault, OpenMP's waiting, glibc's heap)
+        // the same environment bin/unetscope gives the CLI (model/EngineEnvironment: the AVX-512 fault, OpenMP's waiting, glibc's heap),
+        // from the driver's, where spark.executorEnv does not already say
+        Map<String, String> given = new HashMap<>(driverEnv);
         for (EngineEnvironment.Variable v : EngineEnvironment.DEFAULTS) {
-            conf.setIfMissing("spark.executorEnv." + v.name(), envOr(v.name(), v.value()));
+            String key = "spark.executorEnv." + v.name();
+            if (conf.contains(key)) given.put(v.name(), conf.get(key));
         }
+        EngineEnvironment.resolve(given).forEach((name, value) -> conf.setIfMissing("spark.executorEnv." + name, value));
         conf.setIfMissing("spark.executorEnv.DJL_OFFLINE", "true");
         conf.setIfMissing("spark.executorEnv.OPT_OUT_TRACKING", "true");
         String opts = "-Djava.awt.headless=true";
@@ -74,11 +85,6 @@ public final class SparkTaskRunner implements TaskRunner {
         // executors load unetscope, DJL and the PyTorch natives from the same jars as the driver (an install on the shared mount)
         if (!local && classPath != null) conf.setIfMissing("spark.executor.extraClassPath", classPath);
         return conf;
-    }
-
-    private static String envOr(String name, String fallback) {
-        String v = System.getenv(name);
-        return v == null || v.isEmpty() ? fallback : v;
     }
 
     @Override

@@ -58,13 +58,23 @@ class SparkRunnerTest {
 
     @Test
     void executorsGetTheLaunchersEngineEnvironmentUnlessTheUserSetIt() {
-        org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf(false).set("spark.executorEnv.GOMP_SPINCOUNT", "0");
-        SparkTaskRunner.configuration(conf, "local[1]", 0, null);
+        // nothing set anywhere: the launcher's defaults
+        org.apache.spark.SparkConf plain = SparkTaskRunner.configuration(new org.apache.spark.SparkConf(false), "local[1]", 0, null, Map.of());
         for (EngineEnvironment.Variable v : EngineEnvironment.DEFAULTS) {
-            // this JVM has the launcher's values (surefire, EngineEnvironmentTest), so the executors get them
-            String want = v.name().equals("GOMP_SPINCOUNT") ? "0" : v.value();
-            assertThat(conf.get("spark.executorEnv." + v.name())).as(v.name()).isEqualTo(want);
+            assertThat(plain.get("spark.executorEnv." + v.name())).as(v.name()).isEqualTo(v.value());
         }
+        // the driver's value wins over the default, spark.executorEnv over both; an empty value counts as unset
+        org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf(false).set("spark.executorEnv.MALLOC_TRIM_THRESHOLD_", "1");
+        SparkTaskRunner.configuration(conf, "local[1]", 0, null,
+                Map.of("MALLOC_TRIM_THRESHOLD_", "2", "MALLOC_MMAP_THRESHOLD_", "3", "ONEDNN_MAX_CPU_ISA", ""));
+        assertThat(conf.get("spark.executorEnv.MALLOC_TRIM_THRESHOLD_")).isEqualTo("1");
+        assertThat(conf.get("spark.executorEnv.MALLOC_MMAP_THRESHOLD_")).isEqualTo("3");
+        assertThat(conf.get("spark.executorEnv.ONEDNN_MAX_CPU_ISA")).isEqualTo("AVX2");
+        // executors told to spin (ACTIVE) get no spin count, which would cut that spin short
+        org.apache.spark.SparkConf active = new org.apache.spark.SparkConf(false).set("spark.executorEnv.OMP_WAIT_POLICY", "ACTIVE");
+        SparkTaskRunner.configuration(active, "local[1]", 0, null, Map.of());
+        assertThat(active.contains("spark.executorEnv.GOMP_SPINCOUNT")).isFalse();
+        assertThat(active.get("spark.executorEnv.OMP_WAIT_POLICY")).isEqualTo("ACTIVE");
     }
 
     @Test
