@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The environment variables that the engine's native libraries read once, when they load (so Java
- * cannot set them), with the value {@code bin/unetscope} gives each one the user left unset. The
+ * cannot set them), with the value {@code bin/unetscope} gives each one the user left unset or empty
+ * (the spin count only under {@code OMP_WAIT_POLICY=PASSIVE}: {@link #resolve}). The
  * launcher, the test runner ({@code bin/test}, surefire) and Spark's executors ({@link #resolve}) give the same values;
  * {@code EngineEnvironmentTest} holds them to this list. {@code unetscope doctor} prints what this
  * process got.
