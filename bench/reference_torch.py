@@ -17,16 +17,7 @@ import statistics
 import sys
 import time
 
-# as bin/unetscope runs the engine (set before torch loads): oneDNN's AVX-512 path computes wrong 3D convolutions on
-# some CPUs, and OpenMP threads that spin after every operator cost CPU on a shared machine
-os.environ.setdefault("ONEDNN_MAX_CPU_ISA", "AVX2")
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-# and, as bin/unetscope does, let threads spin about 0.1 ms before sleeping (GOMP_SPINCOUNT, read when libgomp
-# loads with torch; only under PASSIVE, as there); glibc's
-# MALLOC_* settings of the launcher cannot be set from here (read at the first malloc): PyTorch frees each
-# tensor when its last reference goes, so its heap rarely reaches the trim threshold anyway
-if os.environ["OMP_WAIT_POLICY"].upper() == "PASSIVE":
-    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
+import engine_env  # noqa: E402,F401  (bin/unetscope's engine environment, set before torch loads)
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "src", "test", "resources", "reference"))
